@@ -1,0 +1,120 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+const problemContentType = "application/problem+json"
+
+// problem is an RFC 9457 problem details document.
+type problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    []errs.FieldError `json:"errors,omitempty"`
+}
+
+// queryError reports bad query parameters (400), as opposed to a bad body (422).
+type queryError struct{ errs.ValidationError }
+
+func invalidQuery(field, message string) error {
+	return &queryError{errs.ValidationError{Fields: []errs.FieldError{{Field: field, Message: message}}}}
+}
+
+// tooManyRequests asks the client to wait before trying again.
+type tooManyRequests struct{ retryAfter time.Duration }
+
+func (e *tooManyRequests) Error() string { return "too many requests" }
+
+var problemTypes = map[int]string{
+	http.StatusBadRequest:            "/problems/bad-request",
+	http.StatusUnauthorized:          "/problems/unauthenticated",
+	http.StatusForbidden:             "/problems/forbidden",
+	http.StatusNotFound:              "/problems/not-found",
+	http.StatusMethodNotAllowed:      "/problems/method-not-allowed",
+	http.StatusConflict:              "/problems/conflict",
+	http.StatusPreconditionFailed:    "/problems/precondition-failed",
+	http.StatusRequestEntityTooLarge: "/problems/payload-too-large",
+	http.StatusUnsupportedMediaType:  "/problems/unsupported-media-type",
+	http.StatusUnprocessableEntity:   "/problems/validation",
+	http.StatusTooManyRequests:       "/problems/too-many-requests",
+	http.StatusInternalServerError:   "/problems/internal",
+	http.StatusServiceUnavailable:    "/problems/unavailable",
+}
+
+// writeProblem answers with a problem document and stops the handler chain.
+func writeProblem(c *gin.Context, status int, detail string, fields []errs.FieldError) {
+	typ, ok := problemTypes[status]
+	if !ok {
+		typ = "about:blank"
+	}
+	c.Header("Content-Type", problemContentType)
+	c.AbortWithStatusJSON(status, problem{
+		Type:      typ,
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    detail,
+		Instance:  c.Request.URL.Path,
+		RequestID: requestIDFrom(c),
+		Errors:    fields,
+	})
+}
+
+// respondError maps an error to its HTTP answer. It is the only place where
+// domain errors become status codes. Internal details never reach the client.
+func respondError(c *gin.Context, err error) {
+	var (
+		qe  *queryError
+		ve  *errs.ValidationError
+		tmr *tooManyRequests
+		mbe *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &qe):
+		writeProblem(c, http.StatusBadRequest, "One or more query parameters are invalid.", qe.Fields)
+	case errors.As(err, &ve):
+		writeProblem(c, http.StatusUnprocessableEntity, "One or more fields are invalid.", ve.Fields)
+	case errors.As(err, &mbe):
+		writeProblem(c, http.StatusRequestEntityTooLarge, "The request body exceeds "+strconv.FormatInt(mbe.Limit, 10)+" bytes.", nil)
+	case errors.As(err, &tmr):
+		c.Header("Retry-After", strconv.Itoa(max(1, int(tmr.retryAfter.Round(time.Second)/time.Second))))
+		writeProblem(c, http.StatusTooManyRequests, "Too many attempts; try again later.", nil)
+	case errors.Is(err, errs.ErrTooLarge):
+		writeProblem(c, http.StatusRequestEntityTooLarge, clientDetail(err), nil)
+	case errors.Is(err, errs.ErrUnsupportedMediaType):
+		writeProblem(c, http.StatusUnsupportedMediaType, clientDetail(err), nil)
+	case errors.Is(err, errs.ErrNotFound):
+		writeProblem(c, http.StatusNotFound, "The resource does not exist.", nil)
+	case errors.Is(err, errs.ErrUnauthenticated):
+		c.Header("WWW-Authenticate", `Bearer realm="otop"`)
+		writeProblem(c, http.StatusUnauthorized, "Authentication is required.", nil)
+	case errors.Is(err, errs.ErrForbidden):
+		writeProblem(c, http.StatusForbidden, "You are not allowed to do this.", nil)
+	case errors.Is(err, errs.ErrConflict):
+		writeProblem(c, http.StatusConflict, clientDetail(err), nil)
+	case errors.Is(err, errs.ErrPrecondition):
+		writeProblem(c, http.StatusPreconditionFailed, "The resource changed since you read it; fetch it again.", nil)
+	case errors.Is(err, errs.ErrUnavailable):
+		writeProblem(c, http.StatusServiceUnavailable, "A dependency is unavailable; try again later.", nil)
+	default:
+		loggerFrom(c).ErrorContext(c.Request.Context(), "request failed", slog.String("error", err.Error()))
+		writeProblem(c, http.StatusInternalServerError, "An internal error occurred.", nil)
+	}
+}
+
+// clientDetail is the message of a 4xx error the client caused; such errors
+// are written for the client ("email already registered", "file is an SVG").
+func clientDetail(err error) string {
+	return err.Error()
+}

@@ -1,0 +1,108 @@
+// Package api is the HTTP layer: routing, middleware, request and response
+// types, and the mapping of domain errors to problem details.
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-contrib/cors"
+	"github.com/gin-gonic/gin"
+
+	"github.com/otopmarket/otop/internal/taxonomy"
+)
+
+// Deps is everything the HTTP layer needs; main wires it.
+type Deps struct {
+	Logger       *slog.Logger
+	Taxonomy     *taxonomy.Taxonomy
+	Metrics      *Metrics
+	Checks       []Check
+	MaxBodyBytes int64
+	CORSOrigins  []string
+}
+
+type handlers struct {
+	taxonomy *taxonomy.Taxonomy
+	checks   []Check
+}
+
+type route struct {
+	method  string
+	path    string
+	handler gin.HandlerFunc
+}
+
+// NewRouter builds the gin engine with every route of the API.
+func NewRouter(d Deps) (*gin.Engine, error) {
+	if d.Taxonomy == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy and Metrics are required")
+	}
+	doc, err := loadOpenAPIDoc()
+	if err != nil {
+		return nil, err
+	}
+	h := &handlers{taxonomy: d.Taxonomy, checks: d.Checks}
+
+	routes := []route{
+		{http.MethodGet, "/healthz", h.healthz},
+		{http.MethodGet, "/readyz", h.readyz},
+		{http.MethodGet, "/metrics", d.Metrics.handler()},
+		{http.MethodGet, "/openapi.json", doc.serveJSON},
+		{http.MethodGet, "/openapi.yaml", doc.serveYAML},
+		{http.MethodGet, "/docs", serveDocsPage},
+		{http.MethodGet, "/docs/:asset", serveDocsAsset},
+
+		{http.MethodGet, "/v1/regions", h.listRegions},
+		{http.MethodGet, "/v1/clusters", h.listClusters},
+		{http.MethodGet, "/v1/clusters/:id", h.getCluster},
+		{http.MethodGet, "/v1/provinces", h.listProvinces},
+		{http.MethodGet, "/v1/provinces/:code", h.getProvince},
+		{http.MethodGet, "/v1/select-centers", h.listSelectCenters},
+		{http.MethodGet, "/v1/categories", h.listCategories},
+		{http.MethodGet, "/v1/creative-industries", h.listCreativeIndustries},
+		{http.MethodGet, "/v1/certification-kinds", h.listCertificationKinds},
+	}
+
+	maxBody := d.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = 1 << 20
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
+	r.Use(requestContext(d.Logger), accessLog(), d.Metrics.middleware(), recoverPanics(), securityHeaders())
+	if len(d.CORSOrigins) > 0 {
+		r.Use(corsMiddleware(d.CORSOrigins))
+	}
+	r.Use(limitBody(maxBody))
+	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "This method is not allowed on this path.", nil)
+	})
+	for _, rt := range routes {
+		r.Handle(rt.method, rt.path, rt.handler)
+	}
+	return r, nil
+}
+
+func corsMiddleware(origins []string) gin.HandlerFunc {
+	cfg := cors.Config{
+		AllowMethods:     []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+		AllowHeaders:     []string{"Authorization", "Content-Type", "If-Match", "Idempotency-Key", headerRequestID},
+		ExposeHeaders:    []string{"ETag", "Location", "Retry-After", headerRequestID},
+		MaxAge:           600,
+		AllowCredentials: false,
+	}
+	if len(origins) == 1 && origins[0] == "*" {
+		cfg.AllowAllOrigins = true
+	} else {
+		cfg.AllowOrigins = origins
+	}
+	return cors.New(cfg)
+}

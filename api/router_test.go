@@ -1,0 +1,284 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/otopmarket/otop/internal/taxonomy"
+)
+
+type testServer struct {
+	router *gin.Engine
+	logs   *bytes.Buffer
+}
+
+func newTestServer(t *testing.T, checks ...Check) *testServer {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatalf("load taxonomy: %v", err)
+	}
+	logs := &bytes.Buffer{}
+	r, err := NewRouter(Deps{
+		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
+		Taxonomy:     tax,
+		Metrics:      NewMetrics(),
+		Checks:       checks,
+		MaxBodyBytes: 1024,
+	})
+	if err != nil {
+		t.Fatalf("NewRouter: %v", err)
+	}
+	return &testServer{router: r, logs: logs}
+}
+
+func (s *testServer) do(t *testing.T, method, path string, body io.Reader, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(context.Background(), method, path, body)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.router.ServeHTTP(rec, req)
+	return rec
+}
+
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+	return v
+}
+
+// assertProblem checks that rec is an RFC 9457 problem with the given status.
+func assertProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) problem {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, problemContentType) {
+		t.Fatalf("Content-Type = %q, want %s", ct, problemContentType)
+	}
+	p := decode[problem](t, rec)
+	if p.Status != status || p.Title == "" || p.Type == "" {
+		t.Fatalf("incomplete problem: %+v", p)
+	}
+	if p.RequestID == "" || p.RequestID != rec.Header().Get(headerRequestID) {
+		t.Fatalf("problem request_id %q does not match header %q", p.RequestID, rec.Header().Get(headerRequestID))
+	}
+	return p
+}
+
+func TestEveryRouteIsDocumentedAndEveryDocumentedRouteExists(t *testing.T) {
+	s := newTestServer(t)
+	var registered []string
+	for _, r := range s.router.Routes() {
+		if strings.HasPrefix(r.Path, "/docs/") { // static assets of the docs page
+			continue
+		}
+		registered = append(registered, r.Method+" "+r.Path)
+	}
+	slices.Sort(registered)
+	documented, err := openAPIOperations(openAPIYAML)
+	if err != nil {
+		t.Fatalf("read document: %v", err)
+	}
+	for _, op := range registered {
+		if !slices.Contains(documented, op) {
+			t.Errorf("route %s is registered but missing from api/openapi.yaml", op)
+		}
+	}
+	for _, op := range documented {
+		if !slices.Contains(registered, op) {
+			t.Errorf("api/openapi.yaml documents %s, which the router lacks", op)
+		}
+	}
+}
+
+func TestUnknownRouteAndMethodAnswerProblems(t *testing.T) {
+	s := newTestServer(t)
+	p := assertProblem(t, s.do(t, http.MethodGet, "/v1/nope", nil), http.StatusNotFound)
+	if p.Instance != "/v1/nope" {
+		t.Errorf("instance = %q", p.Instance)
+	}
+	assertProblem(t, s.do(t, http.MethodDelete, "/v1/provinces", nil), http.StatusMethodNotAllowed)
+}
+
+func TestRequestIDIsEchoedOrGenerated(t *testing.T) {
+	s := newTestServer(t)
+	tests := []struct {
+		name, sent string
+		kept       bool
+	}{
+		{"plain id is kept", "abc-123_X.9", true},
+		{"missing id is generated", "", false},
+		{"id with spaces is replaced", "a b", false},
+		{"overlong id is replaced", strings.Repeat("a", 65), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := s.do(t, http.MethodGet, "/healthz", nil, headerRequestID, tt.sent)
+			got := rec.Header().Get(headerRequestID)
+			if tt.kept && got != tt.sent {
+				t.Fatalf("request id = %q, want %q", got, tt.sent)
+			}
+			if !tt.kept && (got == "" || got == tt.sent) {
+				t.Fatalf("request id = %q, want a fresh one", got)
+			}
+		})
+	}
+}
+
+func TestAccessLogWritesOneLinePerRequest(t *testing.T) {
+	s := newTestServer(t)
+	s.do(t, http.MethodGet, "/v1/provinces/TH-50", nil, headerRequestID, "log-check-1")
+	lines := strings.Split(strings.TrimSpace(s.logs.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("got %d log lines, want 1: %s", len(lines), s.logs.String())
+	}
+	var entry map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &entry); err != nil {
+		t.Fatalf("log line is not JSON: %v", err)
+	}
+	want := map[string]any{"msg": "http request", "request_id": "log-check-1", "method": "GET",
+		"route": "/v1/provinces/:code", "path": "/v1/provinces/TH-50", "status": float64(200)}
+	for k, v := range want {
+		if entry[k] != v {
+			t.Errorf("log %s = %v, want %v", k, entry[k], v)
+		}
+	}
+	if _, ok := entry["duration"]; !ok {
+		t.Error("log line has no duration")
+	}
+}
+
+func TestPanicBecomesInternalErrorWithoutDetail(t *testing.T) {
+	s := newTestServer(t)
+	s.router.GET("/boom", func(*gin.Context) { panic("secret database password in panic") })
+	rec := s.do(t, http.MethodGet, "/boom", nil)
+	p := assertProblem(t, rec, http.StatusInternalServerError)
+	if strings.Contains(rec.Body.String(), "secret") {
+		t.Fatalf("500 leaks internal detail: %s", rec.Body.String())
+	}
+	if p.Detail != "An internal error occurred." {
+		t.Errorf("detail = %q", p.Detail)
+	}
+	if !strings.Contains(s.logs.String(), "secret database password in panic") {
+		t.Error("the panic was not logged")
+	}
+}
+
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	s := newTestServer(t)
+	s.router.GET("/fail", func(c *gin.Context) { respondError(c, errors.New("pq: relation users does not exist")) })
+	rec := s.do(t, http.MethodGet, "/fail", nil)
+	assertProblem(t, rec, http.StatusInternalServerError)
+	if strings.Contains(rec.Body.String(), "relation") {
+		t.Fatalf("500 leaks internal detail: %s", rec.Body.String())
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	s := newTestServer(t)
+	s.router.POST("/echo", func(c *gin.Context) {
+		var v map[string]any
+		if err := c.ShouldBindJSON(&v); err != nil {
+			respondError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, v)
+	})
+	t.Run("declared length over the limit is refused before reading", func(t *testing.T) {
+		assertProblem(t, s.do(t, http.MethodPost, "/echo", strings.NewReader(`{"a":"`+strings.Repeat("x", 2000)+`"}`)), http.StatusRequestEntityTooLarge)
+	})
+	t.Run("streamed body over the limit is cut off", func(t *testing.T) {
+		body := io.MultiReader(strings.NewReader(`{"a":"`), strings.NewReader(strings.Repeat("x", 5000)), strings.NewReader(`"}`))
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/echo", body)
+		req.ContentLength = -1
+		rec := httptest.NewRecorder()
+		s.router.ServeHTTP(rec, req)
+		assertProblem(t, rec, http.StatusRequestEntityTooLarge)
+	})
+	t.Run("small body passes", func(t *testing.T) {
+		if rec := s.do(t, http.MethodPost, "/echo", strings.NewReader(`{"a":"b"}`)); rec.Code != http.StatusOK {
+			t.Fatalf("status = %d: %s", rec.Code, rec.Body.String())
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/healthz", "/docs", "/v1/nope"} {
+		rec := s.do(t, http.MethodGet, path, nil)
+		for _, h := range []string{"X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"} {
+			if rec.Header().Get(h) == "" {
+				t.Errorf("%s: header %s missing", path, h)
+			}
+		}
+	}
+	if csp := s.do(t, http.MethodGet, "/healthz", nil).Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("API CSP = %q", csp)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRouter(Deps{Logger: slog.New(slog.DiscardHandler), Taxonomy: tax, Metrics: NewMetrics(), CORSOrigins: []string{"https://shop.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{router: r}
+	allowed := s.do(t, http.MethodGet, "/v1/regions", nil, "Origin", "https://shop.example")
+	if got := allowed.Header().Get("Access-Control-Allow-Origin"); got != "https://shop.example" {
+		t.Errorf("allowed origin: Access-Control-Allow-Origin = %q", got)
+	}
+	other := s.do(t, http.MethodGet, "/v1/regions", nil, "Origin", "https://evil.example")
+	if got := other.Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("foreign origin: Access-Control-Allow-Origin = %q", got)
+	}
+	withoutCORS := newTestServer(t).do(t, http.MethodGet, "/v1/regions", nil, "Origin", "https://shop.example")
+	if got := withoutCORS.Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("CORS off: Access-Control-Allow-Origin = %q", got)
+	}
+}
+
+func TestMetricsCountRequestsByRouteAndStatus(t *testing.T) {
+	s := newTestServer(t)
+	s.do(t, http.MethodGet, "/v1/provinces/TH-50", nil)
+	s.do(t, http.MethodGet, "/v1/provinces/TH-99", nil)
+	s.do(t, http.MethodGet, "/v1/nope/123", nil)
+	rec := s.do(t, http.MethodGet, "/metrics", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{
+		`otop_http_requests_total{method="GET",route="/v1/provinces/:code",status="200"} 1`,
+		`otop_http_requests_total{method="GET",route="/v1/provinces/:code",status="404"} 1`,
+		`otop_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`otop_http_request_duration_seconds_bucket{method="GET",route="/v1/provinces/:code",status="200",le="+Inf"} 1`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/otopmarket/otop/internal/config"
+)
+
+// env is the process environment, injected so that tests control it.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	app := &cli.Command{
+		Name:      "otop",
+		Usage:     "OTOP marketplace and catalogue backend",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Configuration comes from the environment (see README); flags only choose what to do.
+		Commands: []*cli.Command{
+			e.serveCommand(),
+			e.migrateCommand(),
+			e.seedCommand(),
+		},
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+	}
+	if err := app.Run(ctx, args); err != nil {
+		fmt.Fprintf(stderr, "otop: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// load reads the configuration and builds the logger every command uses.
+func (e env) load() (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(e.getenv, os.ReadFile)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, newLogger(e.stderr, cfg), nil
+}
+
+func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,304 @@
+// Package config reads the service's configuration from environment variables.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the service can be told from outside.
+type Config struct {
+	HTTPAddr          string
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+	MaxBodyBytes      int64
+	CORSOrigins       []string
+
+	DatabaseURL    string
+	DBMaxOpenConns int
+	DBMaxIdleConns int
+	MigrateOnStart bool
+
+	MinIO MinIO
+
+	MeiliURL    string
+	MeiliAPIKey string
+
+	DataDir   string
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// MinIO is the object store's configuration.
+type MinIO struct {
+	Endpoint  string
+	AccessKey string
+	SecretKey string
+	Bucket    string
+	UseSSL    bool
+	// PublicURL is the base URL clients use to fetch public objects
+	// (variants); an object's URL is PublicURL/Bucket/key.
+	PublicURL string
+}
+
+// Defaults match the development services started by scripts/services.sh.
+const (
+	DefaultHTTPAddr    = "127.0.0.1:8080"
+	DefaultDatabaseURL = "postgres://otop:otop@127.0.0.1:54320/otop?sslmode=disable"
+)
+
+// Env is how Load reads the environment: os.Getenv in production, a map in tests.
+type Env func(key string) string
+
+// ReadFile is how Load reads *_FILE secrets: os.ReadFile in production.
+type ReadFile func(name string) ([]byte, error)
+
+// Load builds a Config from the environment. It reports every bad value at once.
+func Load(getenv Env, readFile ReadFile) (Config, error) {
+	l := loader{getenv: getenv, readFile: readFile}
+	cfg := Config{
+		HTTPAddr:          l.addr("HTTP_ADDR", DefaultHTTPAddr),
+		ReadHeaderTimeout: l.duration("READ_HEADER_TIMEOUT", 5*time.Second),
+		ReadTimeout:       l.duration("READ_TIMEOUT", 30*time.Second),
+		WriteTimeout:      l.duration("WRITE_TIMEOUT", 30*time.Second),
+		IdleTimeout:       l.duration("IDLE_TIMEOUT", 120*time.Second),
+		ShutdownTimeout:   l.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+		MaxBodyBytes:      int64(l.positiveInt("MAX_BODY_BYTES", 1<<20)),
+		CORSOrigins:       l.origins("CORS_ALLOWED_ORIGINS"),
+
+		DatabaseURL:    l.databaseURL("DATABASE_URL", DefaultDatabaseURL),
+		DBMaxOpenConns: l.positiveInt("DB_MAX_OPEN_CONNS", 20),
+		DBMaxIdleConns: l.positiveInt("DB_MAX_IDLE_CONNS", 10),
+		MigrateOnStart: l.boolean("MIGRATE_ON_START", false),
+
+		MinIO: MinIO{
+			Endpoint:  l.hostPort("MINIO_ENDPOINT", "127.0.0.1:9000"),
+			AccessKey: l.secret("MINIO_ACCESS_KEY", "otop"),
+			SecretKey: l.secret("MINIO_SECRET_KEY", "otop-dev-secret"),
+			Bucket:    l.bucket("MINIO_BUCKET", "otop"),
+			UseSSL:    l.boolean("MINIO_USE_SSL", false),
+			PublicURL: l.httpURL("MINIO_PUBLIC_URL", "http://127.0.0.1:9000", false),
+		},
+
+		MeiliURL:    l.httpURL("MEILI_URL", "", true),
+		MeiliAPIKey: l.secret("MEILI_API_KEY", ""),
+
+		DataDir:   l.nonEmpty("DATA_DIR", ".data"),
+		LogLevel:  l.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat: l.oneOf("LOG_FORMAT", "json", "json", "text"),
+	}
+	if cfg.DBMaxIdleConns > cfg.DBMaxOpenConns {
+		l.fail("DB_MAX_IDLE_CONNS", "must not exceed DB_MAX_OPEN_CONNS")
+	}
+	if err := errors.Join(l.errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+type loader struct {
+	getenv   Env
+	readFile ReadFile
+	errs     []error
+}
+
+func (l *loader) fail(key, format string, args ...any) {
+	l.errs = append(l.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (l *loader) raw(key string) (string, bool) {
+	v := strings.TrimSpace(l.getenv(key))
+	return v, v != ""
+}
+
+func (l *loader) nonEmpty(key, def string) string {
+	if v, ok := l.raw(key); ok {
+		return v
+	}
+	return def
+}
+
+// secret reads KEY, or the file named by KEY_FILE; setting both is an error.
+func (l *loader) secret(key, def string) string {
+	v, hasValue := l.raw(key)
+	file, hasFile := l.raw(key + "_FILE")
+	switch {
+	case hasValue && hasFile:
+		l.fail(key, "set either %s or %s_FILE, not both", key, key)
+		return ""
+	case hasFile:
+		b, err := l.readFile(file)
+		if err != nil {
+			l.fail(key+"_FILE", "cannot read %q: %v", file, err)
+			return ""
+		}
+		s := strings.TrimSpace(string(b))
+		if s == "" {
+			l.fail(key+"_FILE", "file %q is empty", file)
+		}
+		return s
+	case hasValue:
+		return v
+	}
+	return def
+}
+
+func (l *loader) databaseURL(key, def string) string {
+	v := l.secret(key, def)
+	if v == "" {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		l.fail(key, "must be a postgres:// URL")
+	}
+	return v
+}
+
+func (l *loader) addr(key, def string) string {
+	v := l.nonEmpty(key, def)
+	if _, port, err := net.SplitHostPort(v); err != nil || !validPort(port) {
+		l.fail(key, "must be host:port, got %q", v)
+	}
+	return v
+}
+
+func (l *loader) hostPort(key, def string) string {
+	v := l.nonEmpty(key, def)
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || host == "" || !validPort(port) {
+		l.fail(key, "must be host:port without a scheme, got %q", v)
+	}
+	return v
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n > 0 && n < 65536
+}
+
+func (l *loader) httpURL(key, def string, optional bool) string {
+	v := l.nonEmpty(key, def)
+	if v == "" && optional {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.fail(key, "must be an http(s) URL, got %q", v)
+		return ""
+	}
+	return strings.TrimRight(v, "/")
+}
+
+func (l *loader) duration(key string, def time.Duration) time.Duration {
+	v, ok := l.raw(key)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		l.fail(key, "must be a positive duration such as 30s, got %q", v)
+		return def
+	}
+	return d
+}
+
+func (l *loader) positiveInt(key string, def int) int {
+	v, ok := l.raw(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		l.fail(key, "must be a positive integer, got %q", v)
+		return def
+	}
+	return n
+}
+
+func (l *loader) boolean(key string, def bool) bool {
+	v, ok := l.raw(key)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.fail(key, "must be true or false, got %q", v)
+		return def
+	}
+	return b
+}
+
+func (l *loader) oneOf(key, def string, allowed ...string) string {
+	v := strings.ToLower(l.nonEmpty(key, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(key, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (l *loader) level(key string, def slog.Level) slog.Level {
+	v, ok := l.raw(key)
+	if !ok {
+		return def
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(v)); err != nil {
+		l.fail(key, "must be debug, info, warn or error, got %q", v)
+		return def
+	}
+	return lvl
+}
+
+// bucket checks the S3 bucket naming rules that matter in practice.
+func (l *loader) bucket(key, def string) string {
+	v := l.nonEmpty(key, def)
+	if len(v) < 3 || len(v) > 63 {
+		l.fail(key, "must be 3 to 63 characters, got %q", v)
+		return v
+	}
+	for _, r := range v {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '.' {
+			l.fail(key, "may hold only lowercase letters, digits, '-' and '.', got %q", v)
+			break
+		}
+	}
+	return v
+}
+
+func (l *loader) origins(key string) []string {
+	v, ok := l.raw(key)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			out = append(out, o)
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			l.fail(key, "each origin must be scheme://host[:port] or *, got %q", o)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package config_test
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otopmarket/otop/internal/config"
+)
+
+func env(m map[string]string) config.Env {
+	return func(k string) string { return m[k] }
+}
+
+func files(m map[string]string) config.ReadFile {
+	return func(name string) ([]byte, error) {
+		v, ok := m[name]
+		if !ok {
+			return nil, fs.ErrNotExist
+		}
+		return []byte(v), nil
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, err := config.Load(env(nil), files(nil))
+	if err != nil {
+		t.Fatalf("Load with empty environment: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"http addr", cfg.HTTPAddr, "127.0.0.1:8080"},
+		{"database url", cfg.DatabaseURL, config.DefaultDatabaseURL},
+		{"read header timeout", cfg.ReadHeaderTimeout, 5 * time.Second},
+		{"shutdown timeout", cfg.ShutdownTimeout, 20 * time.Second},
+		{"max body", cfg.MaxBodyBytes, int64(1 << 20)},
+		{"minio endpoint", cfg.MinIO.Endpoint, "127.0.0.1:9000"},
+		{"minio bucket", cfg.MinIO.Bucket, "otop"},
+		{"minio public url", cfg.MinIO.PublicURL, "http://127.0.0.1:9000"},
+		{"meili url", cfg.MeiliURL, ""},
+		{"data dir", cfg.DataDir, ".data"},
+		{"log level", cfg.LogLevel, slog.LevelInfo},
+		{"log format", cfg.LogFormat, "json"},
+		{"migrate on start", cfg.MigrateOnStart, false},
+		{"cors", len(cfg.CORSOrigins), 0},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestLoadValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		files map[string]string
+		check func(t *testing.T, cfg config.Config)
+	}{
+		{
+			name: "explicit values override defaults",
+			env: map[string]string{
+				"HTTP_ADDR": "0.0.0.0:9999", "READ_TIMEOUT": "2m", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
+				"MEILI_URL": "http://127.0.0.1:7700/", "MINIO_USE_SSL": "true", "MIGRATE_ON_START": "1",
+				"CORS_ALLOWED_ORIGINS": "https://shop.example, http://localhost:3000",
+			},
+			check: func(t *testing.T, cfg config.Config) {
+				if cfg.HTTPAddr != "0.0.0.0:9999" || cfg.ReadTimeout != 2*time.Minute || cfg.LogLevel != slog.LevelDebug ||
+					cfg.LogFormat != "text" || cfg.MeiliURL != "http://127.0.0.1:7700" || !cfg.MinIO.UseSSL || !cfg.MigrateOnStart {
+					t.Errorf("unexpected config: %+v", cfg)
+				}
+				if strings.Join(cfg.CORSOrigins, "|") != "https://shop.example|http://localhost:3000" {
+					t.Errorf("CORSOrigins = %q", cfg.CORSOrigins)
+				}
+			},
+		},
+		{
+			name:  "secrets come from *_FILE, trimmed",
+			env:   map[string]string{"MINIO_SECRET_KEY_FILE": "/run/secrets/minio", "DATABASE_URL_FILE": "/run/secrets/db", "MEILI_API_KEY_FILE": "/run/secrets/meili"},
+			files: map[string]string{"/run/secrets/minio": "s3cr3t-value\n", "/run/secrets/db": "postgres://u:p@db:5432/otop\n", "/run/secrets/meili": "mkey"},
+			check: func(t *testing.T, cfg config.Config) {
+				if cfg.MinIO.SecretKey != "s3cr3t-value" || cfg.DatabaseURL != "postgres://u:p@db:5432/otop" || cfg.MeiliAPIKey != "mkey" {
+					t.Errorf("secrets not read from files: %+v", cfg)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Load(env(tt.env), files(tt.files))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			tt.check(t, cfg)
+		})
+	}
+}
+
+func TestLoadRejectsBadValues(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantKeys []string
+	}{
+		{"address without port", map[string]string{"HTTP_ADDR": "localhost"}, []string{"HTTP_ADDR"}},
+		{"port out of range", map[string]string{"HTTP_ADDR": ":70000"}, []string{"HTTP_ADDR"}},
+		{"negative duration", map[string]string{"WRITE_TIMEOUT": "-5s"}, []string{"WRITE_TIMEOUT"}},
+		{"duration without unit", map[string]string{"IDLE_TIMEOUT": "30"}, []string{"IDLE_TIMEOUT"}},
+		{"zero body limit", map[string]string{"MAX_BODY_BYTES": "0"}, []string{"MAX_BODY_BYTES"}},
+		{"database url of another scheme", map[string]string{"DATABASE_URL": "mysql://x@y/z"}, []string{"DATABASE_URL"}},
+		{"minio endpoint with scheme", map[string]string{"MINIO_ENDPOINT": "http://127.0.0.1:9000"}, []string{"MINIO_ENDPOINT"}},
+		{"bucket with capitals", map[string]string{"MINIO_BUCKET": "OTOP_Bucket"}, []string{"MINIO_BUCKET"}},
+		{"meili url without scheme", map[string]string{"MEILI_URL": "127.0.0.1:7700"}, []string{"MEILI_URL"}},
+		{"unknown log level", map[string]string{"LOG_LEVEL": "loud"}, []string{"LOG_LEVEL"}},
+		{"unknown log format", map[string]string{"LOG_FORMAT": "xml"}, []string{"LOG_FORMAT"}},
+		{"not a boolean", map[string]string{"MIGRATE_ON_START": "yes please"}, []string{"MIGRATE_ON_START"}},
+		{"bad cors origin", map[string]string{"CORS_ALLOWED_ORIGINS": "shop.example"}, []string{"CORS_ALLOWED_ORIGINS"}},
+		{"secret and its file both set", map[string]string{"MINIO_SECRET_KEY": "a", "MINIO_SECRET_KEY_FILE": "/x"}, []string{"MINIO_SECRET_KEY"}},
+		{"missing secret file", map[string]string{"MEILI_API_KEY_FILE": "/nope"}, []string{"MEILI_API_KEY_FILE"}},
+		{"more idle than open connections", map[string]string{"DB_MAX_OPEN_CONNS": "5", "DB_MAX_IDLE_CONNS": "6"}, []string{"DB_MAX_IDLE_CONNS"}},
+		{
+			name:     "all bad values reported together",
+			env:      map[string]string{"HTTP_ADDR": "nope", "LOG_LEVEL": "loud", "READ_TIMEOUT": "soon", "MINIO_BUCKET": "x"},
+			wantKeys: []string{"HTTP_ADDR", "LOG_LEVEL", "READ_TIMEOUT", "MINIO_BUCKET"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Load(env(tt.env), files(nil))
+			if err == nil {
+				t.Fatal("Load accepted bad configuration")
+			}
+			for _, k := range tt.wantKeys {
+				if !strings.Contains(err.Error(), k+":") {
+					t.Errorf("error %q does not name %s", err, k)
+				}
+			}
+			var joined interface{ Unwrap() []error }
+			if errors.As(err, &joined) && len(joined.Unwrap()) != len(tt.wantKeys) {
+				t.Errorf("got %d errors, want %d: %v", len(joined.Unwrap()), len(tt.wantKeys), err)
+			}
+		})
+	}
+}

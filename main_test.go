@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otopmarket/otop/internal/testenv"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// serviceEnv is the environment of a server on this test's own database and bucket.
+func serviceEnv(t *testing.T, databaseURL string) map[string]string {
+	t.Helper()
+	minio := testenv.MinIOConfig(t)
+	return map[string]string{
+		"DATABASE_URL":     databaseURL,
+		"MINIO_ENDPOINT":   minio.Endpoint,
+		"MINIO_ACCESS_KEY": minio.AccessKey,
+		"MINIO_SECRET_KEY": minio.SecretKey,
+		"MINIO_BUCKET":     minio.Bucket,
+		"HTTP_ADDR":        freeAddr(t),
+		"DATA_DIR":         t.TempDir(),
+		"LOG_FORMAT":       "text",
+	}
+}
+
+func getenvFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"otop", "serve"}, getenvFrom(env), io.Discard, stderr) }()
+
+	base := "http://" + env["HTTP_ADDR"]
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := get(t, base+"/readyz"); code == http.StatusOK {
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no /readyz 200 within 30s: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, body := get(t, base+"/v1/provinces")
+	var list struct{ Items []map[string]any }
+	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 77 {
+		t.Fatalf("/v1/provinces = %d, %d items, %v", code, len(list.Items), err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit code after SIGTERM-like stop = %d: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s of its context ending")
+	}
+}
+
+func TestServeRefusesAnOldSchemaUnlessToldToMigrate(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.EmptyDatabaseURL(t))
+	stderr := &syncBuffer{}
+	code := run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), io.Discard, stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "schema is outdated") {
+		t.Fatalf("serve on an unmigrated database: exit %d, stderr %q", code, stderr.String())
+	}
+
+	// With --migrate it migrates, then serves until stopped.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"otop", "serve", "--migrate"}, getenvFrom(env), io.Discard, stderr) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, _ := get(t, "http://"+env["HTTP_ADDR"]+"/readyz"); c == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve --migrate never became ready: %s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve --migrate exit = %d", code)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": testenv.EmptyDatabaseURL(t)}
+	for i := range 2 { // the second run finds nothing to do
+		stderr := &syncBuffer{}
+		if code := run(context.Background(), []string{"otop", "migrate"}, getenvFrom(env), io.Discard, stderr); code != 0 {
+			t.Fatalf("migrate run %d: exit %d: %s", i+1, code, stderr.String())
+		}
+	}
+}
+
+func TestBadConfigurationIsReportedWholeAndExitsNonZero(t *testing.T) {
+	stderr := &syncBuffer{}
+	env := map[string]string{"HTTP_ADDR": "nope", "LOG_LEVEL": "loud"}
+	code := run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), io.Discard, stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "HTTP_ADDR") || !strings.Contains(stderr.String(), "LOG_LEVEL") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestGracefulShutdownLetsInFlightRequestsFinish(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	srv := &http.Server{
+		ReadHeaderTimeout: time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			close(started)
+			time.Sleep(300 * time.Millisecond)
+			_, _ = w.Write([]byte("finished"))
+		}),
+	}
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveUntilDone(ctx, srv, ln, 5*time.Second, slog.New(slog.DiscardHandler)) }()
+
+	type result struct {
+		code int
+		body []byte
+	}
+	got := make(chan result, 1)
+	go func() {
+		code, body := get(t, "http://"+ln.Addr().String()+"/slow")
+		got <- result{code, body}
+	}()
+	<-started
+	cancel() // the signal arrives while the request is in flight
+	r := <-got
+	if r.code != http.StatusOK || string(r.body) != "finished" {
+		t.Fatalf("in-flight request = %d %q, want 200 finished", r.code, r.body)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("serveUntilDone = %v", err)
+	}
+	if code, _ := get(t, "http://"+ln.Addr().String()+"/slow"); code != 0 {
+		t.Fatalf("server still accepts after shutdown: %d", code)
+	}
+}

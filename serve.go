@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/urfave/cli/v3"
+
+	"github.com/otopmarket/otop/api"
+	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/storage"
+)
+
+func (e env) serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "serve the HTTP API",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "migrate", Usage: "apply pending migrations before serving (same as MIGRATE_ON_START=true)"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			return e.serve(ctx, cmd.Bool("migrate"))
+		},
+	}
+}
+
+func (e env) serve(ctx context.Context, migrate bool) error {
+	cfg, logger, err := e.load()
+	if err != nil {
+		return err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	tax, err := taxonomy.Load()
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
+	if migrate || cfg.MigrateOnStart {
+		if _, err := postgres.Migrate(ctx, db); err != nil {
+			return err
+		}
+	}
+	if err := postgres.CheckSchema(ctx, db); err != nil {
+		return fmt.Errorf("%w (run `otop migrate`, or serve with --migrate)", err)
+	}
+	store, err := storage.New(storage.Config{
+		Endpoint: cfg.MinIO.Endpoint, AccessKey: cfg.MinIO.AccessKey, SecretKey: cfg.MinIO.SecretKey,
+		Bucket: cfg.MinIO.Bucket, UseSSL: cfg.MinIO.UseSSL,
+	})
+	if err != nil {
+		return err
+	}
+	bucketCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := store.EnsureBucket(bucketCtx); err != nil {
+		return err
+	}
+
+	metrics := api.NewMetrics()
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"))
+	router, err := api.NewRouter(api.Deps{
+		Logger:       logger,
+		Taxonomy:     tax,
+		Metrics:      metrics,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		CORSOrigins:  cfg.CORSOrigins,
+		Checks: []api.Check{
+			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
+			{Name: "minio", Ping: store.Ping},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String())
+	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// serveUntilDone serves on ln until ctx ends, then stops accepting and lets
+// in-flight requests finish for at most grace.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, logger *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
