@@ -32,6 +32,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			e.serveCommand(),
 			e.migrateCommand(),
 			e.seedCommand(),
+			e.userCommand(),
 		},
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/otopmarket/otop/api"
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/storage"
@@ -68,6 +69,11 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 
+	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
+	if err != nil {
+		return err
+	}
+
 	metrics := api.NewMetrics()
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -77,6 +83,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	router, err := api.NewRouter(api.Deps{
 		Logger:       logger,
 		Taxonomy:     tax,
+		Accounts:     accounts,
 		Metrics:      metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -17,8 +16,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"sigs.k8s.io/yaml"
-
-	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -175,25 +172,13 @@ func TestOpenAPIDescribesTheRealResponses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatalf("load taxonomy: %v", err)
-	}
-	gin.SetMode(gin.TestMode)
 	newRouter := func(pingErr error) *gin.Engine {
-		r, err := NewRouter(Deps{
-			Logger:   slog.New(slog.DiscardHandler),
-			Taxonomy: tax,
-			Metrics:  NewMetrics(),
-			Checks: []Check{
-				{Name: "postgres", Ping: func(context.Context) error { return nil }},
-				{Name: "minio", Ping: func(context.Context) error { return pingErr }},
-			},
-		})
-		if err != nil {
-			t.Fatalf("NewRouter: %v", err)
+		d := testDeps(t)
+		d.Checks = []Check{
+			{Name: "postgres", Ping: func(context.Context) error { return nil }},
+			{Name: "minio", Ping: func(context.Context) error { return pingErr }},
 		}
-		return r
+		return newRouterFrom(t, d)
 	}
 	router, routerWithDownDependency := newRouter(nil), newRouter(errors.New("connection refused"))
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,11 +32,6 @@ type queryError struct{ errs.ValidationError }
 func invalidQuery(field, message string) error {
 	return &queryError{errs.ValidationError{Fields: []errs.FieldError{{Field: field, Message: message}}}}
 }
-
-// tooManyRequests asks the client to wait before trying again.
-type tooManyRequests struct{ retryAfter time.Duration }
-
-func (e *tooManyRequests) Error() string { return "too many requests" }
 
 var problemTypes = map[int]string{
 	http.StatusBadRequest:            "/problems/bad-request",
@@ -77,9 +73,13 @@ func respondError(c *gin.Context, err error) {
 	var (
 		qe  *queryError
 		ve  *errs.ValidationError
-		tmr *tooManyRequests
+		tmr *errs.RateLimited
 		mbe *http.MaxBytesError
 	)
+	if msg, ok := isBadJSON(err); ok {
+		writeProblem(c, http.StatusBadRequest, msg, nil)
+		return
+	}
 	switch {
 	case errors.As(err, &qe):
 		writeProblem(c, http.StatusBadRequest, "One or more query parameters are invalid.", qe.Fields)
@@ -88,21 +88,21 @@ func respondError(c *gin.Context, err error) {
 	case errors.As(err, &mbe):
 		writeProblem(c, http.StatusRequestEntityTooLarge, "The request body exceeds "+strconv.FormatInt(mbe.Limit, 10)+" bytes.", nil)
 	case errors.As(err, &tmr):
-		c.Header("Retry-After", strconv.Itoa(max(1, int(tmr.retryAfter.Round(time.Second)/time.Second))))
-		writeProblem(c, http.StatusTooManyRequests, "Too many attempts; try again later.", nil)
+		c.Header("Retry-After", strconv.Itoa(max(1, int(tmr.RetryAfter.Round(time.Second)/time.Second))))
+		writeProblem(c, http.StatusTooManyRequests, tmr.Error(), nil)
 	case errors.Is(err, errs.ErrTooLarge):
-		writeProblem(c, http.StatusRequestEntityTooLarge, clientDetail(err), nil)
+		writeProblem(c, http.StatusRequestEntityTooLarge, clientDetail(err, errs.ErrTooLarge), nil)
 	case errors.Is(err, errs.ErrUnsupportedMediaType):
-		writeProblem(c, http.StatusUnsupportedMediaType, clientDetail(err), nil)
+		writeProblem(c, http.StatusUnsupportedMediaType, clientDetail(err, errs.ErrUnsupportedMediaType), nil)
 	case errors.Is(err, errs.ErrNotFound):
 		writeProblem(c, http.StatusNotFound, "The resource does not exist.", nil)
 	case errors.Is(err, errs.ErrUnauthenticated):
 		c.Header("WWW-Authenticate", `Bearer realm="otop"`)
-		writeProblem(c, http.StatusUnauthorized, "Authentication is required.", nil)
+		writeProblem(c, http.StatusUnauthorized, clientDetail(err, errs.ErrUnauthenticated), nil)
 	case errors.Is(err, errs.ErrForbidden):
 		writeProblem(c, http.StatusForbidden, "You are not allowed to do this.", nil)
 	case errors.Is(err, errs.ErrConflict):
-		writeProblem(c, http.StatusConflict, clientDetail(err), nil)
+		writeProblem(c, http.StatusConflict, clientDetail(err, errs.ErrConflict), nil)
 	case errors.Is(err, errs.ErrPrecondition):
 		writeProblem(c, http.StatusPreconditionFailed, "The resource changed since you read it; fetch it again.", nil)
 	case errors.Is(err, errs.ErrUnavailable):
@@ -113,8 +113,27 @@ func respondError(c *gin.Context, err error) {
 	}
 }
 
-// clientDetail is the message of a 4xx error the client caused; such errors
-// are written for the client ("email already registered", "file is an SVG").
-func clientDetail(err error) string {
-	return err.Error()
+// clientDetail is the message of a 4xx error the client caused. Such errors
+// are written for the client as "<kind>: <message>"; the message is kept.
+func clientDetail(err error, kind error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, kind.Error()+": "); i >= 0 {
+		return msg[i+len(kind.Error())+2:]
+	}
+	if msg == kind.Error() {
+		return http.StatusText(statusOf(kind))
+	}
+	return msg
+}
+
+func statusOf(kind error) int {
+	switch kind {
+	case errs.ErrUnauthenticated:
+		return http.StatusUnauthorized
+	case errs.ErrConflict:
+		return http.StatusConflict
+	case errs.ErrTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusUnsupportedMediaType
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
@@ -17,6 +18,7 @@ import (
 type Deps struct {
 	Logger       *slog.Logger
 	Taxonomy     *taxonomy.Taxonomy
+	Accounts     *account.Service
 	Metrics      *Metrics
 	Checks       []Check
 	MaxBodyBytes int64
@@ -25,6 +27,7 @@ type Deps struct {
 
 type handlers struct {
 	taxonomy *taxonomy.Taxonomy
+	accounts *account.Service
 	checks   []Check
 }
 
@@ -36,14 +39,14 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy and Metrics are required")
+	if d.Taxonomy == nil || d.Accounts == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, checks: d.Checks}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, checks: d.Checks}
 
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
@@ -63,6 +66,11 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodGet, "/v1/categories", h.listCategories},
 		{http.MethodGet, "/v1/creative-industries", h.listCreativeIndustries},
 		{http.MethodGet, "/v1/certification-kinds", h.listCertificationKinds},
+
+		{http.MethodPost, "/v1/auth/register", h.register},
+		{http.MethodPost, "/v1/auth/login", h.login},
+		{http.MethodPost, "/v1/auth/logout", h.logout},
+		{http.MethodGet, "/v1/me", h.me},
 	}
 
 	maxBody := d.MaxBodyBytes
@@ -80,7 +88,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsMiddleware(d.CORSOrigins))
 	}
-	r.Use(limitBody(maxBody))
+	r.Use(limitBody(maxBody), authenticate(d.Accounts))
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "This method is not allowed on this path.", nil)

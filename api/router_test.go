@@ -14,8 +14,6 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
 type testServer struct {
@@ -25,23 +23,12 @@ type testServer struct {
 
 func newTestServer(t *testing.T, checks ...Check) *testServer {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatalf("load taxonomy: %v", err)
-	}
 	logs := &bytes.Buffer{}
-	r, err := NewRouter(Deps{
-		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
-		Taxonomy:     tax,
-		Metrics:      NewMetrics(),
-		Checks:       checks,
-		MaxBodyBytes: 1024,
-	})
-	if err != nil {
-		t.Fatalf("NewRouter: %v", err)
-	}
-	return &testServer{router: r, logs: logs}
+	d := testDeps(t)
+	d.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	d.Checks = checks
+	d.MaxBodyBytes = 1024
+	return &testServer{router: newRouterFrom(t, d), logs: logs}
 }
 
 func (s *testServer) do(t *testing.T, method, path string, body io.Reader, headers ...string) *httptest.ResponseRecorder {
@@ -236,16 +223,9 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRouter(Deps{Logger: slog.New(slog.DiscardHandler), Taxonomy: tax, Metrics: NewMetrics(), CORSOrigins: []string{"https://shop.example"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &testServer{router: r}
+	d := testDeps(t)
+	d.CORSOrigins = []string{"https://shop.example"}
+	s := &testServer{router: newRouterFrom(t, d)}
 	allowed := s.do(t, http.MethodGet, "/v1/regions", nil, "Origin", "https://shop.example")
 	if got := allowed.Header().Get("Access-Control-Allow-Origin"); got != "https://shop.example" {
 		t.Errorf("allowed origin: Access-Control-Allow-Origin = %q", got)

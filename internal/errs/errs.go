@@ -5,7 +5,9 @@ package errs
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 )
 
 // Sentinel error kinds. Compare with errors.Is.
@@ -21,6 +23,16 @@ var (
 	// ErrUnsupportedMediaType: the payload is of a type the service refuses (HTTP 415).
 	ErrUnsupportedMediaType = errors.New("unsupported media type")
 )
+
+// RateLimited means the caller must wait before trying again (HTTP 429).
+type RateLimited struct {
+	RetryAfter time.Duration
+	Reason     string
+}
+
+func (e *RateLimited) Error() string {
+	return fmt.Sprintf("%s; retry in %s", e.Reason, e.RetryAfter.Round(time.Second))
+}
 
 // FieldError is one invalid field of a request.
 type FieldError struct {

@@ -231,6 +231,12 @@ func (t *Taxonomy) CertificationKind(id string) (CertificationKind, bool) {
 	return lookup(t.certificationKinds, t.certificationKindByID, id)
 }
 
+// SelectCenterExists reports whether id names one of the four Select centers.
+func (t *Taxonomy) SelectCenterExists(id string) bool {
+	_, ok := t.selectCenterByID[id]
+	return ok
+}
+
 // SelectCenterFor returns the id of the default OTOP Select center of the
 // province with the given ISO 3166-2 code, and false if there is no such
 // province.

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+// errBadJSON reports a body that is not JSON at all (HTTP 400).
+type errBadJSON struct{ msg string }
+
+func (e *errBadJSON) Error() string { return e.msg }
+
+// bindJSON decodes the request body into dst strictly: the content type must
+// be JSON, unknown fields are refused (422 naming the field), and type
+// mismatches name the field. The protected names are refused with their own
+// message, since clients sometimes try to set them.
+func bindJSON(c *gin.Context, dst any, protected ...string) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return fmt.Errorf("%w: send the body as application/json", errs.ErrUnsupportedMediaType)
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return err // *http.MaxBytesError is mapped to 413
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &errBadJSON{msg: "the request body is empty; send a JSON object"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err, protected)
+	}
+	if dec.More() {
+		return &errBadJSON{msg: "the request body holds more than one JSON value"}
+	}
+	return nil
+}
+
+func decodeError(err error, protected []string) error {
+	var (
+		syntax    *json.SyntaxError
+		typeError *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return &errBadJSON{msg: "the request body is not valid JSON"}
+	case errors.As(err, &typeError):
+		field := typeError.Field
+		if field == "" {
+			return &errBadJSON{msg: "the request body must be a JSON object"}
+		}
+		return errs.Invalid(field, fmt.Sprintf("must be of type %s", jsonType(typeError.Type.Kind().String())))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		for _, p := range protected {
+			if field == p {
+				return errs.Invalid(field, "cannot be set by a producer")
+			}
+		}
+		return errs.Invalid(field, "is not a known field")
+	}
+	return &errBadJSON{msg: "the request body could not be read as JSON"}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "map", "struct":
+		return "object"
+	}
+	return "number"
+}
+
+// isBadJSON reports whether err is a body that is not JSON, and why.
+func isBadJSON(err error) (string, bool) {
+	var b *errBadJSON
+	if errors.As(err, &b) {
+		return b.msg, true
+	}
+	return "", false
+}

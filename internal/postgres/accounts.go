@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+type userRecord struct {
+	ID             uuid.UUID `gorm:"type:uuid;default:gen_random_uuid()"`
+	Email          string
+	PasswordHash   string
+	Role           string
+	DisplayName    string
+	Country        *string
+	SelectCenterID *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (userRecord) TableName() string { return "users" }
+
+func (r userRecord) domain() account.User {
+	return account.User{
+		ID: r.ID, Email: r.Email, Role: account.Role(r.Role), DisplayName: r.DisplayName,
+		Country: deref(r.Country), SelectCenterID: deref(r.SelectCenterID), CreatedAt: r.CreatedAt,
+	}
+}
+
+type tokenRecord struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+func (tokenRecord) TableName() string { return "auth_tokens" }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// translate turns gorm's errors into the domain's kinds.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%s: %w", what, errs.ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Accounts stores users, tokens and login failures.
+type Accounts struct{ db *gorm.DB }
+
+// NewAccounts returns the account repository.
+func NewAccounts(db *gorm.DB) *Accounts { return &Accounts{db: db} }
+
+func (a *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string) (account.User, error) {
+	rec := userRecord{
+		Email: u.Email, PasswordHash: passwordHash, Role: string(u.Role), DisplayName: u.DisplayName,
+		Country: nullable(u.Country), SelectCenterID: nullable(u.SelectCenterID),
+	}
+	if err := a.db.WithContext(ctx).Create(&rec).Error; err != nil {
+		return account.User{}, translate(err, "create user")
+	}
+	return rec.domain(), nil
+}
+
+func (a *Accounts) UserByEmail(ctx context.Context, email string) (account.User, string, error) {
+	var rec userRecord
+	if err := a.db.WithContext(ctx).Where("email = ?", email).Take(&rec).Error; err != nil {
+		return account.User{}, "", translate(err, "user by email")
+	}
+	return rec.domain(), rec.PasswordHash, nil
+}
+
+func (a *Accounts) UserByID(ctx context.Context, id uuid.UUID) (account.User, error) {
+	var rec userRecord
+	if err := a.db.WithContext(ctx).Where("id = ?", id).Take(&rec).Error; err != nil {
+		return account.User{}, translate(err, "user by id")
+	}
+	return rec.domain(), nil
+}
+
+func (a *Accounts) CreateToken(ctx context.Context, tokenHash []byte, userID uuid.UUID, expiresAt time.Time) error {
+	rec := tokenRecord{TokenHash: tokenHash, UserID: userID, ExpiresAt: expiresAt}
+	return translate(a.db.WithContext(ctx).Create(&rec).Error, "create token")
+}
+
+func (a *Accounts) PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (account.Principal, error) {
+	var row struct {
+		ID             uuid.UUID
+		Role           string
+		SelectCenterID *string
+	}
+	err := a.db.WithContext(ctx).Raw(`
+		SELECT u.id, u.role, u.select_center_id
+		FROM auth_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, tokenHash, now).
+		Scan(&row).Error
+	if err != nil {
+		return account.Principal{}, translate(err, "token")
+	}
+	if row.ID == uuid.Nil {
+		return account.Principal{}, fmt.Errorf("token: %w", errs.ErrNotFound)
+	}
+	return account.Principal{UserID: row.ID, Role: account.Role(row.Role), SelectCenterID: deref(row.SelectCenterID)}, nil
+}
+
+func (a *Accounts) RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) error {
+	res := a.db.WithContext(ctx).Model(&tokenRecord{}).
+		Where("token_hash = ? AND revoked_at IS NULL", tokenHash).Update("revoked_at", now)
+	if res.Error != nil {
+		return translate(res.Error, "revoke token")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("revoke token: %w", errs.ErrNotFound)
+	}
+	return nil
+}
+
+func (a *Accounts) RecordLoginFailure(ctx context.Context, scope, key string, at time.Time) error {
+	return translate(a.db.WithContext(ctx).Exec(
+		"INSERT INTO login_failures (scope, key, failed_at) VALUES (?, ?, ?)", scope, key, at).Error, "record login failure")
+}
+
+func (a *Accounts) LoginFailures(ctx context.Context, scope, key string, since time.Time) (int, time.Time, error) {
+	var row struct {
+		Count  int
+		Oldest *time.Time
+	}
+	err := a.db.WithContext(ctx).Raw(
+		"SELECT count(*) AS count, min(failed_at) AS oldest FROM login_failures WHERE scope = ? AND key = ? AND failed_at > ?",
+		scope, key, since).Scan(&row).Error
+	if err != nil {
+		return 0, time.Time{}, translate(err, "count login failures")
+	}
+	if row.Oldest == nil {
+		return row.Count, time.Time{}, nil
+	}
+	return row.Count, *row.Oldest, nil
+}
+
+func (a *Accounts) ClearLoginFailures(ctx context.Context, scope, key string) error {
+	return translate(a.db.WithContext(ctx).Exec(
+		"DELETE FROM login_failures WHERE scope = ? AND key = ?", scope, key).Error, "clear login failures")
+}
