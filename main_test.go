@@ -110,6 +110,10 @@ func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
 	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 77 {
 		t.Fatalf("/v1/provinces = %d, %d items, %v", code, len(list.Items), err)
 	}
+	code, body = get(t, base+"/metrics")
+	if code != http.StatusOK || !strings.Contains(string(body), `go_sql_max_open_connections{db_name="otop"} 20`) {
+		t.Fatalf("/metrics = %d, database pool figures missing", code)
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -58,7 +58,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	store, err := storage.New(storage.Config{
 		Endpoint: cfg.MinIO.Endpoint, AccessKey: cfg.MinIO.AccessKey, SecretKey: cfg.MinIO.SecretKey,
-		Bucket: cfg.MinIO.Bucket, UseSSL: cfg.MinIO.UseSSL,
+		Bucket: cfg.MinIO.Bucket, UseSSL: cfg.MinIO.UseSSL, PublicURL: cfg.MinIO.PublicURL,
 	})
 	if err != nil {
 		return err

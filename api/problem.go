@@ -120,20 +120,5 @@ func clientDetail(err error, kind error) string {
 	if i := strings.LastIndex(msg, kind.Error()+": "); i >= 0 {
 		return msg[i+len(kind.Error())+2:]
 	}
-	if msg == kind.Error() {
-		return http.StatusText(statusOf(kind))
-	}
 	return msg
-}
-
-func statusOf(kind error) int {
-	switch kind {
-	case errs.ErrUnauthenticated:
-		return http.StatusUnauthorized
-	case errs.ErrConflict:
-		return http.StatusConflict
-	case errs.ErrTooLarge:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusUnsupportedMediaType
 }

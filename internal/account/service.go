@@ -64,7 +64,7 @@ type Service struct {
 	repo         Repository
 	centerExists func(id string) bool
 	policy       Policy
-	now    func() time.Time
+	now          func() time.Time
 	// dummyHash is compared against when an email is unknown, so that a
 	// login takes as long whether or not the account exists.
 	dummyHash string
