@@ -1,0 +1,396 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+// MaxImagesPerProduct is how many photos one product may have.
+const MaxImagesPerProduct = 10
+
+// Image is a stored product photo: its original (private) and its variants (public).
+type Image struct {
+	ID          uuid.UUID
+	ProductID   uuid.UUID
+	Position    int
+	Width       int
+	Height      int
+	Bytes       int64
+	SHA256      string
+	OriginalKey string
+	Variants    []StoredVariant
+	CreatedAt   time.Time
+}
+
+// StoredVariant is one resized rendition in the object store.
+type StoredVariant struct {
+	Name        string `json:"name"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Key         string `json:"key"`
+	ContentType string `json:"content_type"`
+}
+
+// Keys are every object key the image owns.
+func (img Image) Keys() []string {
+	keys := []string{img.OriginalKey}
+	for _, v := range img.Variants {
+		keys = append(keys, v.Key)
+	}
+	return keys
+}
+
+// Upload is a pending direct-to-storage upload (presigned POST).
+type Upload struct {
+	ID          uuid.UUID
+	ProductID   uuid.UUID
+	UserID      uuid.UUID
+	Key         string
+	ExpiresAt   time.Time
+	CompletedAt *time.Time
+}
+
+// Ticket tells a client how to upload a file straight to the object store.
+type Ticket struct {
+	UploadID  uuid.UUID
+	URL       string
+	Fields    map[string]string
+	ExpiresAt time.Time
+	MaxBytes  int64
+}
+
+// ImageRepository stores image rows. AddImage runs in one transaction that
+// locks the product, refuses an 11th image (errs.ErrConflict) and a second
+// copy of the same bytes (errs.ErrConflict), and records the change on the
+// product.
+type ImageRepository interface {
+	CountImages(ctx context.Context, productID uuid.UUID) (int, error)
+	HasImageHash(ctx context.Context, productID uuid.UUID, sha256 string) (bool, error)
+	AddImage(ctx context.Context, img Image, maxImages int) (Image, error)
+	Images(ctx context.Context, productID uuid.UUID) ([]Image, error)
+	DeleteImage(ctx context.Context, productID, imageID uuid.UUID) (Image, error)
+	ReorderImages(ctx context.Context, productID uuid.UUID, order []uuid.UUID) ([]Image, error)
+	ExistingImages(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
+	CreateUpload(ctx context.Context, u Upload) error
+	Upload(ctx context.Context, productID, uploadID uuid.UUID) (Upload, error)
+	CompleteUpload(ctx context.Context, uploadID uuid.UUID, at time.Time) error
+	ExistingUploads(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
+}
+
+// ObjectStore is the part of the object store the images use.
+type ObjectStore interface {
+	Put(ctx context.Context, key, contentType string, data []byte) error
+	Get(ctx context.Context, key string, maxBytes int64) ([]byte, error)
+	Remove(ctx context.Context, keys ...string) error
+	PresignedPost(ctx context.Context, key string, minBytes, maxBytes int64, expires time.Time) (string, map[string]string, error)
+}
+
+// ProductGuard decides whether a principal may change a product's images.
+type ProductGuard interface {
+	AuthorizeImageEdit(ctx context.Context, p account.Principal, productID uuid.UUID) error
+}
+
+// Key prefixes in the bucket. Variants live under the public prefix.
+const (
+	prefixOriginals = "originals/"
+	prefixVariants  = "public/products/"
+	prefixUploads   = "uploads/"
+	uploadTTL       = 15 * time.Minute
+)
+
+// Images manages product photos: upload through the API or straight to the
+// object store, delete, reorder, and sweep objects no row references.
+type Images struct {
+	repo   ImageRepository
+	store  ObjectStore
+	guard  ProductGuard
+	proc   *Processor
+	limits Limits
+	now    func() time.Time
+	slots  chan struct{} // bounds concurrent decoding (memory)
+}
+
+// NewImages builds the image service; at most concurrency images are decoded at once.
+func NewImages(repo ImageRepository, store ObjectStore, guard ProductGuard, limits Limits, concurrency int, now func() time.Time) *Images {
+	limits = limits.withDefaults()
+	return &Images{
+		repo: repo, store: store, guard: guard, proc: NewProcessor(limits), limits: limits, now: now,
+		slots: make(chan struct{}, max(concurrency, 1)),
+	}
+}
+
+// Limits are the limits uploads are held to.
+func (s *Images) Limits() Limits { return s.limits }
+
+// List returns a product's images in order.
+func (s *Images) List(ctx context.Context, productID uuid.UUID) ([]Image, error) {
+	return s.repo.Images(ctx, productID)
+}
+
+func (s *Images) authorize(ctx context.Context, p account.Principal, productID uuid.UUID) error {
+	if err := s.guard.AuthorizeImageEdit(ctx, p, productID); err != nil {
+		return err
+	}
+	n, err := s.repo.CountImages(ctx, productID)
+	if err != nil {
+		return err
+	}
+	if n >= MaxImagesPerProduct {
+		return tooMany()
+	}
+	return nil
+}
+
+func tooMany() error {
+	return fmt.Errorf("%w: a product has at most %d images; delete one first", errs.ErrConflict, MaxImagesPerProduct)
+}
+
+// Add processes an uploaded file and stores it as the product's last image.
+func (s *Images) Add(ctx context.Context, p account.Principal, productID uuid.UUID, r io.Reader) (Image, error) {
+	if err := s.authorize(ctx, p, productID); err != nil {
+		return Image{}, err
+	}
+	res, err := s.process(ctx, r)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.save(ctx, productID, res)
+}
+
+func (s *Images) process(ctx context.Context, r io.Reader) (*Result, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	return s.proc.Process(ctx, r)
+}
+
+// save writes the objects first and the row last, so a row never points to
+// a missing object; on any failure the objects written so far are removed
+// (and the sweep catches what that removal misses).
+func (s *Images) save(ctx context.Context, productID uuid.UUID, res *Result) (Image, error) {
+	dup, err := s.repo.HasImageHash(ctx, productID, res.SHA256)
+	if err != nil {
+		return Image{}, err
+	}
+	if dup {
+		return Image{}, duplicate()
+	}
+	img := Image{
+		ID: uuid.New(), ProductID: productID, Width: res.Width, Height: res.Height,
+		Bytes: res.Bytes, SHA256: res.SHA256,
+	}
+	img.OriginalKey = prefixOriginals + productID.String() + "/" + img.ID.String() + extension(res.Original.ContentType)
+	for _, v := range res.Variants {
+		img.Variants = append(img.Variants, StoredVariant{
+			Name: v.Name, Width: v.Width, Height: v.Height, ContentType: v.ContentType,
+			Key: prefixVariants + productID.String() + "/" + img.ID.String() + "/" + v.Name + extension(v.ContentType),
+		})
+	}
+	written := make([]string, 0, len(img.Variants)+1)
+	put := func(key, contentType string, data []byte) error {
+		if err := s.store.Put(ctx, key, contentType, data); err != nil {
+			return fmt.Errorf("%w: the image store failed; try again: %w", errs.ErrUnavailable, err)
+		}
+		written = append(written, key)
+		return nil
+	}
+	err = put(img.OriginalKey, res.Original.ContentType, res.Original.Data)
+	for i := 0; err == nil && i < len(res.Variants); i++ {
+		err = put(img.Variants[i].Key, res.Variants[i].ContentType, res.Variants[i].Data)
+	}
+	if err == nil {
+		var saved Image
+		saved, err = s.repo.AddImage(ctx, img, MaxImagesPerProduct)
+		if err == nil {
+			return saved, nil
+		}
+	}
+	if rmErr := s.store.Remove(context.WithoutCancel(ctx), written...); rmErr != nil {
+		err = errors.Join(err, fmt.Errorf("clean up after a failed upload (the sweep will retry): %w", rmErr))
+	}
+	return Image{}, err
+}
+
+func duplicate() error {
+	return fmt.Errorf("%w: this product already has this image", errs.ErrConflict)
+}
+
+func extension(contentType string) string {
+	if contentType == "image/png" {
+		return ".png"
+	}
+	return ".jpg"
+}
+
+// Delete removes an image: the row first, then its objects.
+func (s *Images) Delete(ctx context.Context, p account.Principal, productID, imageID uuid.UUID) error {
+	if err := s.guard.AuthorizeImageEdit(ctx, p, productID); err != nil {
+		return err
+	}
+	img, err := s.repo.DeleteImage(ctx, productID, imageID)
+	if err != nil {
+		return err
+	}
+	// A failure here leaves unreferenced objects, which the sweep removes.
+	_ = s.store.Remove(context.WithoutCancel(ctx), img.Keys()...)
+	return nil
+}
+
+// Reorder sets the order of a product's images; order must name each image once.
+func (s *Images) Reorder(ctx context.Context, p account.Principal, productID uuid.UUID, order []uuid.UUID) ([]Image, error) {
+	if err := s.guard.AuthorizeImageEdit(ctx, p, productID); err != nil {
+		return nil, err
+	}
+	seen := make(map[uuid.UUID]bool, len(order))
+	for _, id := range order {
+		if seen[id] {
+			return nil, errs.Invalid("image_ids", "names an image twice")
+		}
+		seen[id] = true
+	}
+	return s.repo.ReorderImages(ctx, productID, order)
+}
+
+// StartUpload issues a presigned POST for one file straight to the object store.
+func (s *Images) StartUpload(ctx context.Context, p account.Principal, productID uuid.UUID) (Ticket, error) {
+	if err := s.authorize(ctx, p, productID); err != nil {
+		return Ticket{}, err
+	}
+	u := Upload{ID: uuid.New(), ProductID: productID, UserID: p.UserID, ExpiresAt: s.now().Add(uploadTTL)}
+	u.Key = prefixUploads + productID.String() + "/" + u.ID.String()
+	if err := s.repo.CreateUpload(ctx, u); err != nil {
+		return Ticket{}, err
+	}
+	url, fields, err := s.store.PresignedPost(ctx, u.Key, 1, s.limits.MaxBytes, u.ExpiresAt)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("%w: %w", errs.ErrUnavailable, err)
+	}
+	return Ticket{UploadID: u.ID, URL: url, Fields: fields, ExpiresAt: u.ExpiresAt, MaxBytes: s.limits.MaxBytes}, nil
+}
+
+// CompleteUpload processes a file uploaded with a presigned POST, exactly as
+// an upload through the API, and removes the uploaded object.
+func (s *Images) CompleteUpload(ctx context.Context, p account.Principal, productID, uploadID uuid.UUID) (Image, error) {
+	if err := s.authorize(ctx, p, productID); err != nil {
+		return Image{}, err
+	}
+	u, err := s.repo.Upload(ctx, productID, uploadID)
+	if err != nil {
+		return Image{}, err
+	}
+	if u.CompletedAt != nil {
+		return Image{}, fmt.Errorf("%w: this upload was already completed", errs.ErrConflict)
+	}
+	data, err := s.store.Get(ctx, u.Key, s.limits.MaxBytes)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Image{}, fmt.Errorf("%w: nothing was uploaded for this upload id yet", errs.ErrConflict)
+	}
+	if err != nil {
+		return Image{}, err
+	}
+	res, err := s.process(ctx, bytes.NewReader(data))
+	if err != nil {
+		return Image{}, err
+	}
+	img, err := s.save(ctx, productID, res)
+	if err != nil {
+		return Image{}, err
+	}
+	if err := s.repo.CompleteUpload(ctx, uploadID, s.now()); err != nil {
+		return Image{}, err
+	}
+	_ = s.store.Remove(context.WithoutCancel(ctx), u.Key) // the sweep retries
+	return img, nil
+}
+
+// Lister walks the object store.
+type Lister interface {
+	List(ctx context.Context, prefix string, fn func(key string, modified time.Time) error) error
+}
+
+// SweepReport says what a sweep found.
+type SweepReport struct {
+	Scanned int
+	Removed int
+}
+
+// Sweep removes objects that no image row (or live upload) references and
+// that are older than grace, so in-flight uploads are left alone.
+func (s *Images) Sweep(ctx context.Context, lister Lister, grace time.Duration) (SweepReport, error) {
+	var report SweepReport
+	cutoff := s.now().Add(-grace)
+	for _, prefix := range []string{prefixOriginals, prefixVariants, prefixUploads} {
+		byID := map[uuid.UUID][]string{}
+		err := lister.List(ctx, prefix, func(key string, modified time.Time) error {
+			report.Scanned++
+			if modified.After(cutoff) {
+				return nil
+			}
+			id, ok := objectID(prefix, key)
+			if !ok {
+				byID[uuid.Nil] = append(byID[uuid.Nil], key) // not ours: a stray object
+				return nil
+			}
+			byID[id] = append(byID[id], key)
+			return nil
+		})
+		if err != nil {
+			return report, err
+		}
+		ids := make([]uuid.UUID, 0, len(byID))
+		for id := range byID {
+			ids = append(ids, id)
+		}
+		exists := s.repo.ExistingImages
+		if prefix == prefixUploads {
+			exists = s.repo.ExistingUploads
+		}
+		known, err := exists(ctx, ids)
+		if err != nil {
+			return report, err
+		}
+		var orphans []string
+		for id, keys := range byID {
+			if !known[id] {
+				orphans = append(orphans, keys...)
+			}
+		}
+		if len(orphans) > 0 {
+			if err := s.store.Remove(ctx, orphans...); err != nil {
+				return report, err
+			}
+			report.Removed += len(orphans)
+		}
+	}
+	return report, nil
+}
+
+// objectID extracts the image (or upload) id from a key:
+// originals/<product>/<image>.jpg, public/products/<product>/<image>/w200.jpg,
+// uploads/<product>/<upload>.
+func objectID(prefix, key string) (uuid.UUID, bool) {
+	parts := strings.Split(strings.TrimPrefix(key, prefix), "/")
+	if len(parts) < 2 {
+		return uuid.Nil, false
+	}
+	name := parts[1]
+	if prefix == prefixOriginals {
+		name = strings.TrimSuffix(name, path.Ext(name))
+	}
+	id, err := uuid.Parse(name)
+	return id, err == nil
+}
