@@ -143,21 +143,15 @@ func (s *Store) Remove(ctx context.Context, keys ...string) error {
 	return nil
 }
 
-// Object is one entry of a listing.
-type Object struct {
-	Key          string
-	LastModified time.Time
-}
-
-// List calls fn for every object under prefix.
-func (s *Store) List(ctx context.Context, prefix string, fn func(Object) error) error {
+// List calls fn with the key and modification time of every object under prefix.
+func (s *Store) List(ctx context.Context, prefix string, fn func(key string, modified time.Time) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the listing goroutine when fn fails
 	for info := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
 		if info.Err != nil {
 			return fmt.Errorf("list %s: %w", prefix, info.Err)
 		}
-		if err := fn(Object{Key: info.Key, LastModified: info.LastModified}); err != nil {
+		if err := fn(info.Key, info.LastModified); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/testenv"
-	"github.com/otopmarket/otop/storage"
 )
 
 func httpGet(t *testing.T, url string) int {
@@ -61,7 +60,7 @@ func TestPutGetRemoveAndPublicAccess(t *testing.T) {
 		t.Errorf("Get of a missing object = %v, want ErrNotFound", err)
 	}
 	var keys []string
-	if err := store.List(ctx, "", func(o storage.Object) error { keys = append(keys, o.Key); return nil }); err != nil {
+	if err := store.List(ctx, "", func(key string, _ time.Time) error { keys = append(keys, key); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(keys)
