@@ -15,6 +15,7 @@ import (
 
 	"github.com/otopmarket/otop/api"
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/storage"
@@ -84,6 +85,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Logger:       logger,
 		Taxonomy:     tax,
 		Accounts:     accounts,
+		Catalog:      catalog.NewService(postgres.NewCatalog(db), tax, time.Now),
 		Metrics:      metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
@@ -39,6 +40,7 @@ func testDeps(t *testing.T) Deps {
 		Logger:   slog.New(slog.DiscardHandler),
 		Taxonomy: tax,
 		Accounts: accounts,
+		Catalog:  catalog.NewService(postgres.NewCatalog(db), tax, time.Now),
 		Metrics:  NewMetrics(),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
@@ -19,6 +20,7 @@ type Deps struct {
 	Logger       *slog.Logger
 	Taxonomy     *taxonomy.Taxonomy
 	Accounts     *account.Service
+	Catalog      *catalog.Service
 	Metrics      *Metrics
 	Checks       []Check
 	MaxBodyBytes int64
@@ -28,6 +30,7 @@ type Deps struct {
 type handlers struct {
 	taxonomy *taxonomy.Taxonomy
 	accounts *account.Service
+	catalog  *catalog.Service
 	checks   []Check
 }
 
@@ -39,14 +42,14 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts and Metrics are required")
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, checks: d.Checks}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks}
 
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
@@ -71,6 +74,17 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPost, "/v1/auth/login", h.login},
 		{http.MethodPost, "/v1/auth/logout", h.logout},
 		{http.MethodGet, "/v1/me", h.me},
+
+		{http.MethodPost, "/v1/producers", h.createProducer},
+		{http.MethodGet, "/v1/producers", h.listProducers},
+		{http.MethodGet, "/v1/producers/:id", h.getProducer},
+		{http.MethodPatch, "/v1/producers/:id", h.updateProducer},
+		{http.MethodPost, "/v1/products", h.createProduct},
+		{http.MethodGet, "/v1/products", h.listProducts},
+		{http.MethodGet, "/v1/products/:id", h.getProduct},
+		{http.MethodPatch, "/v1/products/:id", h.updateProduct},
+		{http.MethodDelete, "/v1/products/:id", h.archiveProduct},
+		{http.MethodPost, "/v1/products/:id/submit", h.submitProduct},
 	}
 
 	maxBody := d.MaxBodyBytes

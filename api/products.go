@@ -1,0 +1,428 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+// productProtected lists the product fields a producer can never set: the
+// lifecycle, the curators' designations, ownership, the place (derived from
+// the producer) and the bookkeeping. A body naming any of them is refused
+// with 422 "cannot be set by a producer"; any other unknown field is refused
+// as unknown.
+func productProtected() []string {
+	return []string{
+		"id", "status", "topotop", "select_center_id", "producer_id", "province_code", "cluster_id", "region",
+		"rejection_reason", "submitted_at", "published_at", "created_at", "updated_at", "version",
+	}
+}
+
+// nullable is a request field that is absent, null (clear the field) or a value.
+type nullable[T any] struct {
+	set   bool
+	value *T
+}
+
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.set = true
+	if string(b) == "null" {
+		n.value = nil
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	n.value = &v
+	return nil
+}
+
+func (n nullable[T]) patch() *catalog.Null[T] {
+	switch {
+	case !n.set:
+		return nil
+	case n.value == nil:
+		return catalog.Clear[T]()
+	}
+	return catalog.Set(*n.value)
+}
+
+type moneyJSON struct {
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+}
+
+type moneyRequest struct {
+	AmountMinor *int64 `json:"amount_minor"`
+	Currency    string `json:"currency"`
+}
+
+type priceTierJSON struct {
+	MinQuantity int   `json:"min_quantity"`
+	AmountMinor int64 `json:"amount_minor"`
+}
+
+type priceTierRequest struct {
+	MinQuantity *int   `json:"min_quantity"`
+	AmountMinor *int64 `json:"amount_minor"`
+}
+
+type certificationJSON struct {
+	Kind      string  `json:"kind"`
+	Number    string  `json:"number"`
+	ExpiresOn *string `json:"expires_on"`
+}
+
+// productRequest is the body of POST /v1/products and PATCH /v1/products/{id}.
+// Absent fields are unchanged; null clears the optional ones (creative_industry,
+// otop_stars, otop_stars_year, monthly_capacity, lead_time_days, hs_code,
+// weight_grams) and leaves the others unchanged.
+type productRequest struct {
+	NameTH           *string              `json:"name_th"`
+	NameEN           *string              `json:"name_en"`
+	DescriptionTH    *string              `json:"description_th"`
+	DescriptionEN    *string              `json:"description_en"`
+	Category         *string              `json:"category"`
+	CreativeIndustry nullable[string]     `json:"creative_industry"`
+	OTOPStars        nullable[int]        `json:"otop_stars"`
+	OTOPStarsYear    nullable[int]        `json:"otop_stars_year"`
+	Price            *moneyRequest        `json:"price"`
+	PriceTiers       *[]priceTierRequest  `json:"price_tiers"`
+	MOQ              *int                 `json:"moq"`
+	Unit             *string              `json:"unit"`
+	MonthlyCapacity  nullable[int]        `json:"monthly_capacity"`
+	LeadTimeDays     nullable[int]        `json:"lead_time_days"`
+	HSCode           nullable[string]     `json:"hs_code"`
+	WeightGrams      nullable[int]        `json:"weight_grams"`
+	Tags             *[]string            `json:"tags"`
+	Certifications   *[]certificationJSON `json:"certifications"`
+}
+
+func (r productRequest) input() catalog.ProductInput {
+	in := catalog.ProductInput{
+		NameTH: r.NameTH, NameEN: r.NameEN, DescriptionTH: r.DescriptionTH, DescriptionEN: r.DescriptionEN,
+		Category: r.Category, CreativeIndustry: r.CreativeIndustry.patch(),
+		OTOPStars: r.OTOPStars.patch(), OTOPStarsYear: r.OTOPStarsYear.patch(),
+		MOQ: r.MOQ, Unit: r.Unit, MonthlyCapacity: r.MonthlyCapacity.patch(), LeadTimeDays: r.LeadTimeDays.patch(),
+		HSCode: r.HSCode.patch(), WeightGrams: r.WeightGrams.patch(), Tags: r.Tags,
+	}
+	if r.Price != nil {
+		in.Price = &catalog.MoneyInput{AmountMinor: r.Price.AmountMinor, Currency: r.Price.Currency}
+	}
+	if r.PriceTiers != nil {
+		tiers := make([]catalog.PriceTierInput, len(*r.PriceTiers))
+		for i, t := range *r.PriceTiers {
+			tiers[i] = catalog.PriceTierInput{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
+		}
+		in.PriceTiers = &tiers
+	}
+	if r.Certifications != nil {
+		certs := make([]catalog.CertificationInput, len(*r.Certifications))
+		for i, c := range *r.Certifications {
+			certs[i] = catalog.CertificationInput{Kind: c.Kind, Number: c.Number}
+			if c.ExpiresOn != nil {
+				certs[i].ExpiresOn = *c.ExpiresOn
+			}
+		}
+		in.Certifications = &certs
+	}
+	return in
+}
+
+// productJSON is a product as the API shows it.
+type productJSON struct {
+	ID               uuid.UUID           `json:"id"`
+	Status           string              `json:"status"`
+	ProducerID       uuid.UUID           `json:"producer_id"`
+	NameTH           string              `json:"name_th"`
+	NameEN           string              `json:"name_en"`
+	DescriptionTH    string              `json:"description_th"`
+	DescriptionEN    string              `json:"description_en"`
+	Category         string              `json:"category"`
+	CreativeIndustry *string             `json:"creative_industry"`
+	OTOPStars        *int                `json:"otop_stars"`
+	OTOPStarsYear    *int                `json:"otop_stars_year"`
+	Topotop          bool                `json:"topotop"`
+	Price            *moneyJSON          `json:"price"`
+	PriceTiers       []priceTierJSON     `json:"price_tiers"`
+	MOQ              *int                `json:"moq"`
+	Unit             *string             `json:"unit"`
+	MonthlyCapacity  *int                `json:"monthly_capacity"`
+	LeadTimeDays     *int                `json:"lead_time_days"`
+	HSCode           *string             `json:"hs_code"`
+	WeightGrams      *int                `json:"weight_grams"`
+	Tags             []string            `json:"tags"`
+	Certifications   []certificationJSON `json:"certifications"`
+	ProvinceCode     string              `json:"province_code"`
+	ClusterID        *string             `json:"cluster_id"`
+	Region           string              `json:"region"`
+	SelectCenterID   string              `json:"select_center_id"`
+	// Images are added by the image endpoints; until a product has some, [].
+	Images          []json.RawMessage `json:"images"`
+	RejectionReason *string           `json:"rejection_reason,omitempty"`
+	SubmittedAt     *time.Time        `json:"submitted_at"`
+	PublishedAt     *time.Time        `json:"published_at"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+	Version         int               `json:"version"`
+}
+
+func newProductJSON(p catalog.Product) productJSON {
+	out := productJSON{
+		ID: p.ID, Status: string(p.Status), ProducerID: p.ProducerID,
+		NameTH: p.NameTH, NameEN: p.NameEN, DescriptionTH: p.DescriptionTH, DescriptionEN: p.DescriptionEN,
+		Category: p.Category, CreativeIndustry: optional(p.CreativeIndustry),
+		OTOPStars: p.OTOPStars, OTOPStarsYear: p.OTOPStarsYear, Topotop: p.Topotop,
+		PriceTiers: make([]priceTierJSON, len(p.PriceTiers)), MOQ: p.MOQ, Unit: optional(p.Unit),
+		MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays, HSCode: optional(p.HSCode),
+		WeightGrams: p.WeightGrams, Tags: p.Tags, Certifications: make([]certificationJSON, len(p.Certifications)),
+		ProvinceCode: p.ProvinceCode, ClusterID: optional(p.ClusterID), Region: p.Region,
+		SelectCenterID: p.SelectCenterID, Images: []json.RawMessage{}, RejectionReason: optional(p.RejectionReason),
+		SubmittedAt: utcTime(p.SubmittedAt), PublishedAt: utcTime(p.PublishedAt),
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
+	}
+	if p.Price != nil {
+		out.Price = &moneyJSON{AmountMinor: p.Price.AmountMinor, Currency: p.Price.Currency}
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	for i, t := range p.PriceTiers {
+		out.PriceTiers[i] = priceTierJSON{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
+	}
+	for i, c := range p.Certifications {
+		out.Certifications[i] = certificationJSON{Kind: c.Kind, Number: c.Number}
+		if c.ExpiresOn != nil {
+			d := c.ExpiresOn.Format(time.DateOnly)
+			out.Certifications[i].ExpiresOn = &d
+		}
+	}
+	return out
+}
+
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// setETag sends the version of a representation as its ETag: "<version>".
+func setETag(c *gin.Context, version int) {
+	c.Header("ETag", `"`+strconv.Itoa(version)+`"`)
+}
+
+// ifMatch returns the version an update is conditional on: the strong ETag
+// in If-Match, or 0 (no condition) when the header is absent or "*".
+func ifMatch(c *gin.Context) (int, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	inner, ok := strings.CutPrefix(h, `"`)
+	inner, ok2 := strings.CutSuffix(inner, `"`)
+	v, err := strconv.Atoi(inner)
+	if !ok || !ok2 || err != nil || v < 1 {
+		return 0, invalidQuery("If-Match", `must be one strong ETag from a previous reply, such as "3", or *`)
+	}
+	return v, nil
+}
+
+// asQueryError reports a list's invalid filters as bad query parameters (400).
+func asQueryError(err error) error {
+	var ve *errs.ValidationError
+	if errors.As(err, &ve) {
+		return &queryError{*ve}
+	}
+	return err
+}
+
+// queryParams reads the query string, refusing parameters the route does not
+// take and parameters given twice.
+func queryParams(c *gin.Context, known ...string) (url.Values, *errs.ValidationError) {
+	q := c.Request.URL.Query()
+	v := &errs.ValidationError{}
+	for name, values := range q {
+		switch {
+		case !slices.Contains(known, name):
+			v.Add(name, "is not a known query parameter")
+		case len(values) > 1:
+			v.Add(name, "must be given at most once")
+		}
+	}
+	return q, v
+}
+
+// intParam parses an optional positive integer query parameter.
+func intParam(q url.Values, name, message string, v *errs.ValidationError) int {
+	s := q.Get(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		v.Add(name, message)
+		return 0
+	}
+	return n
+}
+
+func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
+	q, v := queryParams(c, "province", "cluster", "region", "category", "select_center", "creative_industry",
+		"topotop", "min_stars", "producer", "status", "sort", "limit", "cursor")
+	f := catalog.ProductFilter{
+		Province: q.Get("province"), Cluster: q.Get("cluster"), Region: q.Get("region"), Category: q.Get("category"),
+		SelectCenter: q.Get("select_center"), CreativeIndustry: q.Get("creative_industry"),
+		Sort: catalog.Sort(q.Get("sort")), Cursor: q.Get("cursor"),
+		MinStars: intParam(q, "min_stars", "must be an integer from 1 to 5", v),
+		Limit:    intParam(q, "limit", "must be an integer from 1 to 100", v),
+	}
+	if s := q.Get("topotop"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			v.Add("topotop", "must be true or false")
+		}
+		f.Topotop = &b
+	}
+	if s := q.Get("producer"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			v.Add("producer", "must be a producer id (a UUID)")
+		}
+		f.Producer = id
+	}
+	if s := q.Get("status"); s != "" {
+		for _, st := range strings.Split(s, ",") {
+			f.Status = append(f.Status, catalog.Status(strings.TrimSpace(st)))
+		}
+	}
+	if err := v.Err(); err != nil {
+		return f, &queryError{*v}
+	}
+	return f, nil
+}
+
+// idParam is the {id} of the path; an id that is not a UUID names nothing.
+func idParam(c *gin.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, errs.ErrNotFound // no product has an id that is not a UUID
+	}
+	return id, nil
+}
+
+func replyProduct(c *gin.Context, status int, p catalog.Product) {
+	setETag(c, p.Version)
+	c.JSON(status, newProductJSON(p))
+}
+
+func (h *handlers) createProduct(c *gin.Context) {
+	var req productRequest
+	if err := bindJSON(c, &req, productProtected()...); err != nil {
+		respondError(c, err)
+		return
+	}
+	p, err := h.catalog.CreateProduct(c.Request.Context(), principalFrom(c), req.input())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Header("Location", "/v1/products/"+p.ID.String())
+	replyProduct(c, http.StatusCreated, p)
+}
+
+func (h *handlers) listProducts(c *gin.Context) {
+	f, err := productFilterFrom(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
+	if err != nil {
+		respondError(c, asQueryError(err))
+		return
+	}
+	items := make([]productJSON, len(page.Items))
+	for i, p := range page.Items {
+		items[i] = newProductJSON(p)
+	}
+	replyList(c, items, optional(page.NextCursor))
+}
+
+func (h *handlers) getProduct(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	p, err := h.catalog.GetProduct(c.Request.Context(), principalFrom(c), id)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	replyProduct(c, http.StatusOK, p)
+}
+
+func (h *handlers) updateProduct(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	var req productRequest
+	if err := bindJSON(c, &req, productProtected()...); err != nil {
+		respondError(c, err)
+		return
+	}
+	p, err := h.catalog.UpdateProduct(c.Request.Context(), principalFrom(c), id, version, req.input())
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	replyProduct(c, http.StatusOK, p)
+}
+
+func (h *handlers) archiveProduct(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := h.catalog.ArchiveProduct(c.Request.Context(), principalFrom(c), id); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handlers) submitProduct(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	p, err := h.catalog.SubmitProduct(c.Request.Context(), principalFrom(c), id)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	replyProduct(c, http.StatusOK, p)
+}

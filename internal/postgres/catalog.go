@@ -1,0 +1,596 @@
+package postgres
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/errs"
+)
+
+// Catalog stores producers, products and their certificates; it implements
+// catalog.Repository.
+type Catalog struct{ db *gorm.DB }
+
+// NewCatalog returns the catalogue repository.
+func NewCatalog(db *gorm.DB) *Catalog { return &Catalog{db: db} }
+
+var _ catalog.Repository = (*Catalog)(nil)
+
+// ---------------------------------------------------------------------------
+// Records
+
+type producerRecord struct {
+	ID              uuid.UUID `gorm:"type:uuid;default:gen_random_uuid()"`
+	UserID          uuid.UUID
+	NameTH          string `gorm:"column:name_th"`
+	NameEN          string `gorm:"column:name_en"`
+	Kind            string
+	ProvinceCode    string
+	ClusterID       *string
+	Region          string
+	Amphoe          string
+	Tambon          string
+	EnterpriseLevel int
+	StoryTH         string `gorm:"column:story_th"`
+	StoryEN         string `gorm:"column:story_en"`
+	Phone           string
+	Email           string
+	LineID          string `gorm:"column:line_id"`
+	Website         string
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"`
+	Version         int
+}
+
+func (producerRecord) TableName() string { return "producers" }
+
+func newProducerRecord(p catalog.Producer) producerRecord {
+	r := producerRecord{
+		ID: p.ID, UserID: p.UserID, NameTH: p.NameTH, NameEN: p.NameEN, Kind: string(p.Kind),
+		ProvinceCode: p.ProvinceCode, ClusterID: nullable(p.ClusterID), Region: p.Region,
+		Amphoe: p.Amphoe, Tambon: p.Tambon, EnterpriseLevel: p.EnterpriseLevel,
+		StoryTH: p.StoryTH, StoryEN: p.StoryEN,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
+	}
+	if c := p.Contact; c != nil {
+		r.Phone, r.Email, r.LineID, r.Website = c.Phone, c.Email, c.LineID, c.Website
+	}
+	return r
+}
+
+func (r producerRecord) domain() catalog.Producer {
+	return catalog.Producer{
+		ID: r.ID, UserID: r.UserID, NameTH: r.NameTH, NameEN: r.NameEN, Kind: catalog.ProducerKind(r.Kind),
+		ProvinceCode: r.ProvinceCode, ClusterID: deref(r.ClusterID), Region: r.Region,
+		Amphoe: r.Amphoe, Tambon: r.Tambon, EnterpriseLevel: r.EnterpriseLevel,
+		StoryTH: r.StoryTH, StoryEN: r.StoryEN,
+		Contact:   &catalog.Contact{Phone: r.Phone, Email: r.Email, LineID: r.LineID, Website: r.Website},
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+	}
+}
+
+type productRecord struct {
+	ID               uuid.UUID `gorm:"type:uuid;default:gen_random_uuid()"`
+	ProducerID       uuid.UUID
+	OwnerID          uuid.UUID `gorm:"->"` // producers.user_id, read through a join
+	Status           string
+	NameTH           string `gorm:"column:name_th"`
+	NameEN           string `gorm:"column:name_en"`
+	DescriptionTH    string `gorm:"column:description_th"`
+	DescriptionEN    string `gorm:"column:description_en"`
+	Category         string
+	CreativeIndustry *string
+	OTOPStars        *int `gorm:"column:otop_stars"`
+	OTOPStarsYear    *int `gorm:"column:otop_stars_year"`
+	PriceMinor       *int64
+	Currency         string
+	PriceTiers       tierList `gorm:"type:jsonb"`
+	MOQ              *int     `gorm:"column:moq"`
+	Unit             *string
+	MonthlyCapacity  *int
+	LeadTimeDays     *int
+	HSCode           *string `gorm:"column:hs_code"`
+	WeightGrams      *int
+	Tags             textArray `gorm:"type:text[]"`
+	ProvinceCode     string
+	ClusterID        *string
+	Region           string
+	SelectCenterID   string
+	Topotop          bool
+	RejectionReason  *string
+	SubmittedAt      *time.Time
+	PublishedAt      *time.Time
+	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
+	Version          int
+}
+
+func (productRecord) TableName() string { return "products" }
+
+func newProductRecord(p catalog.Product) productRecord {
+	r := productRecord{
+		ID: p.ID, ProducerID: p.ProducerID, Status: string(p.Status),
+		NameTH: p.NameTH, NameEN: p.NameEN, DescriptionTH: p.DescriptionTH, DescriptionEN: p.DescriptionEN,
+		Category: p.Category, CreativeIndustry: nullable(p.CreativeIndustry),
+		OTOPStars: p.OTOPStars, OTOPStarsYear: p.OTOPStarsYear, Currency: catalog.Currency,
+		MOQ: p.MOQ, Unit: nullable(p.Unit), MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays,
+		HSCode: nullable(p.HSCode), WeightGrams: p.WeightGrams, Tags: textArray(p.Tags),
+		ProvinceCode: p.ProvinceCode, ClusterID: nullable(p.ClusterID), Region: p.Region,
+		SelectCenterID: p.SelectCenterID, Topotop: p.Topotop, RejectionReason: nullable(p.RejectionReason),
+		SubmittedAt: p.SubmittedAt, PublishedAt: p.PublishedAt,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
+	}
+	if p.Price != nil {
+		amount := p.Price.AmountMinor
+		r.PriceMinor, r.Currency = &amount, p.Price.Currency
+	}
+	r.PriceTiers = make(tierList, len(p.PriceTiers))
+	for i, t := range p.PriceTiers {
+		r.PriceTiers[i] = tierRecord{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
+	}
+	if r.Tags == nil {
+		r.Tags = textArray{}
+	}
+	return r
+}
+
+func (r productRecord) domain(certs []certificationRecord) catalog.Product {
+	p := catalog.Product{
+		ID: r.ID, ProducerID: r.ProducerID, OwnerID: r.OwnerID, Status: catalog.Status(r.Status),
+		NameTH: r.NameTH, NameEN: r.NameEN, DescriptionTH: r.DescriptionTH, DescriptionEN: r.DescriptionEN,
+		Category: r.Category, CreativeIndustry: deref(r.CreativeIndustry),
+		OTOPStars: r.OTOPStars, OTOPStarsYear: r.OTOPStarsYear,
+		MOQ: r.MOQ, Unit: deref(r.Unit), MonthlyCapacity: r.MonthlyCapacity, LeadTimeDays: r.LeadTimeDays,
+		HSCode: deref(r.HSCode), WeightGrams: r.WeightGrams, Tags: []string(r.Tags),
+		ProvinceCode: r.ProvinceCode, ClusterID: deref(r.ClusterID), Region: r.Region,
+		SelectCenterID: r.SelectCenterID, Topotop: r.Topotop, RejectionReason: deref(r.RejectionReason),
+		SubmittedAt: utcPtr(r.SubmittedAt), PublishedAt: utcPtr(r.PublishedAt),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		PriceTiers: make([]catalog.PriceTier, len(r.PriceTiers)), Certifications: make([]catalog.Certification, len(certs)),
+	}
+	if r.PriceMinor != nil {
+		p.Price = &catalog.Money{AmountMinor: *r.PriceMinor, Currency: r.Currency}
+	}
+	if p.Tags == nil {
+		p.Tags = []string{}
+	}
+	for i, t := range r.PriceTiers {
+		p.PriceTiers[i] = catalog.PriceTier{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
+	}
+	for i, c := range certs {
+		p.Certifications[i] = catalog.Certification{Kind: c.Kind, Number: c.Number, ExpiresOn: dateOnly(c.ExpiresOn)}
+	}
+	return p
+}
+
+type certificationRecord struct {
+	ProductID uuid.UUID
+	Position  int
+	Kind      string
+	Number    string
+	ExpiresOn *time.Time `gorm:"type:date"`
+}
+
+func (certificationRecord) TableName() string { return "product_certifications" }
+
+func certificationRecords(p catalog.Product) []certificationRecord {
+	out := make([]certificationRecord, len(p.Certifications))
+	for i, c := range p.Certifications {
+		out[i] = certificationRecord{ProductID: p.ID, Position: i, Kind: c.Kind, Number: c.Number, ExpiresOn: c.ExpiresOn}
+	}
+	return out
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// dateOnly is a date column as UTC midnight, whatever zone the driver used.
+func dateOnly(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	y, m, d := t.Date()
+	u := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return &u
+}
+
+// tierRecord is one element of products.price_tiers (jsonb).
+type tierRecord struct {
+	MinQuantity int   `json:"min_quantity"`
+	AmountMinor int64 `json:"amount_minor"`
+}
+
+type tierList []tierRecord
+
+// Value encodes the tiers as a JSON array.
+func (l tierList) Value() (driver.Value, error) {
+	if l == nil {
+		l = tierList{}
+	}
+	b, err := json.Marshal([]tierRecord(l))
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// Scan decodes the JSON array of tiers.
+func (l *tierList) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	case nil:
+		*l = tierList{}
+		return nil
+	default:
+		return fmt.Errorf("price_tiers: cannot scan %T", src)
+	}
+	return json.Unmarshal(b, (*[]tierRecord)(l))
+}
+
+// textArray is a PostgreSQL text[] without NULL elements.
+type textArray []string
+
+// Value hands the slice to pgx, which encodes it as text[].
+func (a textArray) Value() (driver.Value, error) {
+	if a == nil {
+		return []string{}, nil
+	}
+	return []string(a), nil
+}
+
+// Scan reads the text form of a one-dimensional array: {a,"b c","d\"e"}.
+func (a *textArray) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("text[]: cannot scan %T", src)
+	}
+	out, err := parseTextArray(s)
+	if err != nil {
+		return err
+	}
+	*a = out
+	return nil
+}
+
+func parseTextArray(s string) ([]string, error) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, fmt.Errorf("text[]: malformed %q", s)
+	}
+	body, out := s[1:len(s)-1], []string{}
+	for i := 0; i < len(body); {
+		var elem strings.Builder
+		if body[i] == '"' {
+			for i++; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' && i+1 < len(body) {
+					i++
+				}
+				elem.WriteByte(body[i])
+			}
+			i++ // the closing quote
+		} else {
+			end := strings.IndexByte(body[i:], ',')
+			if end < 0 {
+				end = len(body) - i
+			}
+			if body[i:i+end] == "NULL" {
+				return nil, fmt.Errorf("text[]: unexpected NULL element")
+			}
+			elem.WriteString(body[i : i+end])
+			i += end
+		}
+		out = append(out, elem.String())
+		if i < len(body) && body[i] != ',' {
+			return nil, fmt.Errorf("text[]: malformed %q", s)
+		}
+		i++ // the comma
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Producers
+
+// CreateProducer inserts a producer profile.
+func (c *Catalog) CreateProducer(ctx context.Context, p catalog.Producer) (catalog.Producer, error) {
+	r := newProducerRecord(p)
+	r.Version = 1
+	if err := c.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return catalog.Producer{}, translate(err, "create producer")
+	}
+	return c.Producer(ctx, r.ID)
+}
+
+// UpdateProducer stores p if its stored version is still version.
+func (c *Catalog) UpdateProducer(ctx context.Context, p catalog.Producer, version int) (catalog.Producer, error) {
+	r := newProducerRecord(p)
+	res := c.db.WithContext(ctx).Model(&producerRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
+		"name_th": r.NameTH, "name_en": r.NameEN, "kind": r.Kind, "amphoe": r.Amphoe, "tambon": r.Tambon,
+		"enterprise_level": r.EnterpriseLevel, "story_th": r.StoryTH, "story_en": r.StoryEN,
+		"phone": r.Phone, "email": r.Email, "line_id": r.LineID, "website": r.Website,
+		"updated_at": r.UpdatedAt, "version": gorm.Expr("version + 1"),
+	})
+	if err := res.Error; err != nil {
+		return catalog.Producer{}, translate(err, "update producer")
+	}
+	if res.RowsAffected == 0 {
+		if _, err := c.Producer(ctx, p.ID); err != nil {
+			return catalog.Producer{}, err
+		}
+		return catalog.Producer{}, fmt.Errorf("update producer %s: %w", p.ID, errs.ErrPrecondition)
+	}
+	return c.Producer(ctx, p.ID)
+}
+
+// Producer returns the producer with the given id.
+func (c *Catalog) Producer(ctx context.Context, id uuid.UUID) (catalog.Producer, error) {
+	var r producerRecord
+	if err := c.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return catalog.Producer{}, translate(err, "producer "+id.String())
+	}
+	return r.domain(), nil
+}
+
+// ProducerByUser returns the profile of a user.
+func (c *Catalog) ProducerByUser(ctx context.Context, userID uuid.UUID) (catalog.Producer, error) {
+	var r producerRecord
+	if err := c.db.WithContext(ctx).Where("user_id = ?", userID).Take(&r).Error; err != nil {
+		return catalog.Producer{}, translate(err, "producer of user "+userID.String())
+	}
+	return r.domain(), nil
+}
+
+// ListProducers returns up to q.Limit producers, newest first, after q.After.
+func (c *Catalog) ListProducers(ctx context.Context, q catalog.ProducerQuery) ([]catalog.Producer, error) {
+	db := c.db.WithContext(ctx).Model(&producerRecord{})
+	if q.Province != "" {
+		db = db.Where("province_code = ?", q.Province)
+	}
+	if q.Cluster != "" {
+		db = db.Where("cluster_id = ?", q.Cluster)
+	}
+	if q.After != nil {
+		db = db.Where("(created_at, id) < (?, ?)", q.After.CreatedAt, q.After.ID)
+	}
+	var rs []producerRecord
+	if err := db.Order("created_at DESC, id DESC").Limit(q.Limit).Find(&rs).Error; err != nil {
+		return nil, translate(err, "list producers")
+	}
+	out := make([]catalog.Producer, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Products
+
+const productColumns = "products.*, producers.user_id AS owner_id"
+
+func (c *Catalog) products(db *gorm.DB) *gorm.DB {
+	return db.Model(&productRecord{}).Select(productColumns).Joins("JOIN producers ON producers.id = products.producer_id")
+}
+
+// CreateProduct inserts a product with its certificates.
+func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog.Product, error) {
+	r := newProductRecord(p)
+	r.Version = 1
+	var out catalog.Product
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return translate(err, "create product")
+		}
+		p.ID = r.ID
+		if certs := certificationRecords(p); len(certs) > 0 {
+			if err := tx.Create(&certs).Error; err != nil {
+				return translate(err, "create product certifications")
+			}
+		}
+		var err error
+		out, err = c.product(tx, r.ID)
+		return err
+	})
+	return out, err
+}
+
+// UpdateProduct stores p and its certificates if the stored version is still version.
+func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version int) (catalog.Product, error) {
+	r := newProductRecord(p)
+	var out catalog.Product
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&productRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
+			"status": r.Status, "name_th": r.NameTH, "name_en": r.NameEN,
+			"description_th": r.DescriptionTH, "description_en": r.DescriptionEN,
+			"category": r.Category, "creative_industry": r.CreativeIndustry,
+			"otop_stars": r.OTOPStars, "otop_stars_year": r.OTOPStarsYear,
+			"price_minor": r.PriceMinor, "currency": r.Currency, "price_tiers": r.PriceTiers,
+			"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
+			"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "tags": r.Tags,
+			"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
+			"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "updated_at": r.UpdatedAt,
+			"version": gorm.Expr("version + 1"),
+		})
+		if err := res.Error; err != nil {
+			return translate(err, "update product")
+		}
+		if res.RowsAffected == 0 {
+			if _, err := c.product(tx, p.ID); err != nil {
+				return err
+			}
+			return fmt.Errorf("update product %s: %w", p.ID, errs.ErrPrecondition)
+		}
+		if err := tx.Where("product_id = ?", p.ID).Delete(&certificationRecord{}).Error; err != nil {
+			return translate(err, "replace product certifications")
+		}
+		if certs := certificationRecords(p); len(certs) > 0 {
+			if err := tx.Create(&certs).Error; err != nil {
+				return translate(err, "replace product certifications")
+			}
+		}
+		var err error
+		out, err = c.product(tx, p.ID)
+		return err
+	})
+	return out, err
+}
+
+// Product returns the product with the given id.
+func (c *Catalog) Product(ctx context.Context, id uuid.UUID) (catalog.Product, error) {
+	return c.product(c.db.WithContext(ctx), id)
+}
+
+func (c *Catalog) product(db *gorm.DB, id uuid.UUID) (catalog.Product, error) {
+	var r productRecord
+	if err := c.products(db).Where("products.id = ?", id).Take(&r).Error; err != nil {
+		return catalog.Product{}, translate(err, "product "+id.String())
+	}
+	var certs []certificationRecord
+	if err := db.Where("product_id = ?", id).Order("position").Find(&certs).Error; err != nil {
+		return catalog.Product{}, translate(err, "product certifications")
+	}
+	return r.domain(certs), nil
+}
+
+// ListProducts returns up to q.Limit products matching q, in q.Sort order,
+// after q.After. Every filter is an equality or range on one products
+// column, so the partial indexes of migration 00003 answer it.
+func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]catalog.Product, error) {
+	db := c.db.WithContext(ctx)
+	list := c.products(db)
+	statuses, err := statusPredicate(q.Status)
+	if err != nil {
+		return nil, err
+	}
+	list = list.Where(statuses)
+	for _, f := range []struct{ column, value string }{
+		{"province_code", q.Province}, {"cluster_id", q.Cluster}, {"region", q.Region},
+		{"category", q.Category}, {"select_center_id", q.SelectCenter}, {"creative_industry", q.CreativeIndustry},
+	} {
+		if f.value != "" {
+			list = list.Where("products."+f.column+" = ?", f.value)
+		}
+	}
+	if q.Topotop != nil {
+		list = list.Where("products.topotop = ?", *q.Topotop)
+	}
+	if q.MinStars > 0 {
+		list = list.Where("products.otop_stars >= ?", q.MinStars)
+	}
+	if q.Producer != uuid.Nil {
+		list = list.Where("products.producer_id = ?", q.Producer)
+	}
+	order, err := keyset(list, q)
+	if err != nil {
+		return nil, err
+	}
+	var rs []productRecord
+	if err := order.Limit(q.Limit).Find(&rs).Error; err != nil {
+		return nil, translate(err, "list products")
+	}
+	return c.withCertifications(db, rs)
+}
+
+// statusPredicate spells the status filter out as literals: the values are
+// a closed set, and a literal lets the planner match the partial indexes
+// (WHERE status = 'published') whatever plan it caches.
+func statusPredicate(statuses []catalog.Status) (string, error) {
+	if len(statuses) == 0 {
+		statuses = []catalog.Status{catalog.StatusPublished}
+	}
+	quoted := make([]string, len(statuses))
+	for i, s := range statuses {
+		if !s.Valid() {
+			return "", fmt.Errorf("list products: invalid status %q", s)
+		}
+		quoted[i] = "'" + string(s) + "'"
+	}
+	if len(quoted) == 1 {
+		return "products.status = " + quoted[0], nil
+	}
+	return "products.status IN (" + strings.Join(quoted, ", ") + ")", nil
+}
+
+// keyset adds the order and the keyset condition of q.Sort. Prices sort as
+// if a missing price (drafts only) were higher than any other.
+func keyset(db *gorm.DB, q catalog.ProductQuery) (*gorm.DB, error) {
+	onlyPublished := len(q.Status) == 0 || (len(q.Status) == 1 && q.Status[0] == catalog.StatusPublished)
+	a := q.After
+	switch q.Sort {
+	case catalog.SortNewest, "":
+		if a != nil {
+			db = db.Where("(products.created_at, products.id) < (?, ?)", a.CreatedAt, a.ID)
+		}
+		return db.Order("products.created_at DESC, products.id DESC"), nil
+	case catalog.SortPriceAsc:
+		switch {
+		case a == nil:
+		case a.Price == nil:
+			db = db.Where("products.price_minor IS NULL AND products.id > ?", a.ID)
+		case onlyPublished: // published products always have a price
+			db = db.Where("(products.price_minor, products.id) > (?, ?)", *a.Price, a.ID)
+		default:
+			db = db.Where("((products.price_minor, products.id) > (?, ?) OR products.price_minor IS NULL)", *a.Price, a.ID)
+		}
+		return db.Order("products.price_minor ASC, products.id ASC"), nil
+	case catalog.SortPriceDesc:
+		switch {
+		case a == nil:
+		case a.Price == nil:
+			db = db.Where("((products.price_minor IS NULL AND products.id < ?) OR products.price_minor IS NOT NULL)", a.ID)
+		default:
+			db = db.Where("(products.price_minor, products.id) < (?, ?)", *a.Price, a.ID)
+		}
+		return db.Order("products.price_minor DESC, products.id DESC"), nil
+	case catalog.SortName:
+		if a != nil {
+			db = db.Where("(products.name_en, products.id) > (?, ?)", a.NameEN, a.ID)
+		}
+		return db.Order("products.name_en ASC, products.id ASC"), nil
+	}
+	return nil, fmt.Errorf("list products: unknown sort %q", q.Sort)
+}
+
+func (c *Catalog) withCertifications(db *gorm.DB, rs []productRecord) ([]catalog.Product, error) {
+	out := make([]catalog.Product, len(rs))
+	if len(rs) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	var certs []certificationRecord
+	if err := db.Where("product_id IN ?", ids).Order("product_id, position").Find(&certs).Error; err != nil {
+		return nil, translate(err, "list product certifications")
+	}
+	byProduct := map[uuid.UUID][]certificationRecord{}
+	for _, c := range certs {
+		byProduct[c.ProductID] = append(byProduct[c.ProductID], c)
+	}
+	for i, r := range rs {
+		out[i] = r.domain(byProduct[r.ID])
+	}
+	return out, nil
+}
