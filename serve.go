@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,7 @@ import (
 	"github.com/otopmarket/otop/api"
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/storage"
@@ -75,6 +77,10 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 
+	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
+	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
+	go sweepImages(ctx, images, store, logger)
+
 	metrics := api.NewMetrics()
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -85,7 +91,9 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Logger:       logger,
 		Taxonomy:     tax,
 		Accounts:     accounts,
-		Catalog:      catalog.NewService(postgres.NewCatalog(db), tax, time.Now),
+		Catalog:      catalogSvc,
+		Images:       images,
+		URLs:         store,
 		Metrics:      metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
@@ -111,6 +119,27 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// sweepImages removes, every half hour, the objects no image row references
+// (left by uploads that failed midway or deletions whose cleanup failed).
+// Objects younger than an hour are left alone: their upload may be running.
+func sweepImages(ctx context.Context, images *media.Images, store *storage.Store, logger *slog.Logger) {
+	ticker := time.NewTicker(30 * time.Minute)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		report, err := images.Sweep(ctx, store, time.Hour)
+		if err != nil {
+			logger.WarnContext(ctx, "image sweep failed", "error", err.Error())
+			continue
+		}
+		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed)
+	}
 }
 
 // serveUntilDone serves on ln until ctx ends, then stops accepting and lets

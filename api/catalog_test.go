@@ -3,14 +3,12 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
@@ -18,10 +16,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
-	"github.com/otopmarket/otop/internal/catalog"
-	"github.com/otopmarket/otop/internal/postgres"
-	"github.com/otopmarket/otop/internal/taxonomy"
-	"github.com/otopmarket/otop/internal/testenv"
+	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/storage"
 )
 
 // catalogAPI is the real router on the test's own database. Every response
@@ -31,29 +27,18 @@ type catalogAPI struct {
 	db       *gorm.DB
 	accounts *account.Service
 	doc      *openapi3.T
+	store    *storage.Store
+	images   *media.Images
 }
 
-func newCatalogAPI(t *testing.T) *catalogAPI {
+func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatalf("load taxonomy: %v", err)
-	}
-	db := testenv.DB(t)
-	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, testPolicy(), time.Now)
-	if err != nil {
-		t.Fatalf("account service: %v", err)
-	}
-	d := Deps{
-		Logger: slog.New(slog.DiscardHandler), Taxonomy: tax, Metrics: NewMetrics(),
-		Accounts: accounts, Catalog: catalog.NewService(postgres.NewCatalog(db), tax, time.Now),
-	}
+	w := newWiring(t, adjust...)
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIYAML)
 	if err != nil {
 		t.Fatalf("load openapi.yaml: %v", err)
 	}
-	return &catalogAPI{router: newRouterFrom(t, d), db: db, accounts: accounts, doc: doc}
+	return &catalogAPI{router: newRouterFrom(t, w.deps), db: w.db, accounts: w.accounts, doc: doc, store: w.store, images: w.deps.Images}
 }
 
 // signUp creates an account and returns its bearer token.
@@ -84,6 +69,26 @@ func (a *catalogAPI) signUp(t *testing.T, role account.Role, center string) stri
 
 var pathParam = regexp.MustCompile(`/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
+// documentedPath turns a request path into the document's template:
+// /v1/products/<uuid>/images/<uuid> → /v1/products/{id}/images/{image_id}.
+func documentedPath(p string) string {
+	segments := strings.Split(pathParam.ReplaceAllStringFunc(p, func(string) string { return "/\x00" }), "/")
+	for i, seg := range segments {
+		if seg != "\x00" {
+			continue
+		}
+		switch {
+		case i > 0 && segments[i-1] == "images":
+			segments[i] = "{image_id}"
+		case i > 0 && segments[i-1] == "uploads":
+			segments[i] = "{upload_id}"
+		default:
+			segments[i] = "{id}"
+		}
+	}
+	return strings.Join(segments, "/")
+}
+
 // do sends a request (body: JSON text or "") as the holder of token ("":
 // anonymous), checks the reply against the document and returns it.
 func (a *catalogAPI) do(t *testing.T, method, target, token, body string, headers ...string) *httptest.ResponseRecorder {
@@ -109,7 +114,7 @@ func (a *catalogAPI) do(t *testing.T, method, target, token, body string, header
 func (a *catalogAPI) assertDocumented(t *testing.T, method, target string, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	path, _, _ := strings.Cut(target, "?")
-	path = pathParam.ReplaceAllStringFunc(path, func(string) string { return "/{id}" })
+	path = documentedPath(path)
 	path = strings.Replace(path, "/v1/products/not-a-uuid", "/v1/products/{id}", 1)
 	item := a.doc.Paths.Value(path)
 	if item == nil || item.GetOperation(method) == nil {

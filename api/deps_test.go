@@ -2,17 +2,21 @@ package api
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
+	"github.com/otopmarket/otop/storage"
 )
 
 // testPolicy is the production policy with a cheap password hash, so that
@@ -23,8 +27,17 @@ func testPolicy() account.Policy {
 	return p
 }
 
-// testDeps wires the real services on the test's own database.
-func testDeps(t *testing.T) Deps {
+// wiring is the real services on the test's own database and bucket.
+type wiring struct {
+	deps     Deps
+	db       *gorm.DB
+	accounts *account.Service
+	store    *storage.Store // the bucket as the test sees it, without injected faults
+}
+
+// newWiring wires every service; adjust may change the object store's
+// configuration the services use (tests inject faults with it).
+func newWiring(t *testing.T, adjust ...func(*storage.Config)) wiring {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	tax, err := taxonomy.Load()
@@ -36,13 +49,45 @@ func testDeps(t *testing.T) Deps {
 	if err != nil {
 		t.Fatalf("account service: %v", err)
 	}
-	return Deps{
-		Logger:   slog.New(slog.DiscardHandler),
-		Taxonomy: tax,
-		Accounts: accounts,
-		Catalog:  catalog.NewService(postgres.NewCatalog(db), tax, time.Now),
-		Metrics:  NewMetrics(),
+	cfg := testenv.MinIOConfig(t)
+	clean, err := storage.New(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	store, err := storage.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
+	return wiring{
+		deps: Deps{
+			Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
+			Taxonomy: tax,
+			Accounts: accounts,
+			Catalog:  catalogSvc,
+			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
+			URLs:     store,
+			Metrics:  NewMetrics(),
+		},
+		db: db, accounts: accounts, store: clean,
+	}
+}
+
+// testLog shows the server's error logs (the causes of 500s) in the test's output.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// testDeps wires the real services on the test's own database and bucket.
+func testDeps(t *testing.T) Deps {
+	t.Helper()
+	return newWiring(t).deps
 }
 
 func newRouterFrom(t *testing.T, d Deps) *gin.Engine {

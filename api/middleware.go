@@ -115,9 +115,14 @@ func recoverPanics() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps every request body; a declared length over the cap is refused at once.
-func limitBody(maxBytes int64) gin.HandlerFunc {
+// limitBody caps every request body at maxBytes, or at the limit routes
+// names for the matched route; a declared length over the cap is refused at once.
+func limitBody(defaultMax int64, routes map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		maxBytes, ok := routes[c.FullPath()]
+		if !ok {
+			maxBytes = defaultMax
+		}
 		if c.Request.ContentLength > maxBytes {
 			writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body exceeds %d bytes.", maxBytes), nil)
 			return

@@ -169,17 +169,16 @@ type productJSON struct {
 	ClusterID        *string             `json:"cluster_id"`
 	Region           string              `json:"region"`
 	SelectCenterID   string              `json:"select_center_id"`
-	// Images are added by the image endpoints; until a product has some, [].
-	Images          []json.RawMessage `json:"images"`
-	RejectionReason *string           `json:"rejection_reason,omitempty"`
-	SubmittedAt     *time.Time        `json:"submitted_at"`
-	PublishedAt     *time.Time        `json:"published_at"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	Version         int               `json:"version"`
+	Images           []imageJSON         `json:"images"`
+	RejectionReason  *string             `json:"rejection_reason,omitempty"`
+	SubmittedAt      *time.Time          `json:"submitted_at"`
+	PublishedAt      *time.Time          `json:"published_at"`
+	CreatedAt        time.Time           `json:"created_at"`
+	UpdatedAt        time.Time           `json:"updated_at"`
+	Version          int                 `json:"version"`
 }
 
-func newProductJSON(p catalog.Product) productJSON {
+func newProductJSON(p catalog.Product, urls URLer) productJSON {
 	out := productJSON{
 		ID: p.ID, Status: string(p.Status), ProducerID: p.ProducerID,
 		NameTH: p.NameTH, NameEN: p.NameEN, DescriptionTH: p.DescriptionTH, DescriptionEN: p.DescriptionEN,
@@ -189,7 +188,7 @@ func newProductJSON(p catalog.Product) productJSON {
 		MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays, HSCode: optional(p.HSCode),
 		WeightGrams: p.WeightGrams, Tags: p.Tags, Certifications: make([]certificationJSON, len(p.Certifications)),
 		ProvinceCode: p.ProvinceCode, ClusterID: optional(p.ClusterID), Region: p.Region,
-		SelectCenterID: p.SelectCenterID, Images: []json.RawMessage{}, RejectionReason: optional(p.RejectionReason),
+		SelectCenterID: p.SelectCenterID, Images: newImagesJSON(p.Images, urls), RejectionReason: optional(p.RejectionReason),
 		SubmittedAt: utcTime(p.SubmittedAt), PublishedAt: utcTime(p.PublishedAt),
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Version: p.Version,
 	}
@@ -324,9 +323,9 @@ func idParam(c *gin.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-func replyProduct(c *gin.Context, status int, p catalog.Product) {
+func (h *handlers) replyProduct(c *gin.Context, status int, p catalog.Product) {
 	setETag(c, p.Version)
-	c.JSON(status, newProductJSON(p))
+	c.JSON(status, newProductJSON(p, h.urls))
 }
 
 func (h *handlers) createProduct(c *gin.Context) {
@@ -341,7 +340,7 @@ func (h *handlers) createProduct(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/products/"+p.ID.String())
-	replyProduct(c, http.StatusCreated, p)
+	h.replyProduct(c, http.StatusCreated, p)
 }
 
 func (h *handlers) listProducts(c *gin.Context) {
@@ -357,7 +356,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 	}
 	items := make([]productJSON, len(page.Items))
 	for i, p := range page.Items {
-		items[i] = newProductJSON(p)
+		items[i] = newProductJSON(p, h.urls)
 	}
 	replyList(c, items, optional(page.NextCursor))
 }
@@ -373,7 +372,7 @@ func (h *handlers) getProduct(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	replyProduct(c, http.StatusOK, p)
+	h.replyProduct(c, http.StatusOK, p)
 }
 
 func (h *handlers) updateProduct(c *gin.Context) {
@@ -397,7 +396,7 @@ func (h *handlers) updateProduct(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	replyProduct(c, http.StatusOK, p)
+	h.replyProduct(c, http.StatusOK, p)
 }
 
 func (h *handlers) archiveProduct(c *gin.Context) {
@@ -424,5 +423,5 @@ func (h *handlers) submitProduct(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	replyProduct(c, http.StatusOK, p)
+	h.replyProduct(c, http.StatusOK, p)
 }

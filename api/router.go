@@ -12,15 +12,19 @@ import (
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
 // Deps is everything the HTTP layer needs; main wires it.
 type Deps struct {
-	Logger       *slog.Logger
-	Taxonomy     *taxonomy.Taxonomy
-	Accounts     *account.Service
-	Catalog      *catalog.Service
+	Logger   *slog.Logger
+	Taxonomy *taxonomy.Taxonomy
+	Accounts *account.Service
+	Catalog  *catalog.Service
+	Images   *media.Images
+	// URLs turns object keys into the public URLs of image variants.
+	URLs         URLer
 	Metrics      *Metrics
 	Checks       []Check
 	MaxBodyBytes int64
@@ -31,6 +35,8 @@ type handlers struct {
 	taxonomy *taxonomy.Taxonomy
 	accounts *account.Service
 	catalog  *catalog.Service
+	images   *media.Images
+	urls     URLer
 	checks   []Check
 }
 
@@ -42,14 +48,14 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog and Metrics are required")
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Images == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Images, URLs and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs}
 
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
@@ -85,6 +91,11 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPatch, "/v1/products/:id", h.updateProduct},
 		{http.MethodDelete, "/v1/products/:id", h.archiveProduct},
 		{http.MethodPost, "/v1/products/:id/submit", h.submitProduct},
+		{http.MethodPost, "/v1/products/:id/images", h.addImage},
+		{http.MethodDelete, "/v1/products/:id/images/:image_id", h.deleteImage},
+		{http.MethodPut, "/v1/products/:id/images/order", h.reorderImages},
+		{http.MethodPost, "/v1/products/:id/images/uploads", h.startImageUpload},
+		{http.MethodPost, "/v1/products/:id/images/uploads/:upload_id/complete", h.completeImageUpload},
 	}
 
 	maxBody := d.MaxBodyBytes
@@ -102,7 +113,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsMiddleware(d.CORSOrigins))
 	}
-	r.Use(limitBody(maxBody), authenticate(d.Accounts))
+	// Image uploads carry the photo itself: its limit plus room for the multipart framing.
+	r.Use(limitBody(maxBody, map[string]int64{
+		"/v1/products/:id/images": d.Images.Limits().MaxBytes + 64<<10,
+	}), authenticate(d.Accounts))
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "This method is not allowed on this path.", nil)

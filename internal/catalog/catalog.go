@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
@@ -155,11 +156,13 @@ type Product struct {
 	Topotop        bool
 	// RejectionReason is the curator's reason; only the owner and staff see it.
 	RejectionReason string
-	SubmittedAt     *time.Time
-	PublishedAt     *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Version         int
+	// Images are the product's photos in display order.
+	Images      []media.Image
+	SubmittedAt *time.Time
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int
 }
 
 // Null is a PATCH value for a field that can be cleared. In an input, a nil

@@ -479,6 +479,19 @@ func (s *Service) ownProduct(ctx context.Context, p account.Principal, id uuid.U
 	return prod, nil
 }
 
+// AuthorizeImageEdit allows the product's owner to change its photos, unless
+// it is archived.
+func (s *Service) AuthorizeImageEdit(ctx context.Context, p account.Principal, productID uuid.UUID) error {
+	prod, err := s.ownProduct(ctx, p, productID)
+	if err != nil {
+		return err
+	}
+	if prod.Status == StatusArchived {
+		return fmt.Errorf("%w: an archived product cannot change", errs.ErrConflict)
+	}
+	return nil
+}
+
 // privileged reports whether p sees everything about prod: its owner, the
 // curators of its Select center and admins.
 func privileged(p account.Principal, prod Product) bool {

@@ -466,11 +466,11 @@ func (c *Catalog) product(db *gorm.DB, id uuid.UUID) (catalog.Product, error) {
 	if err := c.products(db).Where("products.id = ?", id).Take(&r).Error; err != nil {
 		return catalog.Product{}, translate(err, "product "+id.String())
 	}
-	var certs []certificationRecord
-	if err := db.Where("product_id = ?", id).Order("position").Find(&certs).Error; err != nil {
-		return catalog.Product{}, translate(err, "product certifications")
+	products, err := c.withCertifications(db, []productRecord{r})
+	if err != nil {
+		return catalog.Product{}, err
 	}
-	return r.domain(certs), nil
+	return products[0], nil
 }
 
 // ListProducts returns up to q.Limit products matching q, in q.Sort order,
@@ -572,6 +572,7 @@ func keyset(db *gorm.DB, q catalog.ProductQuery) (*gorm.DB, error) {
 	return nil, fmt.Errorf("list products: unknown sort %q", q.Sort)
 }
 
+// withCertifications completes product rows with their certificates and images.
 func (c *Catalog) withCertifications(db *gorm.DB, rs []productRecord) ([]catalog.Product, error) {
 	out := make([]catalog.Product, len(rs))
 	if len(rs) == 0 {
@@ -589,8 +590,13 @@ func (c *Catalog) withCertifications(db *gorm.DB, rs []productRecord) ([]catalog
 	for _, c := range certs {
 		byProduct[c.ProductID] = append(byProduct[c.ProductID], c)
 	}
+	images, err := NewImages(db).ImagesOf(db.Statement.Context, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range rs {
 		out[i] = r.domain(byProduct[r.ID])
+		out[i].Images = images[r.ID]
 	}
 	return out, nil
 }

@@ -1,0 +1,287 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/otopmarket/otop/internal/errs"
+	"github.com/otopmarket/otop/internal/media"
+)
+
+type imageRecord struct {
+	ID          uuid.UUID
+	ProductID   uuid.UUID
+	Position    int
+	Width       int
+	Height      int
+	Bytes       int64
+	SHA256      string `gorm:"column:sha256"`
+	OriginalKey string
+	Variants    []byte
+	CreatedAt   time.Time
+}
+
+func (imageRecord) TableName() string { return "product_images" }
+
+func (r imageRecord) domain() (media.Image, error) {
+	img := media.Image{
+		ID: r.ID, ProductID: r.ProductID, Position: r.Position, Width: r.Width, Height: r.Height,
+		Bytes: r.Bytes, SHA256: r.SHA256, OriginalKey: r.OriginalKey, CreatedAt: r.CreatedAt,
+	}
+	if err := json.Unmarshal(r.Variants, &img.Variants); err != nil {
+		return media.Image{}, fmt.Errorf("image %s variants: %w", r.ID, err)
+	}
+	return img, nil
+}
+
+type uploadRecord struct {
+	ID          uuid.UUID
+	ProductID   uuid.UUID
+	UserID      uuid.UUID
+	ObjectKey   string
+	ExpiresAt   time.Time
+	CompletedAt *time.Time
+	CreatedAt   time.Time
+}
+
+func (uploadRecord) TableName() string { return "image_uploads" }
+
+// Images stores product image rows and pending uploads.
+type Images struct{ db *gorm.DB }
+
+// NewImages returns the image repository.
+func NewImages(db *gorm.DB) *Images { return &Images{db: db} }
+
+func (r *Images) CountImages(ctx context.Context, productID uuid.UUID) (int, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&imageRecord{}).Where("product_id = ?", productID).Count(&n).Error
+	return int(n), translate(err, "count images")
+}
+
+func (r *Images) HasImageHash(ctx context.Context, productID uuid.UUID, sha256 string) (bool, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&imageRecord{}).Where("product_id = ? AND sha256 = ?", productID, sha256).Count(&n).Error
+	return n > 0, translate(err, "look up image hash")
+}
+
+// touchProduct records a change of a product's images: its version moves on,
+// and a published product goes back to review, since its photos are public.
+func touchProduct(tx *gorm.DB, productID uuid.UUID) error {
+	return tx.Exec(`UPDATE products SET version = version + 1, updated_at = now(),
+		status = CASE WHEN status = 'published' THEN 'pending_review' ELSE status END,
+		submitted_at = CASE WHEN status = 'published' THEN now() ELSE submitted_at END
+		WHERE id = ?`, productID).Error
+}
+
+// lockProduct takes the product's row lock, so image changes of one product
+// happen one at a time.
+func lockProduct(tx *gorm.DB, productID uuid.UUID) error {
+	var id uuid.UUID
+	err := tx.Raw("SELECT id FROM products WHERE id = ? FOR UPDATE", productID).Row().Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("product: %w", errs.ErrNotFound)
+	}
+	return err
+}
+
+func (r *Images) AddImage(ctx context.Context, img media.Image, maxImages int) (media.Image, error) {
+	variants, err := json.Marshal(img.Variants)
+	if err != nil {
+		return media.Image{}, err
+	}
+	rec := imageRecord{
+		ID: img.ID, ProductID: img.ProductID, Width: img.Width, Height: img.Height, Bytes: img.Bytes,
+		SHA256: img.SHA256, OriginalKey: img.OriginalKey, Variants: variants,
+	}
+	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockProduct(tx, img.ProductID); err != nil {
+			return err
+		}
+		var count int64
+		var next *int
+		if err := tx.Raw("SELECT count(*), max(position) + 1 FROM product_images WHERE product_id = ?", img.ProductID).
+			Row().Scan(&count, &next); err != nil {
+			return err
+		}
+		if int(count) >= maxImages {
+			return fmt.Errorf("%w: a product has at most %d images; delete one first", errs.ErrConflict, maxImages)
+		}
+		if next != nil {
+			rec.Position = *next
+		}
+		if err := tx.Create(&rec).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return fmt.Errorf("%w: this product already has this image", errs.ErrConflict)
+			}
+			return err
+		}
+		return touchProduct(tx, img.ProductID)
+	})
+	if err != nil {
+		return media.Image{}, translate(err, "add image")
+	}
+	return rec.domain()
+}
+
+func (r *Images) Images(ctx context.Context, productID uuid.UUID) ([]media.Image, error) {
+	var recs []imageRecord
+	if err := r.db.WithContext(ctx).Where("product_id = ?", productID).Order("position").Find(&recs).Error; err != nil {
+		return nil, translate(err, "list images")
+	}
+	return imagesOf(recs)
+}
+
+// ImagesOf returns the images of many products at once, keyed by product.
+func (r *Images) ImagesOf(ctx context.Context, productIDs []uuid.UUID) (map[uuid.UUID][]media.Image, error) {
+	out := make(map[uuid.UUID][]media.Image, len(productIDs))
+	if len(productIDs) == 0 {
+		return out, nil
+	}
+	var recs []imageRecord
+	if err := r.db.WithContext(ctx).Where("product_id IN ?", productIDs).Order("product_id, position").Find(&recs).Error; err != nil {
+		return nil, translate(err, "list images")
+	}
+	imgs, err := imagesOf(recs)
+	if err != nil {
+		return nil, err
+	}
+	for _, img := range imgs {
+		out[img.ProductID] = append(out[img.ProductID], img)
+	}
+	return out, nil
+}
+
+func imagesOf(recs []imageRecord) ([]media.Image, error) {
+	out := make([]media.Image, 0, len(recs))
+	for _, rec := range recs {
+		img, err := rec.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, img)
+	}
+	return out, nil
+}
+
+func (r *Images) DeleteImage(ctx context.Context, productID, imageID uuid.UUID) (media.Image, error) {
+	var rec imageRecord
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockProduct(tx, productID); err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.Returning{}).Where("id = ? AND product_id = ?", imageID, productID).Delete(&rec)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("image: %w", errs.ErrNotFound)
+		}
+		// Close the gap so positions stay 0..n-1.
+		if err := tx.Exec("UPDATE product_images SET position = position - 1 WHERE product_id = ? AND position > ?", productID, rec.Position).Error; err != nil {
+			return err
+		}
+		return touchProduct(tx, productID)
+	})
+	if err != nil {
+		return media.Image{}, translate(err, "delete image")
+	}
+	return rec.domain()
+}
+
+func (r *Images) ReorderImages(ctx context.Context, productID uuid.UUID, order []uuid.UUID) ([]media.Image, error) {
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockProduct(tx, productID); err != nil {
+			return err
+		}
+		var ids []uuid.UUID
+		if err := tx.Model(&imageRecord{}).Where("product_id = ?", productID).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		current := make(map[uuid.UUID]bool, len(ids))
+		for _, id := range ids {
+			current[id] = true
+		}
+		if len(order) != len(ids) {
+			return errs.Invalid("image_ids", fmt.Sprintf("must name each of the product's %d images exactly once", len(ids)))
+		}
+		for _, id := range order {
+			if !current[id] {
+				return errs.Invalid("image_ids", fmt.Sprintf("image %s does not belong to this product", id))
+			}
+		}
+		if err := tx.Exec("SET CONSTRAINTS product_images_position_unique DEFERRED").Error; err != nil {
+			return err
+		}
+		for pos, id := range order {
+			if err := tx.Model(&imageRecord{}).Where("id = ?", id).Update("position", pos).Error; err != nil {
+				return err
+			}
+		}
+		return touchProduct(tx, productID)
+	})
+	if err != nil {
+		return nil, translate(err, "reorder images")
+	}
+	return r.Images(ctx, productID)
+}
+
+func (r *Images) ExistingImages(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	return r.existing(ctx, "product_images", "TRUE", ids)
+}
+
+// ExistingUploads names the uploads whose objects are still wanted: not
+// completed, and not expired for more than an hour.
+func (r *Images) ExistingUploads(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	return r.existing(ctx, "image_uploads", "completed_at IS NULL AND expires_at > now() - interval '1 hour'", ids)
+}
+
+func (r *Images) existing(ctx context.Context, table, cond string, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	out := make(map[uuid.UUID]bool, len(ids))
+	for start := 0; start < len(ids); start += 1000 {
+		batch := ids[start:min(start+1000, len(ids))]
+		var found []uuid.UUID
+		err := r.db.WithContext(ctx).Table(table).Where("id IN ? AND "+cond, batch).Pluck("id", &found).Error
+		if err != nil {
+			return nil, translate(err, "look up "+table)
+		}
+		for _, id := range found {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+func (r *Images) CreateUpload(ctx context.Context, u media.Upload) error {
+	rec := uploadRecord{ID: u.ID, ProductID: u.ProductID, UserID: u.UserID, ObjectKey: u.Key, ExpiresAt: u.ExpiresAt}
+	return translate(r.db.WithContext(ctx).Create(&rec).Error, "create upload")
+}
+
+func (r *Images) Upload(ctx context.Context, productID, uploadID uuid.UUID) (media.Upload, error) {
+	var rec uploadRecord
+	if err := r.db.WithContext(ctx).Where("id = ? AND product_id = ?", uploadID, productID).Take(&rec).Error; err != nil {
+		return media.Upload{}, translate(err, "upload")
+	}
+	return media.Upload{
+		ID: rec.ID, ProductID: rec.ProductID, UserID: rec.UserID, Key: rec.ObjectKey,
+		ExpiresAt: rec.ExpiresAt, CompletedAt: rec.CompletedAt,
+	}, nil
+}
+
+func (r *Images) CompleteUpload(ctx context.Context, uploadID uuid.UUID, at time.Time) error {
+	res := r.db.WithContext(ctx).Model(&uploadRecord{}).Where("id = ? AND completed_at IS NULL", uploadID).Update("completed_at", at)
+	if res.Error != nil {
+		return translate(res.Error, "complete upload")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%w: this upload was already completed", errs.ErrConflict)
+	}
+	return nil
+}
