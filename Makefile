@@ -25,7 +25,7 @@ run: ## start dev services, build, migrate, seed demo data, serve
 	eval "$$(scripts/services.sh env dev)" && \
 	$(GO) build -o $(BIN) . && \
 	$(BIN) migrate && \
-	$(BIN) seed && \
+	$(BIN) seed --demo && \
 	exec $(BIN) serve
 
 up: ## start the dev services only (PostgreSQL :54320, MinIO :9000)

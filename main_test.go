@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
 )
 
@@ -215,4 +218,55 @@ func TestGracefulShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	if code, _ := get(t, "http://"+ln.Addr().String()+"/slow"); code != 0 {
 		t.Fatalf("server still accepts after shutdown: %d", code)
 	}
+}
+
+func TestSeedDemoLoadsAPublishedCatalogueOnce(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	args := []string{"otop", "seed", "--demo", "--products", "40", "--images", "3"}
+	for run := range 2 { // the second run finds the demo present and does nothing
+		stderr := &syncBuffer{}
+		if code := runWith(args, env, stderr); code != 0 {
+			t.Fatalf("seed run %d: exit %d: %s", run+1, code, stderr.String())
+		}
+	}
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"], postgres.Options{MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer postgres.Close(db) //nolint:errcheck // test cleanup
+	counts := map[string]string{
+		"products WHERE status = 'published'":              "40",
+		"products WHERE status <> 'published'":             "0",
+		"product_images":                                   "3",
+		"producers":                                        "154",
+		"(SELECT DISTINCT province_code FROM producers) p": "77",
+		"users WHERE role = 'curator'":                     "4",
+		"users WHERE role = 'admin'":                       "1",
+	}
+	for from, want := range counts {
+		var got string
+		if err := db.Raw("SELECT count(*)::text FROM " + from).Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("count(%s) = %s, want %s", from, got, want)
+		}
+	}
+	// The demo accounts can log in with the documented password.
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.Login(context.Background(), "curator-chiang-mai"+demoEmailDomain, demoPassword, "127.0.0.1"); err != nil {
+		t.Fatalf("demo curator login: %v", err)
+	}
+}
+
+func runWith(args []string, env map[string]string, stderr io.Writer) int {
+	return run(context.Background(), args, getenvFrom(env), io.Discard, stderr)
 }

@@ -1,0 +1,364 @@
+package demo
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otopmarket/otop/internal/taxonomy"
+)
+
+var testNow = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+func loadTax(tb testing.TB) *taxonomy.Taxonomy {
+	tb.Helper()
+	tax, err := taxonomy.Load()
+	if err != nil {
+		tb.Fatalf("taxonomy.Load: %v", err)
+	}
+	return tax
+}
+
+func hasThaiScript(s string) bool {
+	for _, r := range s {
+		if r >= 0x0E00 && r <= 0x0E7F {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestGenerateDeterministic(t *testing.T) {
+	tax := loadTax(t)
+	o := Options{Seed: 42, Now: testNow, Products: 800}
+	p1, q1 := Generate(tax, o)
+	p2, q2 := Generate(tax, o)
+	if !reflect.DeepEqual(p1, p2) || !reflect.DeepEqual(q1, q2) {
+		t.Fatalf("same seed gave different results")
+	}
+	o.Seed = 43
+	p3, q3 := Generate(tax, o)
+	if reflect.DeepEqual(p1, p3) || reflect.DeepEqual(q1, q3) {
+		t.Fatalf("different seeds gave identical results")
+	}
+}
+
+func TestGenerateDefaults(t *testing.T) {
+	tax := loadTax(t)
+	producers, products := Generate(tax, Options{Seed: 1, Now: testNow})
+	if want := 77 * 2; len(producers) != want {
+		t.Errorf("got %d producers, want %d", len(producers), want)
+	}
+	if want := 4 * len(producers); len(products) != want {
+		t.Errorf("got %d products, want %d", len(products), want)
+	}
+}
+
+func TestGenerateProducers(t *testing.T) {
+	tax := loadTax(t)
+	provinces, err := tax.Provinces(taxonomy.ProvinceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, per := range []int{1, 2, 5} {
+		producers, products := Generate(tax, Options{Seed: 7, Now: testNow, ProducersPerProvince: per, Products: 1000})
+		count := map[string]int{}
+		keys := map[string]bool{}
+		for _, p := range producers {
+			if keys[p.Key] {
+				t.Errorf("duplicate producer key %s", p.Key)
+			}
+			keys[p.Key] = true
+			count[p.ProvinceCode]++
+			if _, ok := tax.Province(p.ProvinceCode); !ok {
+				t.Errorf("%s: unknown province %s", p.Key, p.ProvinceCode)
+			}
+			if !hasThaiScript(p.NameTH) || !hasThaiScript(p.Amphoe) || !hasThaiScript(p.Tambon) || !hasThaiScript(p.StoryTH) {
+				t.Errorf("%s: Thai fields without Thai script: %q %q %q", p.Key, p.NameTH, p.Amphoe, p.Tambon)
+			}
+			if p.NameEN == "" || !isASCII(p.NameEN) || p.StoryEN == "" {
+				t.Errorf("%s: bad English name or story %q", p.Key, p.NameEN)
+			}
+			if !slices.Contains([]string{KindCommunityEnterprise, KindVillageGroup, KindSME, KindIndividual}, p.Kind) {
+				t.Errorf("%s: kind %q", p.Key, p.Kind)
+			}
+			if p.EnterpriseLevel < 1 || p.EnterpriseLevel > 4 {
+				t.Errorf("%s: enterprise level %d", p.Key, p.EnterpriseLevel)
+			}
+			if !strings.HasSuffix(p.Email, "@example.com") || p.Phone == "" {
+				t.Errorf("%s: contact %q %q", p.Key, p.Phone, p.Email)
+			}
+		}
+		for _, pv := range provinces {
+			if count[pv.Code] != per {
+				t.Errorf("per=%d: province %s has %d producers", per, pv.Code, count[pv.Code])
+			}
+		}
+		for i, q := range products {
+			if !keys[q.ProducerKey] {
+				t.Fatalf("product %d: unknown producer %q", i, q.ProducerKey)
+			}
+		}
+	}
+}
+
+func TestGenerateProductConstraints(t *testing.T) {
+	tax := loadTax(t)
+	producers, products := Generate(tax, Options{Seed: 3, Now: testNow, Products: 5000})
+	if len(products) != 5000 {
+		t.Fatalf("got %d products, want 5000", len(products))
+	}
+	province := map[string]string{}
+	for _, p := range producers {
+		province[p.Key] = p.ProvinceCode
+	}
+	units := []string{"piece", "set", "pair", "dozen", "box", "pack", "bag", "bottle", "jar", "roll", "kg", "g", "litre", "ml", "metre", "yard"}
+	expired, valid := 0, 0
+	seen := map[string]bool{}
+	for i, q := range products {
+		bad := func(format string, args ...any) {
+			t.Helper()
+			t.Errorf("product %d (%s): "+format, append([]any{i, q.NameEN}, args...)...)
+		}
+		if _, ok := province[q.ProducerKey]; !ok {
+			bad("unknown producer %q", q.ProducerKey)
+		}
+		seen[province[q.ProducerKey]] = true
+		if !hasThaiScript(q.NameTH) || !hasThaiScript(q.DescriptionTH) {
+			bad("Thai name or description without Thai script: %q", q.NameTH)
+		}
+		if q.NameEN == "" || !isASCII(q.NameEN) || q.DescriptionEN == "" {
+			bad("English name not ASCII or empty")
+		}
+		if len([]rune(q.NameTH)) > 200 || len(q.NameEN) > 200 {
+			bad("name too long")
+		}
+		if _, ok := tax.Category(q.Category); !ok {
+			bad("category %q", q.Category)
+		}
+		if q.CreativeIndustry != "" {
+			if _, ok := tax.CreativeIndustry(q.CreativeIndustry); !ok {
+				bad("creative industry %q", q.CreativeIndustry)
+			}
+		}
+		switch {
+		case q.OTOPStars == 0 && q.OTOPStarsYear == 0:
+		case q.OTOPStars >= 3 && q.OTOPStars <= 5 && q.OTOPStarsYear >= 2016 && q.OTOPStarsYear <= 2026 && q.OTOPStarsYear <= testNow.Year():
+		default:
+			bad("stars %d year %d", q.OTOPStars, q.OTOPStarsYear)
+		}
+		if q.PriceMinor <= 0 {
+			bad("price %d", q.PriceMinor)
+		}
+		if len(q.PriceTiers) > 3 {
+			bad("%d tiers", len(q.PriceTiers))
+		}
+		prevQ, prevA := q.MOQ, q.PriceMinor
+		for _, tr := range q.PriceTiers {
+			if tr.MinQuantity <= prevQ || tr.AmountMinor > prevA || tr.AmountMinor <= 0 {
+				bad("tiers %+v after moq %d price %d", q.PriceTiers, q.MOQ, q.PriceMinor)
+				break
+			}
+			prevQ, prevA = tr.MinQuantity, tr.AmountMinor
+		}
+		if q.MOQ < 1 || q.MonthlyCapacity < q.MOQ {
+			bad("moq %d capacity %d", q.MOQ, q.MonthlyCapacity)
+		}
+		if !slices.Contains(units, q.Unit) {
+			bad("unit %q", q.Unit)
+		}
+		if q.LeadTimeDays < 0 || q.LeadTimeDays > 90 {
+			bad("lead time %d", q.LeadTimeDays)
+		}
+		if len(q.HSCode) != 6 || strings.Trim(q.HSCode, "0123456789") != "" {
+			bad("hs code %q", q.HSCode)
+		}
+		if q.WeightGrams < 1 || q.WeightGrams > 1_000_000 {
+			bad("weight %d", q.WeightGrams)
+		}
+		if len(q.Tags) < 2 || len(q.Tags) > 6 {
+			bad("%d tags", len(q.Tags))
+		}
+		for j, tg := range q.Tags {
+			if tg == "" || len(tg) > 40 || tg != strings.ToLower(tg) || slices.Contains(q.Tags[:j], tg) {
+				bad("tag %q", tg)
+			}
+		}
+		if len(q.Certifications) > 3 {
+			bad("%d certifications", len(q.Certifications))
+		}
+		kinds := map[string]bool{}
+		for _, c := range q.Certifications {
+			if _, ok := tax.CertificationKind(c.Kind); !ok || c.Kind == "otop_stars" {
+				bad("certification kind %q", c.Kind)
+			}
+			if kinds[c.Kind] {
+				bad("repeated certification kind %q", c.Kind)
+			}
+			kinds[c.Kind] = true
+			if c.Number == "" || len([]rune(c.Number)) > 64 {
+				bad("certification number %q", c.Number)
+			}
+			if c.ExpiresOn.Before(testNow) {
+				expired++
+			} else {
+				valid++
+			}
+		}
+		if q.ArtStyle == "" {
+			bad("no art style")
+		}
+	}
+	if expired == 0 || valid <= expired*3 {
+		t.Errorf("certificates: %d valid, %d expired; want most valid and some expired", valid, expired)
+	}
+	if len(seen) != 77 {
+		t.Errorf("products cover %d provinces, want 77", len(seen))
+	}
+}
+
+func TestNoPorkInDeepSouth(t *testing.T) {
+	tax := loadTax(t)
+	for _, seed := range []int64{1, 2, 3} {
+		producers, products := Generate(tax, Options{Seed: seed, Now: testNow, ProducersPerProvince: 6, Products: 20000})
+		province := map[string]string{}
+		for _, p := range producers {
+			province[p.Key] = p.ProvinceCode
+		}
+		porkWords := []string{"pork", "หมู", "sai ua", "naem", "แหนม", "ไส้อั่ว"}
+		for _, q := range products {
+			if !noPork[province[q.ProducerKey]] {
+				continue
+			}
+			text := strings.ToLower(q.NameEN + " " + q.NameTH + " " + q.DescriptionEN + " " + q.DescriptionTH + " " + strings.Join(q.Tags, " "))
+			for _, w := range porkWords {
+				if strings.Contains(text, w) {
+					t.Fatalf("seed %d: pork product %q in %s", seed, q.NameEN, province[q.ProducerKey])
+				}
+			}
+		}
+	}
+}
+
+func TestRegionalStaples(t *testing.T) {
+	tax := loadTax(t)
+	producers, products := Generate(tax, Options{Seed: 5, Now: testNow, ProducersPerProvince: 6, Products: 20000})
+	province := map[string]string{}
+	for _, p := range producers {
+		province[p.Key] = p.ProvinceCode
+	}
+	tests := []struct {
+		province, word string
+	}{
+		{"TH-50", "umbrella"}, {"TH-51", "brocade"}, {"TH-54", "indigo"}, {"TH-52", "celadon"}, {"TH-57", "coffee"},
+		{"TH-30", "pottery"}, {"TH-35", "khit"}, {"TH-31", "jasmine rice"}, {"TH-32", "silk"},
+		{"TH-74", "benjarong"}, {"TH-76", "palm sugar"}, {"TH-70", "dragon jar"}, {"TH-21", "fish sauce"},
+		{"TH-80", "niello"}, {"TH-93", "krajood"}, {"TH-83", "batik"}, {"TH-85", "cashew"}, {"TH-94", "halal"},
+	}
+	for _, tc := range tests {
+		found := false
+		for _, q := range products {
+			if province[q.ProducerKey] == tc.province && strings.Contains(strings.ToLower(q.NameEN+" "+strings.Join(q.Tags, " ")), tc.word) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: no product mentioning %q", tc.province, tc.word)
+		}
+	}
+}
+
+func TestGenerate100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	tax := loadTax(t)
+	producers, products := Generate(tax, Options{Seed: 9, Now: testNow, Products: 100000})
+	if len(products) != 100000 {
+		t.Fatalf("got %d products, want 100000", len(products))
+	}
+	names := map[string]bool{}
+	for _, q := range products {
+		names[q.NameEN] = true
+	}
+	t.Logf("%d producers, %d distinct English names", len(producers), len(names))
+}
+
+// artStyles lists the art styles the product families use.
+func artStyles() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range crafts() {
+		for _, it := range c.items {
+			if !seen[it.art] {
+				seen[it.art] = true
+				out = append(out, it.art)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestArt(t *testing.T) {
+	styles := append(artStyles(), "no-such-style")
+	if len(styles) < 10 {
+		t.Fatalf("only %d art styles: %v", len(styles), styles)
+	}
+	for _, s := range styles {
+		for _, size := range [][2]int{{320, 240}, {97, 161}} {
+			img := Art(s, 11, size[0], size[1])
+			if b := img.Bounds(); b.Dx() != size[0] || b.Dy() != size[1] {
+				t.Errorf("%s: size %v, want %v", s, b.Size(), size)
+				continue
+			}
+			// Variance of the luminance: a flat picture has (almost) none.
+			var sum, sq float64
+			n := 0
+			for i := 0; i < len(img.Pix); i += 4 {
+				l := 0.3*float64(img.Pix[i]) + 0.59*float64(img.Pix[i+1]) + 0.11*float64(img.Pix[i+2])
+				sum += l
+				sq += l * l
+				n++
+			}
+			mean := sum / float64(n)
+			if v := sq/float64(n) - mean*mean; v < 50 {
+				t.Errorf("%s %v: luminance variance %.1f, looks flat", s, size, v)
+			}
+		}
+		a, b := Art(s, 1, 64, 48), Art(s, 2, 64, 48)
+		if reflect.DeepEqual(a.Pix, b.Pix) {
+			t.Errorf("%s: seeds 1 and 2 give the same picture", s)
+		}
+	}
+}
+
+func BenchmarkGenerate100k(b *testing.B) {
+	tax := loadTax(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		Generate(tax, Options{Seed: 1, Now: testNow, Products: 100000})
+	}
+}
+
+func BenchmarkArt(b *testing.B) {
+	for _, s := range append(artStyles(), "generic") {
+		b.Run(s, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				Art(s, int64(i), 1200, 900)
+			}
+		})
+	}
+}
