@@ -37,7 +37,7 @@ type wiring struct {
 
 // newWiring wires every service; adjust may change the object store's
 // configuration the services use (tests inject faults with it).
-func newWiring(t *testing.T, adjust ...func(*storage.Config)) wiring {
+func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	tax, err := taxonomy.Load()
@@ -77,7 +77,7 @@ func newWiring(t *testing.T, adjust ...func(*storage.Config)) wiring {
 }
 
 // testLog shows the server's error logs (the causes of 500s) in the test's output.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
@@ -90,7 +90,7 @@ func testDeps(t *testing.T) Deps {
 	return newWiring(t).deps
 }
 
-func newRouterFrom(t *testing.T, d Deps) *gin.Engine {
+func newRouterFrom(t testing.TB, d Deps) *gin.Engine {
 	t.Helper()
 	r, err := NewRouter(d)
 	if err != nil {

@@ -66,6 +66,8 @@ func accessLog() gin.HandlerFunc {
 		status := c.Writer.Status()
 		level := slog.LevelInfo
 		switch {
+		case status == statusClientClosedRequest:
+			level = slog.LevelInfo
 		case status >= 500:
 			level = slog.LevelError
 		case status >= 400:

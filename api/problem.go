@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,9 @@ import (
 )
 
 const problemContentType = "application/problem+json"
+
+// statusClientClosedRequest is logged when the client hung up before the answer (nginx's 499).
+const statusClientClosedRequest = 499
 
 // problem is an RFC 9457 problem details document.
 type problem struct {
@@ -76,6 +80,11 @@ func respondError(c *gin.Context, err error) {
 		tmr *errs.RateLimited
 		mbe *http.MaxBytesError
 	)
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away; nobody reads this answer and nothing failed.
+		c.AbortWithStatus(statusClientClosedRequest)
+		return
+	}
 	if msg, ok := isBadJSON(err); ok {
 		writeProblem(c, http.StatusBadRequest, msg, nil)
 		return

@@ -77,7 +77,6 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 
 		DatabaseURL:    l.databaseURL("DATABASE_URL", DefaultDatabaseURL),
 		DBMaxOpenConns: l.positiveInt("DB_MAX_OPEN_CONNS", 20),
-		DBMaxIdleConns: l.positiveInt("DB_MAX_IDLE_CONNS", 10),
 		MigrateOnStart: l.boolean("MIGRATE_ON_START", false),
 
 		MinIO: MinIO{
@@ -96,6 +95,9 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		LogLevel:  l.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat: l.oneOf("LOG_FORMAT", "json", "json", "text"),
 	}
+	// Idle connections default to the pool size: a smaller idle pool closes
+	// and reopens connections under load, which costs a TLS/SCRAM handshake each.
+	cfg.DBMaxIdleConns = l.positiveInt("DB_MAX_IDLE_CONNS", cfg.DBMaxOpenConns)
 	if cfg.DBMaxIdleConns > cfg.DBMaxOpenConns {
 		l.fail("DB_MAX_IDLE_CONNS", "must not exceed DB_MAX_OPEN_CONNS")
 	}

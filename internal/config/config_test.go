@@ -48,6 +48,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"log format", cfg.LogFormat, "json"},
 		{"migrate on start", cfg.MigrateOnStart, false},
 		{"cors", len(cfg.CORSOrigins), 0},
+		{"idle connections follow the pool size", cfg.DBMaxIdleConns, cfg.DBMaxOpenConns},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -68,11 +69,12 @@ func TestLoadValues(t *testing.T) {
 			env: map[string]string{
 				"HTTP_ADDR": "0.0.0.0:9999", "READ_TIMEOUT": "2m", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
 				"MEILI_URL": "http://127.0.0.1:7700/", "MINIO_USE_SSL": "true", "MIGRATE_ON_START": "1",
-				"CORS_ALLOWED_ORIGINS": "https://shop.example, http://localhost:3000",
+				"CORS_ALLOWED_ORIGINS": "https://shop.example, http://localhost:3000", "DB_MAX_OPEN_CONNS": "50",
 			},
 			check: func(t *testing.T, cfg config.Config) {
 				if cfg.HTTPAddr != "0.0.0.0:9999" || cfg.ReadTimeout != 2*time.Minute || cfg.LogLevel != slog.LevelDebug ||
-					cfg.LogFormat != "text" || cfg.MeiliURL != "http://127.0.0.1:7700" || !cfg.MinIO.UseSSL || !cfg.MigrateOnStart {
+					cfg.LogFormat != "text" || cfg.MeiliURL != "http://127.0.0.1:7700" || !cfg.MinIO.UseSSL || !cfg.MigrateOnStart ||
+					cfg.DBMaxOpenConns != 50 || cfg.DBMaxIdleConns != 50 {
 					t.Errorf("unexpected config: %+v", cfg)
 				}
 				if strings.Join(cfg.CORSOrigins, "|") != "https://shop.example|http://localhost:3000" {

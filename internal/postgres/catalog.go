@@ -111,6 +111,10 @@ type productRecord struct {
 	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
 	Version          int
+	// The product's certificates and images as JSON arrays, read in the same
+	// query (productColumns) so that a product costs one round trip.
+	CertsJSON  []byte `gorm:"->;column:certs_json"`
+	ImagesJSON []byte `gorm:"->;column:images_json"`
 }
 
 func (productRecord) TableName() string { return "products" }
@@ -387,7 +391,11 @@ func (c *Catalog) ListProducers(ctx context.Context, q catalog.ProducerQuery) ([
 // ---------------------------------------------------------------------------
 // Products
 
-const productColumns = "products.*, producers.user_id AS owner_id"
+const productColumns = `products.*, producers.user_id AS owner_id,
+	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on) ORDER BY c.position), '[]')
+	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
+	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
+	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
 
 func (c *Catalog) products(db *gorm.DB) *gorm.DB {
 	return db.Model(&productRecord{}).Select(productColumns).Joins("JOIN producers ON producers.id = products.producer_id")
@@ -572,31 +580,40 @@ func keyset(db *gorm.DB, q catalog.ProductQuery) (*gorm.DB, error) {
 	return nil, fmt.Errorf("list products: unknown sort %q", q.Sort)
 }
 
-// withCertifications completes product rows with their certificates and images.
-func (c *Catalog) withCertifications(db *gorm.DB, rs []productRecord) ([]catalog.Product, error) {
+// withCertifications completes product rows with their certificates and
+// images, which productColumns read along with each row.
+func (c *Catalog) withCertifications(_ *gorm.DB, rs []productRecord) ([]catalog.Product, error) {
 	out := make([]catalog.Product, len(rs))
-	if len(rs) == 0 {
-		return out, nil
-	}
-	ids := make([]uuid.UUID, len(rs))
 	for i, r := range rs {
-		ids[i] = r.ID
-	}
-	var certs []certificationRecord
-	if err := db.Where("product_id IN ?", ids).Order("product_id, position").Find(&certs).Error; err != nil {
-		return nil, translate(err, "list product certifications")
-	}
-	byProduct := map[uuid.UUID][]certificationRecord{}
-	for _, c := range certs {
-		byProduct[c.ProductID] = append(byProduct[c.ProductID], c)
-	}
-	images, err := NewImages(db).ImagesOf(db.Statement.Context, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range rs {
-		out[i] = r.domain(byProduct[r.ID])
-		out[i].Images = images[r.ID]
+		var certs []struct {
+			Kind      string  `json:"kind"`
+			Number    string  `json:"number"`
+			ExpiresOn *string `json:"expires_on"`
+		}
+		if err := json.Unmarshal(r.CertsJSON, &certs); err != nil {
+			return nil, fmt.Errorf("product %s certificates: %w", r.ID, err)
+		}
+		recs := make([]certificationRecord, len(certs))
+		for k, cert := range certs {
+			recs[k] = certificationRecord{ProductID: r.ID, Position: k, Kind: cert.Kind, Number: cert.Number}
+			if cert.ExpiresOn != nil {
+				d, err := time.Parse(time.DateOnly, *cert.ExpiresOn)
+				if err != nil {
+					return nil, fmt.Errorf("product %s certificate date: %w", r.ID, err)
+				}
+				recs[k].ExpiresOn = &d
+			}
+		}
+		var images []imageRecord
+		if err := json.Unmarshal(r.ImagesJSON, &images); err != nil {
+			return nil, fmt.Errorf("product %s images: %w", r.ID, err)
+		}
+		out[i] = r.domain(recs)
+		imgs, err := imagesOf(images)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Images = imgs
 	}
 	return out, nil
 }

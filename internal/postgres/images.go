@@ -16,17 +16,19 @@ import (
 	"github.com/otopmarket/otop/internal/media"
 )
 
+// imageRecord is a product_images row; the JSON tags read the rows that
+// productColumns aggregates with json_agg.
 type imageRecord struct {
-	ID          uuid.UUID
-	ProductID   uuid.UUID
-	Position    int
-	Width       int
-	Height      int
-	Bytes       int64
-	SHA256      string `gorm:"column:sha256"`
-	OriginalKey string
-	Variants    []byte
-	CreatedAt   time.Time
+	ID          uuid.UUID       `json:"id"`
+	ProductID   uuid.UUID       `json:"product_id"`
+	Position    int             `json:"position"`
+	Width       int             `json:"width"`
+	Height      int             `json:"height"`
+	Bytes       int64           `json:"bytes"`
+	SHA256      string          `gorm:"column:sha256" json:"sha256"`
+	OriginalKey string          `json:"original_key"`
+	Variants    json.RawMessage `json:"variants"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 func (imageRecord) TableName() string { return "product_images" }

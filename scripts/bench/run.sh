@@ -4,7 +4,8 @@
 # Brings up the throwaway test services, loads 100k demo products into a
 # database of its own, serves the API on 127.0.0.1:18080, then measures on
 # loopback only, each for DURATION at CONCURRENCY:
-#   1. GET /v1/products/{id} and a filtered GET /v1/products through the API,
+#   1. GET /v1/products/{id} and a filtered GET /v1/products through the API
+#      (wrk, from Debian's packages, installed when missing),
 #   2. pgbench running the same SQL on the same database,
 # and the image pipeline on a 12-megapixel JPEG. Query plans of every list
 # filter are written to $OUT/plans.txt. Results print as Markdown rows.
@@ -19,7 +20,12 @@ OUT=${OUT:-.data/bench}
 mkdir -p "$OUT"
 
 scripts/services.sh up test
-trap 'kill "${server_pid:-0}" 2>/dev/null || true; scripts/services.sh down test' EXIT
+server_pid=
+stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
+trap 'stop_server; scripts/services.sh down test' EXIT
+if ! command -v wrk >/dev/null; then # the HTTP load generator, from Debian's packages
+	if [ "$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; else sudo apt-get install -y wrk; fi
+fi
 eval "$(scripts/services.sh env test)"
 
 pgbin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n1)")
@@ -29,9 +35,8 @@ psql -q "$admin_url" -c 'DROP DATABASE IF EXISTS otop_bench WITH (FORCE)' -c 'CR
 
 export DATABASE_URL=$db_url MINIO_ENDPOINT=$TEST_MINIO_ENDPOINT MINIO_ACCESS_KEY=$TEST_MINIO_ACCESS_KEY \
 	MINIO_SECRET_KEY=$TEST_MINIO_SECRET_KEY MINIO_BUCKET=otop-bench HTTP_ADDR=127.0.0.1:$PORT \
-	DATA_DIR=$OUT/data LOG_LEVEL=warn DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-20}
+	DATA_DIR=$OUT/data LOG_LEVEL=warn DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-32}
 go build -o bin/otop .
-go build -o bin/load ./scripts/bench/load
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -45,38 +50,50 @@ for _ in $(seq 1 100); do
 done
 
 psql -qAt "$db_url" >"$OUT/ids.txt" -c "SELECT '/v1/products/' || id FROM products WHERE status = 'published' ORDER BY md5(id::text) LIMIT 20000"
+# One filter per request, every value of every filter of GET /v1/products, newest first.
 psql -qAt "$db_url" >"$OUT/lists.txt" -c "
-	SELECT '/v1/products?province=' || p.code || '&category=' || c.id || '&limit=20'
-	FROM (SELECT DISTINCT province_code AS code FROM products) p
-	CROSS JOIN (VALUES ('food'), ('beverage'), ('textile'), ('household'), ('herbal')) c(id)
-	ORDER BY md5(p.code || c.id)"
+	SELECT path FROM (
+		SELECT DISTINCT '/v1/products?province=' || province_code AS path FROM products
+		UNION SELECT DISTINCT '/v1/products?cluster=' || cluster_id FROM products WHERE cluster_id IS NOT NULL
+		UNION SELECT DISTINCT '/v1/products?region=' || region FROM products
+		UNION SELECT DISTINCT '/v1/products?category=' || category FROM products
+		UNION SELECT DISTINCT '/v1/products?select_center=' || select_center_id FROM products
+		UNION SELECT DISTINCT '/v1/products?creative_industry=' || creative_industry FROM products WHERE creative_industry IS NOT NULL
+		UNION SELECT '/v1/products?topotop=true'
+		UNION SELECT '/v1/products?min_stars=' || s FROM generate_series(1, 5) s
+	) p ORDER BY md5(path)"
+grep -- '?province=' "$OUT/lists.txt" >"$OUT/provinces.txt"
 psql -q "$db_url" <<'SQL'
 CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY md5(id::text)) AS n, id FROM products WHERE status = 'published';
 CREATE UNIQUE INDEX ON bench_ids (n);
 CREATE TABLE bench_provinces AS SELECT row_number() OVER (ORDER BY code) AS n, code FROM (SELECT DISTINCT province_code AS code FROM products) p;
-CREATE TABLE bench_categories AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM (VALUES ('food'), ('beverage'), ('textile'), ('household'), ('herbal')) c(id);
-ANALYZE bench_ids, bench_provinces, bench_categories;
+ANALYZE bench_ids, bench_provinces;
 SQL
 nids=$(psql -qAt "$db_url" -c 'SELECT count(*) FROM bench_ids')
 
 echo
-echo "| workload | clients | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-bin/load -base "http://127.0.0.1:$PORT" -paths "$OUT/ids.txt" -c "$CONCURRENCY" -d "$DURATION" -label 'API GET /v1/products/{id}'
-bin/load -base "http://127.0.0.1:$PORT" -paths "$OUT/lists.txt" -c "$CONCURRENCY" -d "$DURATION" -label 'API GET /v1/products?province&category'
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+echo "| workload (concurrency $CONCURRENCY, $DURATION) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+api_row() { # label paths-file
+	wrk -t 2 -c "$CONCURRENCY" -d 3s -s scripts/bench/paths.lua "http://127.0.0.1:$PORT" -- "$2" >/dev/null # warm-up
+	LABEL=$1 wrk -t 2 -c "$CONCURRENCY" -d "$DURATION" -s scripts/bench/paths.lua "http://127.0.0.1:$PORT" -- "$2" | tail -n 1
+}
+api_row 'API GET /v1/products/{id}' "$OUT/ids.txt"
+api_row 'API GET /v1/products?province=<code>' "$OUT/provinces.txt"
+api_row 'API GET /v1/products?<one filter> (every filter, every value)' "$OUT/lists.txt"
+stop_server
 
 pgbench_row() { # label script
 	local secs=${DURATION%s}
-	"$pgbin/pgbench" -n -M prepared -c "$CONCURRENCY" -j 2 -T "$secs" -D nids="$nids" -f "$2" -P 0 "$db_url" 2>/dev/null |
-		awk -v label="$1" -v c="$CONCURRENCY" '
+	"$pgbin/pgbench" -n -M prepared -c "$CONCURRENCY" -j 2 -T "$secs" -D nids="$nids" -f "$2" "$db_url" 2>>"$OUT/pgbench.log" |
+		awk -v label="$1" '
 			/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); n = b[1] }
 			/latency average/ { avg = $4 }
 			/^tps/ { tps = $3 }
-			END { printf "| %s | %d | %d | %.0f | avg %.2f | | | | |\n", label, c, n, tps, avg }'
+			END { printf "| %s | %d | %.0f | avg %.2f | | | | |\n", label, n, tps, avg }'
 }
 pgbench_row 'pgbench, same SQL as GET /v1/products/{id}' scripts/bench/sql/product_by_id.sql
-pgbench_row 'pgbench, same SQL as the filtered list' scripts/bench/sql/products_by_province.sql
+pgbench_row 'pgbench, same SQL as GET /v1/products?province=<code>' scripts/bench/sql/products_by_province.sql
 
 {
 	for filter in "province_code = 'TH-50'" "cluster_id = 'upper-north-1'" "region = 'northeast'" "category = 'textile'" \

@@ -1,13 +1,12 @@
--- What GET /v1/products?province=<code>&category=<id>&limit=20 asks PostgreSQL:
--- one keyset page (21 rows, to know whether a next page exists), then the
--- certificates and the images of the page's products.
+-- What GET /v1/products?province=<code> asks PostgreSQL:
+-- one keyset page of 21 rows (the 21st tells whether a next page exists),
+-- each with its owner, certificates and images.
 \set p random(1, 77)
-\set c random(1, 5)
-SELECT json_agg(t) AS page, quote_literal(coalesce(array_agg(t.id)::text, '{}')) AS ids FROM (
-  SELECT products.*, producers.user_id AS owner_id FROM products JOIN producers ON producers.id = products.producer_id
-   WHERE products.status = 'published'
-     AND products.province_code = (SELECT code FROM bench_provinces WHERE n = :p)
-     AND products.category = (SELECT id FROM bench_categories WHERE n = :c)
-   ORDER BY products.created_at DESC, products.id DESC LIMIT 21) t \gset
-SELECT * FROM product_certifications WHERE product_id = ANY (:ids::uuid[]) ORDER BY product_id, position;
-SELECT * FROM product_images WHERE product_id = ANY (:ids::uuid[]) ORDER BY product_id, position;
+SELECT products.*, producers.user_id AS owner_id,
+  (SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on) ORDER BY c.position), '[]')
+     FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
+  (SELECT coalesce(json_agg(i ORDER BY i.position), '[]') FROM product_images i WHERE i.product_id = products.id) AS images_json
+FROM products JOIN producers ON producers.id = products.producer_id
+WHERE products.status = 'published'
+  AND products.province_code = (SELECT code FROM bench_provinces WHERE n = :p)
+ORDER BY products.created_at DESC, products.id DESC LIMIT 21;

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/otopmarket/otop/internal/account"
+)
+
+// BenchmarkGetProduct measures the server's own cost of GET /v1/products/{id}
+// (middleware, service, one PostgreSQL round trip, JSON) without a network;
+// scripts/bench measures it end to end.
+func BenchmarkGetProduct(b *testing.B) {
+	w := newWiring(b)
+	router := newRouterFrom(b, w.deps)
+	ctx := context.Background()
+	in := account.RegisterInput{Email: "bench@example.com", Password: "khao-soi-benchmark-2026", Role: account.RoleProducer, DisplayName: "Bench"}
+	if _, err := w.accounts.Register(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	session, err := w.accounts.Login(ctx, in.Email, in.Password, "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	send := func(method, target, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+session.Token)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send(http.MethodPost, "/v1/producers", producerBody); rec.Code != http.StatusCreated {
+		b.Fatalf("producer: %d %s", rec.Code, rec.Body)
+	}
+	rec := send(http.MethodPost, "/v1/products", productBody)
+	var p struct{ ID string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
+		b.Fatalf("product: %d %s", rec.Code, rec.Body)
+	}
+	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
+		b.Fatal(err)
+	}
+	target := "/v1/products/" + p.ID
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET = %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkListProducts measures GET /v1/products?province=TH-51 returning a
+// full page of 20 products without a network.
+func BenchmarkListProducts(b *testing.B) {
+	w := newWiring(b)
+	router := newRouterFrom(b, w.deps)
+	ctx := context.Background()
+	in := account.RegisterInput{Email: "bench@example.com", Password: "khao-soi-benchmark-2026", Role: account.RoleProducer, DisplayName: "Bench"}
+	if _, err := w.accounts.Register(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	session, err := w.accounts.Login(ctx, in.Email, in.Password, "127.0.0.1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	send := func(method, target, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+session.Token)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send(http.MethodPost, "/v1/producers", producerBody); rec.Code != http.StatusCreated {
+		b.Fatalf("producer: %d %s", rec.Code, rec.Body)
+	}
+	for range 21 {
+		if rec := send(http.MethodPost, "/v1/products", productBody); rec.Code != http.StatusCreated {
+			b.Fatalf("product: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now()").Error; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/products?province=TH-51", nil)
+		rec := httptest.NewRecorder()
+		router.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET = %d", rec.Code)
+		}
+	}
+}
