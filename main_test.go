@@ -270,3 +270,28 @@ func TestSeedDemoLoadsAPublishedCatalogueOnce(t *testing.T) {
 func runWith(args []string, env map[string]string, stderr io.Writer) int {
 	return run(context.Background(), args, getenvFrom(env), io.Discard, stderr)
 }
+
+func TestUserCreateMakesStaffAccounts(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t)}
+	tests := []struct {
+		name string
+		args []string
+		ok   bool
+		want string // on stdout or stderr
+	}{
+		{"curator of a center", []string{"--email", "cm@otop.example", "--password", "celadon glaze kiln 1960", "--role", "curator", "--select-center", "chiang-mai"}, true, "created curator cm@otop.example"},
+		{"admin", []string{"--email", "root@otop.example", "--password", "celadon glaze kiln 1960", "--role", "admin"}, true, "created admin root@otop.example"},
+		{"curator without a center", []string{"--email", "x@otop.example", "--password", "celadon glaze kiln 1960", "--role", "curator"}, false, "select_center_id"},
+		{"producer is not a staff role", []string{"--email", "y@otop.example", "--password", "celadon glaze kiln 1960", "--role", "producer"}, false, "role"},
+		{"weak password", []string{"--email", "z@otop.example", "--password", "password1", "--role", "admin"}, false, "password"},
+		{"duplicate email", []string{"--email", "CM@otop.example", "--password", "celadon glaze kiln 1960", "--role", "admin"}, false, "already exists"},
+	}
+	for _, tt := range tests { // in order: the duplicate needs the first
+		out := &syncBuffer{}
+		code := run(context.Background(), append([]string{"otop", "user", "create"}, tt.args...), getenvFrom(env), out, out)
+		if (code == 0) != tt.ok || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%s: exit %d, output %q; want success=%v and %q", tt.name, code, out.String(), tt.ok, tt.want)
+		}
+	}
+}
