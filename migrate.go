@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/urfave/cli/v3"
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/storage"
 )
 
 func (e env) migrateCommand() *cli.Command {
@@ -33,6 +37,63 @@ func (e env) migrateCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// app is what the commands that work on the database share.
+type app struct {
+	cfg    config.Config
+	logger *slog.Logger
+	tax    *taxonomy.Taxonomy
+	db     *gorm.DB
+}
+
+// open reads the configuration and the reference data and connects to the
+// database; with migrate it applies pending migrations first. It refuses a
+// database whose schema is older than this binary.
+func (e env) open(ctx context.Context, migrate bool) (*app, error) {
+	cfg, logger, err := e.load()
+	if err != nil {
+		return nil, err
+	}
+	tax, err := taxonomy.Load()
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := postgres.Migrate(ctx, db); err != nil {
+			_ = postgres.Close(db)
+			return nil, err
+		}
+	}
+	if err := postgres.CheckSchema(ctx, db); err != nil {
+		_ = postgres.Close(db)
+		return nil, fmt.Errorf("%w (run `otop migrate`, or serve with --migrate)", err)
+	}
+	return &app{cfg: cfg, logger: logger, tax: tax, db: db}, nil
+}
+
+func (a *app) close() { _ = postgres.Close(a.db) }
+
+// objectStore connects to the configured bucket, creating it when missing.
+func (a *app) objectStore(ctx context.Context) (*storage.Store, error) {
+	m := a.cfg.MinIO
+	store, err := storage.New(storage.Config{
+		Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
+		Bucket: m.Bucket, UseSSL: m.UseSSL, PublicURL: m.PublicURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := store.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+	return store, nil
 }
 
 func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image/jpeg"
-	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -16,16 +15,13 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v3"
-	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
-	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/demo"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
-	"github.com/otopmarket/otop/storage"
 )
 
 // Demo accounts share one password and an email domain that marks them.
@@ -44,38 +40,28 @@ func (e env) seedCommand() *cli.Command {
 			&cli.IntFlag{Name: "images", Value: -1, Usage: "how many products get a generated photo (default: all, at most 700)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			cfg, logger, err := e.load()
+			a, err := e.open(ctx, false)
 			if err != nil {
 				return err
 			}
-			tax, err := taxonomy.Load()
+			defer a.close()
+			provinces, err := a.tax.Provinces(taxonomy.ProvinceFilter{})
 			if err != nil {
 				return err
 			}
-			db, err := openDB(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
-			if err := postgres.CheckSchema(ctx, db); err != nil {
-				return err
-			}
-			provinces, err := tax.Provinces(taxonomy.ProvinceFilter{})
-			if err != nil {
-				return err
-			}
-			logger.InfoContext(ctx, "reference data is embedded in the binary and valid",
-				"provinces", len(provinces), "clusters", len(tax.Clusters()))
+			a.logger.InfoContext(ctx, "reference data is embedded in the binary and valid",
+				"provinces", len(provinces), "clusters", len(a.tax.Clusters()))
 			if !cmd.Bool("demo") {
 				return nil
 			}
-			return seedDemo(ctx, cfg, db, tax, logger, cmd.Int("products"), cmd.Int("images"))
+			return a.seedDemo(ctx, cmd.Int("products"), cmd.Int("images"))
 		},
 	}
 }
 
-func seedDemo(ctx context.Context, cfg config.Config, db *gorm.DB, tax *taxonomy.Taxonomy, logger *slog.Logger, nProducts, nImages int) error {
-	seeder := postgres.NewSeeder(db)
+func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
+	tax, logger := a.tax, a.logger
+	seeder := postgres.NewSeeder(a.db)
 	present, err := seeder.AnyUserWithEmailSuffix(ctx, demoEmailDomain)
 	if err != nil {
 		return err
@@ -140,7 +126,7 @@ func seedDemo(ctx context.Context, cfg config.Config, db *gorm.DB, tax *taxonomy
 	if nImages < 0 {
 		nImages = min(len(catProducts), 700)
 	}
-	if err := seedImages(ctx, cfg, db, tax, logger, products, catProducts[:min(nImages, len(catProducts))], owners); err != nil {
+	if err := a.seedImages(ctx, products, catProducts[:min(nImages, len(catProducts))], owners); err != nil {
 		return err
 	}
 	ids := make([]uuid.UUID, len(catProducts))
@@ -206,24 +192,18 @@ func demoProduct(p demo.Product, owner catalog.Producer, tax *taxonomy.Taxonomy,
 
 // seedImages draws a photo for each product and stores it through the real
 // image pipeline, as the product's producer, on all cores.
-func seedImages(ctx context.Context, cfg config.Config, db *gorm.DB, tax *taxonomy.Taxonomy, logger *slog.Logger,
-	gen []demo.Product, products []catalog.Product, owners map[uuid.UUID]uuid.UUID) error {
+func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []catalog.Product, owners map[uuid.UUID]uuid.UUID) error {
 	if len(products) == 0 {
 		return nil
 	}
-	store, err := storage.New(storage.Config{
-		Endpoint: cfg.MinIO.Endpoint, AccessKey: cfg.MinIO.AccessKey, SecretKey: cfg.MinIO.SecretKey,
-		Bucket: cfg.MinIO.Bucket, UseSSL: cfg.MinIO.UseSSL, PublicURL: cfg.MinIO.PublicURL,
-	})
+	store, err := a.objectStore(ctx)
 	if err != nil {
 		return err
 	}
-	if err := store.EnsureBucket(ctx); err != nil {
-		return err
-	}
+	logger := a.logger
 	workers := runtime.NumCPU()
-	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
-	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), workers, time.Now)
+	catalogSvc := catalog.NewService(postgres.NewCatalog(a.db), a.tax, time.Now)
+	images := media.NewImages(postgres.NewImages(a.db), store, catalogSvc, media.DefaultLimits(), workers, time.Now)
 	var (
 		next, done atomic.Int64
 		wg         sync.WaitGroup

@@ -19,7 +19,6 @@ import (
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
-	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -37,38 +36,19 @@ func (e env) serveCommand() *cli.Command {
 }
 
 func (e env) serve(ctx context.Context, migrate bool) error {
-	cfg, logger, err := e.load()
+	cfg, _, err := e.load()
 	if err != nil {
 		return err
 	}
+	a, err := e.open(ctx, migrate || cfg.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	gin.SetMode(gin.ReleaseMode)
-	tax, err := taxonomy.Load()
+	logger, tax, db := a.logger, a.tax, a.db
+	store, err := a.objectStore(ctx)
 	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
-	if migrate || cfg.MigrateOnStart {
-		if _, err := postgres.Migrate(ctx, db); err != nil {
-			return err
-		}
-	}
-	if err := postgres.CheckSchema(ctx, db); err != nil {
-		return fmt.Errorf("%w (run `otop migrate`, or serve with --migrate)", err)
-	}
-	store, err := storage.New(storage.Config{
-		Endpoint: cfg.MinIO.Endpoint, AccessKey: cfg.MinIO.AccessKey, SecretKey: cfg.MinIO.SecretKey,
-		Bucket: cfg.MinIO.Bucket, UseSSL: cfg.MinIO.UseSSL, PublicURL: cfg.MinIO.PublicURL,
-	})
-	if err != nil {
-		return err
-	}
-	bucketCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := store.EnsureBucket(bucketCtx); err != nil {
 		return err
 	}
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/postgres"
-	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
 func (e env) userCommand() *cli.Command {
@@ -38,23 +37,12 @@ func (e env) userCommand() *cli.Command {
 }
 
 func (e env) createUser(ctx context.Context, in account.RegisterInput) error {
-	cfg, _, err := e.load()
+	a, err := e.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	tax, err := taxonomy.Load()
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
-	if err := postgres.CheckSchema(ctx, db); err != nil {
-		return err
-	}
-	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
+	defer a.close()
+	accounts, err := account.NewService(postgres.NewAccounts(a.db), a.tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,9 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 )
 
-// BenchmarkGetProduct measures the server's own cost of GET /v1/products/{id}
-// (middleware, service, one PostgreSQL round trip, JSON) without a network;
-// scripts/bench measures it end to end.
-func BenchmarkGetProduct(b *testing.B) {
+// benchProducer wires the server and signs up a producer with a profile;
+// send makes requests as that producer.
+func benchProducer(b *testing.B) (wiring, http.Handler, func(method, target, body string) *httptest.ResponseRecorder) {
 	w := newWiring(b)
 	router := newRouterFrom(b, w.deps)
 	ctx := context.Background()
@@ -37,6 +36,15 @@ func BenchmarkGetProduct(b *testing.B) {
 	if rec := send(http.MethodPost, "/v1/producers", producerBody); rec.Code != http.StatusCreated {
 		b.Fatalf("producer: %d %s", rec.Code, rec.Body)
 	}
+	return w, router, send
+}
+
+// BenchmarkGetProduct measures the server's own cost of GET /v1/products/{id}
+// (middleware, service, one PostgreSQL round trip, JSON) without a network;
+// scripts/bench measures it end to end.
+func BenchmarkGetProduct(b *testing.B) {
+	w, router, send := benchProducer(b)
+	ctx := context.Background()
 	rec := send(http.MethodPost, "/v1/products", productBody)
 	var p struct{ ID string }
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
@@ -61,28 +69,8 @@ func BenchmarkGetProduct(b *testing.B) {
 // BenchmarkListProducts measures GET /v1/products?province=TH-51 returning a
 // full page of 20 products without a network.
 func BenchmarkListProducts(b *testing.B) {
-	w := newWiring(b)
-	router := newRouterFrom(b, w.deps)
+	w, router, send := benchProducer(b)
 	ctx := context.Background()
-	in := account.RegisterInput{Email: "bench@example.com", Password: "khao-soi-benchmark-2026", Role: account.RoleProducer, DisplayName: "Bench"}
-	if _, err := w.accounts.Register(ctx, in); err != nil {
-		b.Fatal(err)
-	}
-	session, err := w.accounts.Login(ctx, in.Email, in.Password, "127.0.0.1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	send := func(method, target, body string) *httptest.ResponseRecorder {
-		req := httptest.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+session.Token)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		router.ServeHTTP(rec, req)
-		return rec
-	}
-	if rec := send(http.MethodPost, "/v1/producers", producerBody); rec.Code != http.StatusCreated {
-		b.Fatalf("producer: %d %s", rec.Code, rec.Body)
-	}
 	for range 21 {
 		if rec := send(http.MethodPost, "/v1/products", productBody); rec.Code != http.StatusCreated {
 			b.Fatalf("product: %d %s", rec.Code, rec.Body)

@@ -139,7 +139,7 @@ func (h *handlers) listProducers(c *gin.Context) {
 }
 
 func (h *handlers) getProducer(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return
@@ -153,7 +153,7 @@ func (h *handlers) getProducer(c *gin.Context) {
 }
 
 func (h *handlers) updateProducer(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return

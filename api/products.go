@@ -315,14 +315,6 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 }
 
 // idParam is the {id} of the path; an id that is not a UUID names nothing.
-func idParam(c *gin.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, errs.ErrNotFound // no product has an id that is not a UUID
-	}
-	return id, nil
-}
-
 func (h *handlers) replyProduct(c *gin.Context, status int, p catalog.Product) {
 	setETag(c, p.Version)
 	c.JSON(status, newProductJSON(p, h.urls))
@@ -362,7 +354,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 }
 
 func (h *handlers) getProduct(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return
@@ -376,7 +368,7 @@ func (h *handlers) getProduct(c *gin.Context) {
 }
 
 func (h *handlers) updateProduct(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return
@@ -400,7 +392,7 @@ func (h *handlers) updateProduct(c *gin.Context) {
 }
 
 func (h *handlers) archiveProduct(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return
@@ -413,7 +405,7 @@ func (h *handlers) archiveProduct(c *gin.Context) {
 }
 
 func (h *handlers) submitProduct(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
 		return
