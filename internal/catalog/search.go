@@ -116,5 +116,10 @@ type SearchIndex interface {
 	// Suggest returns at most limit distinct completions (product names in
 	// the language of the prefix) for search-as-you-type.
 	Suggest(ctx context.Context, prefix string, limit int) ([]string, error)
+	// Rebuild builds a fresh index aside from the live one, fills it
+	// through fill (which calls add with batches of documents), then swaps
+	// it in atomically: searches keep answering from the old index until
+	// the swap, and a failed rebuild leaves the live index untouched.
+	Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error
 	Ping(ctx context.Context) error
 }
