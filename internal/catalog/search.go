@@ -8,27 +8,27 @@ import (
 // SearchDocument is what the search engines index of a published product:
 // its public fields, flattened. Only published products are ever indexed.
 type SearchDocument struct {
-	ID               string    `json:"id"`
-	NameTH           string    `json:"name_th"`
-	NameEN           string    `json:"name_en"`
-	DescriptionTH    string    `json:"description_th"`
-	DescriptionEN    string    `json:"description_en"`
-	Tags             []string  `json:"tags"`
-	ProducerID       string    `json:"producer_id"`
-	ProducerNameTH   string    `json:"producer_name_th"`
-	ProducerNameEN   string    `json:"producer_name_en"`
-	Category         string    `json:"category"`
-	CreativeIndustry string    `json:"creative_industry"` // "" when none
-	ProvinceCode     string    `json:"province_code"`
-	ProvinceNameTH   string    `json:"province_name_th"`
-	ProvinceNameEN   string    `json:"province_name_en"`
-	ClusterID        string    `json:"cluster_id"` // "" for Bangkok
-	Region           string    `json:"region"`
-	SelectCenterID   string    `json:"select_center_id"`
-	OTOPStars        int       `json:"otop_stars"` // 0 when unrated
-	Topotop          bool      `json:"topotop"`
-	PriceMinor       int64     `json:"price_minor"`
-	Currency         string    `json:"currency"`
+	ID               string   `json:"id"`
+	NameTH           string   `json:"name_th"`
+	NameEN           string   `json:"name_en"`
+	DescriptionTH    string   `json:"description_th"`
+	DescriptionEN    string   `json:"description_en"`
+	Tags             []string `json:"tags"`
+	ProducerID       string   `json:"producer_id"`
+	ProducerNameTH   string   `json:"producer_name_th"`
+	ProducerNameEN   string   `json:"producer_name_en"`
+	Category         string   `json:"category"`
+	CreativeIndustry string   `json:"creative_industry"` // "" when none
+	ProvinceCode     string   `json:"province_code"`
+	ProvinceNameTH   string   `json:"province_name_th"`
+	ProvinceNameEN   string   `json:"province_name_en"`
+	ClusterID        string   `json:"cluster_id"` // "" for Bangkok
+	Region           string   `json:"region"`
+	SelectCenterID   string   `json:"select_center_id"`
+	OTOPStars        int      `json:"otop_stars"` // 0 when unrated
+	Topotop          bool     `json:"topotop"`
+	PriceMinor       int64    `json:"price_minor"`
+	Currency         string   `json:"currency"`
 	// Certifications are the kinds of the product's certificates that have
 	// not expired at indexing time (the indexer re-indexes on expiry).
 	Certifications     []string  `json:"certifications"`

@@ -384,16 +384,22 @@ func (s *Service) ListProducts(ctx context.Context, p account.Principal, f Produ
 }
 
 func (s *Service) checkProductFilter(f ProductFilter, v *errs.ValidationError) {
+	checkFilterValues(s.places, f, v)
+}
+
+// checkFilterValues checks the filters products and search share against
+// the reference data.
+func checkFilterValues(places Places, f ProductFilter, v *errs.ValidationError) {
 	lookups := []struct {
 		field, value, message string
 		ok                    func(string) bool
 	}{
-		{"province", f.Province, "unknown province; use an ISO 3166-2 code such as TH-50", func(id string) bool { _, ok := s.places.Province(id); return ok }},
-		{"cluster", f.Cluster, "unknown cluster id; see GET /v1/clusters", func(id string) bool { _, ok := s.places.Cluster(id); return ok }},
-		{"region", f.Region, "must be one of north, northeast, central, south", func(id string) bool { _, ok := s.places.Region(id); return ok }},
-		{"category", f.Category, "must be one of food, beverage, textile, household, herbal", func(id string) bool { _, ok := s.places.Category(id); return ok }},
-		{"select_center", f.SelectCenter, "must be one of chiang-mai, khon-kaen, songkhla, bangkok", func(id string) bool { _, ok := s.places.SelectCenter(id); return ok }},
-		{"creative_industry", f.CreativeIndustry, "unknown creative industry; see GET /v1/creative-industries", func(id string) bool { _, ok := s.places.CreativeIndustry(id); return ok }},
+		{"province", f.Province, "unknown province; use an ISO 3166-2 code such as TH-50", func(id string) bool { _, ok := places.Province(id); return ok }},
+		{"cluster", f.Cluster, "unknown cluster id; see GET /v1/clusters", func(id string) bool { _, ok := places.Cluster(id); return ok }},
+		{"region", f.Region, "must be one of north, northeast, central, south", func(id string) bool { _, ok := places.Region(id); return ok }},
+		{"category", f.Category, "must be one of food, beverage, textile, household, herbal", func(id string) bool { _, ok := places.Category(id); return ok }},
+		{"select_center", f.SelectCenter, "must be one of chiang-mai, khon-kaen, songkhla, bangkok", func(id string) bool { _, ok := places.SelectCenter(id); return ok }},
+		{"creative_industry", f.CreativeIndustry, "unknown creative industry; see GET /v1/creative-industries", func(id string) bool { _, ok := places.CreativeIndustry(id); return ok }},
 	}
 	for _, l := range lookups {
 		if l.value != "" && !l.ok(l.value) {

@@ -1,0 +1,163 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// OutboxEntry is one pending change of the search index.
+type OutboxEntry struct {
+	ID        int64
+	ProductID string
+	Attempts  int
+}
+
+// Outbox is the transactional outbox the indexer drains.
+type Outbox interface {
+	// Claim locks up to limit due entries (oldest first) inside a
+	// transaction and calls process with them. process returns the ids it
+	// handled; those are deleted and the rest rescheduled with retryAfter
+	// and the error, when the transaction commits. Entries claimed by
+	// another worker are skipped.
+	Claim(ctx context.Context, limit int, process func(ctx context.Context, entries []OutboxEntry) (done []int64, retryAfter time.Duration, err error)) (int, error)
+	// OldestAge is the age of the oldest pending entry (0 when empty).
+	OldestAge(ctx context.Context) (time.Duration, error)
+	// EnqueueExpiredCertificates enqueues the published products whose
+	// certificates expired since the given time.
+	EnqueueExpiredCertificates(ctx context.Context, since time.Time) (int, error)
+}
+
+// DocumentSource reads the current public state of products.
+type DocumentSource interface {
+	// SearchDocuments returns the documents of those ids that are
+	// published now; the others are absent from the result.
+	SearchDocuments(ctx context.Context, ids []string, now time.Time) ([]SearchDocument, error)
+	// PublishedDocuments walks every published product in id order, in
+	// batches, for a full rebuild.
+	PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
+}
+
+// Indexer keeps the search index converged to PostgreSQL: it drains the
+// outbox, upserting what is published and deleting what is not, and
+// deletes outbox rows only after the engine confirmed.
+type Indexer struct {
+	outbox Outbox
+	docs   DocumentSource
+	index  SearchIndex
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// NewIndexer builds an Indexer.
+func NewIndexer(outbox Outbox, docs DocumentSource, index SearchIndex, logger *slog.Logger, now func() time.Time) *Indexer {
+	return &Indexer{outbox: outbox, docs: docs, index: index, logger: logger, now: now}
+}
+
+// backoff is how long a failed batch waits: 1 s doubling to at most 5 minutes.
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 9)
+	return min(d, 5*time.Minute)
+}
+
+// Drain processes due outbox entries until none is left or ctx ends. It
+// returns how many entries it applied.
+func (ix *Indexer) Drain(ctx context.Context, batch int) (int, error) {
+	total := 0
+	for {
+		n, err := ix.outbox.Claim(ctx, batch, ix.apply)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+func (ix *Indexer) apply(ctx context.Context, entries []OutboxEntry) ([]int64, time.Duration, error) {
+	ids := make([]string, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
+	attempts := 0
+	for _, e := range entries {
+		attempts = max(attempts, e.Attempts)
+		if !seen[e.ProductID] {
+			seen[e.ProductID] = true
+			ids = append(ids, e.ProductID)
+		}
+	}
+	retry := backoff(attempts)
+	docs, err := ix.docs.SearchDocuments(ctx, ids, ix.now())
+	if err != nil {
+		return nil, retry, fmt.Errorf("read documents: %w", err)
+	}
+	published := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		published[d.ID] = true
+	}
+	var gone []string
+	for _, id := range ids {
+		if !published[id] {
+			gone = append(gone, id)
+		}
+	}
+	if len(docs) > 0 {
+		if err := ix.index.Upsert(ctx, docs); err != nil {
+			return nil, retry, fmt.Errorf("upsert %d documents: %w", len(docs), err)
+		}
+	}
+	if len(gone) > 0 {
+		if err := ix.index.Delete(ctx, gone); err != nil {
+			return nil, retry, fmt.Errorf("delete %d documents: %w", len(gone), err)
+		}
+	}
+	done := make([]int64, len(entries))
+	for i, e := range entries {
+		done[i] = e.ID
+	}
+	return done, 0, nil
+}
+
+// Run drains the outbox every interval until ctx ends, logging failures
+// (the entries stay and are retried with backoff), and once an hour
+// re-indexes products whose certificates expired.
+func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	lastExpiry := ix.now().Add(-48 * time.Hour)
+	for {
+		if ix.now().Sub(lastExpiry) > time.Hour {
+			if _, err := ix.outbox.EnqueueExpiredCertificates(ctx, lastExpiry.Add(-24*time.Hour)); err == nil {
+				lastExpiry = ix.now()
+			} else if !errors.Is(err, context.Canceled) {
+				ix.logger.WarnContext(ctx, "enqueue expired certificates", "error", err.Error())
+			}
+		}
+		if n, err := ix.Drain(ctx, 500); err != nil && !errors.Is(err, context.Canceled) {
+			ix.logger.WarnContext(ctx, "search indexing failed; will retry", "error", err.Error(), "applied", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// Rebuild rebuilds the whole index from PostgreSQL aside and swaps it in;
+// progress is called with the number of documents written so far.
+func (ix *Indexer) Rebuild(ctx context.Context, batch int, progress func(done int)) error {
+	done := 0
+	return ix.index.Rebuild(ctx, func(add func([]SearchDocument) error) error {
+		return ix.docs.PublishedDocuments(ctx, ix.now(), batch, func(docs []SearchDocument) error {
+			if err := add(docs); err != nil {
+				return err
+			}
+			done += len(docs)
+			if progress != nil {
+				progress(done)
+			}
+			return nil
+		})
+	})
+}
