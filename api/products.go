@@ -314,7 +314,6 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 	return f, nil
 }
 
-// idParam is the {id} of the path; an id that is not a UUID names nothing.
 func (h *handlers) replyProduct(c *gin.Context, status int, p catalog.Product) {
 	setETag(c, p.Version)
 	c.JSON(status, newProductJSON(p, h.urls))
