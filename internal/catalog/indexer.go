@@ -25,6 +25,9 @@ type Outbox interface {
 	Claim(ctx context.Context, limit int, process func(ctx context.Context, entries []OutboxEntry) (done []int64, retryAfter time.Duration, err error)) (int, error)
 	// OldestAge is the age of the oldest pending entry (0 when empty).
 	OldestAge(ctx context.Context) (time.Duration, error)
+	// Exclusive runs fn while no drainer runs (on any replica); the entries
+	// written meanwhile wait and are applied afterwards.
+	Exclusive(ctx context.Context, fn func(ctx context.Context) error) error
 	// EnqueueExpiredCertificates enqueues the published products whose
 	// certificates expired since the given time.
 	EnqueueExpiredCertificates(ctx context.Context, since time.Time) (int, error)
@@ -145,8 +148,15 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 }
 
 // Rebuild rebuilds the whole index from PostgreSQL aside and swaps it in;
-// progress is called with the number of documents written so far.
+// progress is called with the number of documents written so far. No
+// outbox entry is applied meanwhile: those written during the rebuild are
+// applied to the new index after the swap, so nothing changed during the
+// rebuild is lost.
 func (ix *Indexer) Rebuild(ctx context.Context, batch int, progress func(done int)) error {
+	return ix.outbox.Exclusive(ctx, func(ctx context.Context) error { return ix.rebuild(ctx, batch, progress) })
+}
+
+func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done int)) error {
 	done := 0
 	return ix.index.Rebuild(ctx, func(add func([]SearchDocument) error) error {
 		return ix.docs.PublishedDocuments(ctx, ix.now(), batch, func(docs []SearchDocument) error {

@@ -88,6 +88,25 @@ func (o *Outbox) Claim(ctx context.Context, limit int, process func(context.Cont
 	return n, procErr
 }
 
+func (o *Outbox) Exclusive(ctx context.Context, fn func(ctx context.Context) error) error {
+	sqlDB, err := o.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return translate(err, "outbox lock connection")
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", outboxLock); err != nil {
+		return translate(err, "take the outbox lock")
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", outboxLock)
+	}()
+	return fn(ctx)
+}
+
 func (o *Outbox) OldestAge(ctx context.Context) (time.Duration, error) {
 	var secs *float64
 	err := o.db.WithContext(ctx).Raw("SELECT extract(epoch FROM clock_timestamp() - min(enqueued_at)) FROM search_outbox").Row().Scan(&secs)

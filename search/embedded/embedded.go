@@ -1,0 +1,422 @@
+// Package embedded is the search engine that runs inside the binary when no
+// Meilisearch is configured: a Bleve index on local disk with the same
+// behaviour as the Meilisearch adapter (typo tolerance, prefix search, English
+// stemming, Thai substring search, filters, facets, sorts, highlighting).
+//
+// Thai has no spaces between words and no Thai word segmenter is available,
+// so Thai fields are indexed as overlapping character grams and a Thai query
+// matches wherever it occurs as a substring.
+//
+// On disk, dir holds one Bleve index per generation (idx-<n>) and a file
+// "current" naming the live one. Rebuild fills a new generation beside the
+// live one and swaps it in; Open after a restart opens the generation that
+// "current" names.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/otopmarket/otop/internal/catalog"
+)
+
+var _ catalog.SearchIndex = (*Index)(nil)
+
+// ErrClosed is returned by every method after Close.
+var ErrClosed = errors.New("embedded: index closed")
+
+// ErrLocked is returned by Open when another process has the index open.
+var ErrLocked = errors.New("embedded: the index is open in another process")
+
+const (
+	currentFile = "current"
+	lockFile    = "lock"
+	genPrefix   = "idx-"
+	batchSize   = 500
+)
+
+// op is a write made while a rebuild fills: it is replayed on the new index
+// before the swap, so the rebuild does not lose it.
+type op struct {
+	upsert []catalog.SearchDocument
+	delete []string
+}
+
+// Index is the embedded search engine. It is safe for concurrent use.
+type Index struct {
+	dir     string
+	mapping *mapping.IndexMappingImpl
+
+	// wmu serialises writes (Upsert, Delete) and the swap at the end of a
+	// rebuild; it is taken before mu.
+	wmu        sync.Mutex
+	rebuilding bool
+	pending    []op
+
+	// rmu allows one rebuild at a time.
+	rmu sync.Mutex
+
+	// mu guards live and gen: readers hold it for reading while they use
+	// live, so the swap never closes an index under a search.
+	mu     sync.RWMutex
+	live   bleve.Index
+	gen    string
+	closed bool
+
+	// lock is the open lock file: its flock keeps other processes out of
+	// dir while the index is open.
+	lock *os.File
+}
+
+// Open opens the index under dir, creating it when there is none.
+func Open(dir string) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{dir: dir, mapping: m, lock: lock}
+	if err := x.openLive(); err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
+	x.removeStale()
+	return x, nil
+}
+
+// lockDir takes an exclusive lock on dir for this process; it fails at
+// once with ErrLocked when another process holds it. Closing the file
+// releases it.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("embedded: lock: %w", err)
+	}
+	return f, nil
+}
+
+// openLive opens the generation "current" names, or creates the first.
+func (x *Index) openLive() error {
+	m, dir := x.mapping, x.dir
+	gen, err := x.readCurrent()
+	if err != nil {
+		return err
+	}
+	if gen != "" {
+		idx, err := bleve.Open(filepath.Join(dir, gen))
+		if err != nil {
+			return fmt.Errorf("embedded: open %s: %w", gen, err)
+		}
+		x.live, x.gen = idx, gen
+		return nil
+	}
+	gen = newGen()
+	idx, err := bleve.New(filepath.Join(dir, gen), m)
+	if err != nil {
+		return fmt.Errorf("embedded: create index: %w", err)
+	}
+	if err := x.writeCurrent(gen); err != nil {
+		_ = idx.Close()
+		return err
+	}
+	x.live, x.gen = idx, gen
+	return nil
+}
+
+func newGen() string { return genPrefix + strconv.FormatInt(time.Now().UnixNano(), 10) }
+
+// readCurrent returns the live generation named by the current file, or ""
+// when there is none yet (or it names a directory that is gone: the index is
+// derived data and is rebuilt by reindex).
+func (x *Index) readCurrent() (string, error) {
+	b, err := os.ReadFile(filepath.Join(x.dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("embedded: read current: %w", err)
+	}
+	gen := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(gen, genPrefix) || filepath.Base(gen) != gen {
+		return "", fmt.Errorf("embedded: current names %q, not an index generation", gen)
+	}
+	if _, err := os.Stat(filepath.Join(x.dir, gen)); errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	return gen, nil
+}
+
+// writeCurrent records gen as live, atomically (write aside, sync, rename).
+func (x *Index) writeCurrent(gen string) error {
+	tmp, err := os.CreateTemp(x.dir, currentFile+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("embedded: write current: %w", err)
+	}
+	_, werr := tmp.WriteString(gen + "\n")
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("embedded: write current: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(x.dir, currentFile)); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("embedded: write current: %w", err)
+	}
+	if d, err := os.Open(x.dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// removeStale removes generations other than the live one: leftovers of a
+// rebuild interrupted by a crash. Best effort.
+func (x *Index) removeStale() {
+	entries, err := os.ReadDir(x.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if n == x.gen {
+			continue
+		}
+		if (e.IsDir() && strings.HasPrefix(n, genPrefix)) || strings.HasPrefix(n, currentFile+".tmp-") {
+			_ = os.RemoveAll(filepath.Join(x.dir, n))
+		}
+	}
+}
+
+// Close closes the index. Searches in flight finish first.
+func (x *Index) Close() error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
+	err := x.live.Close()
+	_ = x.lock.Close()
+	if err != nil {
+		return fmt.Errorf("embedded: close: %w", err)
+	}
+	return nil
+}
+
+// search runs req on the live index.
+func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return nil, ErrClosed
+	}
+	res, err := x.live.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: search: %w", err)
+	}
+	return res, nil
+}
+
+// Ping implements catalog.SearchIndex.
+func (x *Index) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return ErrClosed
+	}
+	if _, err := x.live.DocCount(); err != nil {
+		return fmt.Errorf("embedded: ping: %w", err)
+	}
+	return nil
+}
+
+// Upsert implements catalog.SearchIndex. Documents are searchable when it
+// returns.
+func (x *Index) Upsert(ctx context.Context, docs []catalog.SearchDocument) error {
+	for _, d := range docs {
+		if d.ID == "" {
+			return errors.New("embedded: upsert: document without id")
+		}
+	}
+	return x.write(ctx, op{upsert: docs})
+}
+
+// Delete implements catalog.SearchIndex; unknown ids are not an error.
+func (x *Index) Delete(ctx context.Context, ids []string) error {
+	return x.write(ctx, op{delete: ids})
+}
+
+func (x *Index) write(ctx context.Context, o op) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return ErrClosed
+	}
+	if err := apply(ctx, x.live, o); err != nil {
+		return err
+	}
+	if x.rebuilding {
+		x.pending = append(x.pending, o)
+	}
+	return nil
+}
+
+// apply writes o to idx in batches.
+func apply(ctx context.Context, idx bleve.Index, o op) error {
+	for start := 0; start < len(o.upsert); start += batchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := idx.NewBatch()
+		for _, d := range o.upsert[start:min(start+batchSize, len(o.upsert))] {
+			m, err := indexDoc(d)
+			if err != nil {
+				return err
+			}
+			if err := b.Index(d.ID, m); err != nil {
+				return fmt.Errorf("embedded: index %s: %w", d.ID, err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			return fmt.Errorf("embedded: upsert: %w", err)
+		}
+	}
+	for start := 0; start < len(o.delete); start += batchSize {
+		b := idx.NewBatch()
+		for _, id := range o.delete[start:min(start+batchSize, len(o.delete))] {
+			if id != "" {
+				b.Delete(id)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			return fmt.Errorf("embedded: delete: %w", err)
+		}
+	}
+	return nil
+}
+
+// Rebuild implements catalog.SearchIndex. The new generation is filled
+// beside the live one; writes made meanwhile go to the live index and are
+// replayed on the new one before the swap. On any error the new generation
+// is removed and the live index is untouched.
+func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.SearchDocument) error) error) (err error) {
+	x.rmu.Lock()
+	defer x.rmu.Unlock()
+	x.mu.RLock()
+	closed := x.closed
+	x.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+
+	gen := newGen()
+	path := filepath.Join(x.dir, gen)
+	idx, err := bleve.New(path, x.mapping)
+	if err != nil {
+		return fmt.Errorf("embedded: rebuild: create index: %w", err)
+	}
+	swapped := false
+	defer func() {
+		if !swapped {
+			if idx != nil {
+				_ = idx.Close()
+			}
+			_ = os.RemoveAll(path)
+			x.wmu.Lock()
+			x.rebuilding, x.pending = false, nil
+			x.wmu.Unlock()
+		}
+	}()
+
+	x.wmu.Lock()
+	x.rebuilding, x.pending = true, nil
+	x.wmu.Unlock()
+
+	if err := fill(func(docs []catalog.SearchDocument) error {
+		for _, d := range docs {
+			if d.ID == "" {
+				return errors.New("embedded: rebuild: document without id")
+			}
+		}
+		return apply(ctx, idx, op{upsert: docs})
+	}); err != nil {
+		return fmt.Errorf("embedded: rebuild: fill: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Close and reopen so that everything filled is on disk before the new
+	// generation is recorded as live.
+	if err := idx.Close(); err != nil {
+		idx = nil
+		return fmt.Errorf("embedded: rebuild: flush: %w", err)
+	}
+	if idx, err = bleve.Open(path); err != nil {
+		idx = nil
+		return fmt.Errorf("embedded: rebuild: reopen: %w", err)
+	}
+
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	for _, o := range x.pending {
+		if err := apply(context.WithoutCancel(ctx), idx, o); err != nil {
+			return fmt.Errorf("embedded: rebuild: replay: %w", err)
+		}
+	}
+	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return ErrClosed
+	}
+	if err := x.writeCurrent(gen); err != nil {
+		x.mu.Unlock()
+		return err
+	}
+	old, oldGen := x.live, x.gen
+	x.live, x.gen = idx, gen
+	x.rebuilding, x.pending = false, nil
+	swapped = true
+	x.mu.Unlock()
+
+	cerr := old.Close()
+	_ = os.RemoveAll(filepath.Join(x.dir, oldGen))
+	if cerr != nil {
+		return fmt.Errorf("embedded: rebuild: close old index: %w", cerr)
+	}
+	return nil
+}

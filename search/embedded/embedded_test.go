@@ -1,0 +1,190 @@
+package embedded_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/search/embedded"
+	"github.com/otopmarket/otop/search/searchtest"
+)
+
+// open opens an index in a fresh directory, closed when the test ends.
+func open(t *testing.T, dir string) *embedded.Index {
+	t.Helper()
+	ix, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	t.Cleanup(func() {
+		if err := ix.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return ix
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	searchtest.Run(t, func(t *testing.T) catalog.SearchIndex { return open(t, t.TempDir()) })
+}
+
+func TestReopenKeepsTheIndexAndItsGeneration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	docs := searchtest.Documents()
+	if err := ix.Upsert(ctx, docs[:5]); err != nil {
+		t.Fatalf("Upsert: %v", err)
+	}
+	// A rebuild swaps generations; the swapped-in one must survive a restart.
+	if err := ix.Rebuild(ctx, func(add func([]catalog.SearchDocument) error) error { return add(docs[2:]) }); err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	// Leftovers of a rebuild interrupted by a crash are removed on open.
+	if err := os.MkdirAll(filepath.Join(dir, "idx-1"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+
+	again := open(t, dir)
+	res, err := again.Search(ctx, catalog.SearchQuery{PerPage: 100})
+	if err != nil {
+		t.Fatalf("Search after reopen: %v", err)
+	}
+	if res.Total != len(docs)-2 {
+		t.Errorf("after reopen total = %d, want %d", res.Total, len(docs)-2)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "idx-1")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a stale generation survived Open: %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gens := 0
+	for _, e := range entries {
+		if e.IsDir() {
+			gens++
+		}
+	}
+	if gens != 1 {
+		t.Errorf("%d generations on disk, want 1", gens)
+	}
+}
+
+func TestASecondOpenIsRefusedWhileTheIndexIsOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, err := embedded.Open(dir); !errors.Is(err, embedded.ErrLocked) {
+		t.Fatalf("second Open = %v, want ErrLocked", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	open(t, dir) // released by Close
+}
+
+func TestWritesDuringARebuildAreKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := open(t, t.TempDir())
+	docs := searchtest.Documents()
+	err := ix.Rebuild(ctx, func(add func([]catalog.SearchDocument) error) error {
+		if err := add(docs[:10]); err != nil {
+			return err
+		}
+		// The outbox worker writes while the rebuild fills: an upsert of a
+		// document the fill never sees, and a delete of one it did.
+		if err := ix.Upsert(ctx, docs[15:16]); err != nil {
+			return err
+		}
+		return ix.Delete(ctx, []string{docs[0].ID})
+	})
+	if err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	res, err := ix.Search(ctx, catalog.SearchQuery{PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Document.ID)
+	}
+	slices.Sort(got)
+	want := []string{"p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", "p10", "p16"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after a rebuild with concurrent writes: %v, want %v", got, want)
+	}
+}
+
+func TestClosedIndexRefusesWork(t *testing.T) {
+	t.Parallel()
+	ix, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ix.Ping(ctx); !errors.Is(err, embedded.ErrClosed) {
+		t.Errorf("Ping after Close = %v, want ErrClosed", err)
+	}
+	if _, err := ix.Search(ctx, catalog.SearchQuery{}); !errors.Is(err, embedded.ErrClosed) {
+		t.Errorf("Search after Close = %v, want ErrClosed", err)
+	}
+	if err := ix.Upsert(ctx, searchtest.Documents()[:1]); !errors.Is(err, embedded.ErrClosed) {
+		t.Errorf("Upsert after Close = %v, want ErrClosed", err)
+	}
+}
+
+// BenchmarkSearch measures the engine alone on the suite catalogue
+// repeated to 20k documents, over a mixed query set.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	ix, err := embedded.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	base := searchtest.Documents()
+	var docs []catalog.SearchDocument
+	for i := range 20000 / len(base) {
+		for _, d := range base {
+			d.ID = fmt.Sprintf("%s-%d", d.ID, i)
+			docs = append(docs, d)
+		}
+	}
+	if err := ix.Upsert(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	queries := []catalog.SearchQuery{
+		{Text: "silk"}, {Text: "silck scarf"}, {Text: "ผ้าไหม"}, {Text: "มัดหมี่"}, {Text: "umbr"},
+		{Text: "coffee", Filters: catalog.SearchFilters{Region: "north"}},
+		{Facets: catalog.SearchFacets()}, {Text: "cotton", Sort: catalog.SearchSortPriceAsc},
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, queries[i%len(queries)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

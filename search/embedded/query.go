@@ -1,0 +1,667 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/otopmarket/otop/internal/catalog"
+)
+
+// Limits on what a query can make the engine do. The API bounds queries
+// much more tightly; these keep the engine safe on its own.
+const (
+	maxTextRunes  = 1000  // longer text is cut at a word boundary
+	maxClauses    = 64    // more distinct words match nothing
+	maxWordRunes  = 64    // longer words get neither typos nor prefix
+	maxWindow     = 10000 // hits beyond from+size = maxWindow are not returned
+	facetSize     = 1000  // more than any facet's distinct values
+	defPerPage    = 20
+	maxPerPage    = 100
+	maxSuggest    = 100
+	snippetRunes  = 240
+	snippetBefore = 80
+)
+
+// Field boosts: names > tags > producer and province names > descriptions.
+const (
+	boostName     = 4
+	boostTags     = 3
+	boostPlace    = 2
+	boostDesc     = 1
+	boostExact    = 10
+	boostCode     = 10
+	boostPrefix   = 2
+	boostNameHead = 5
+)
+
+var englishFields = []struct {
+	name  string
+	boost float64
+}{
+	{fNameEN, boostName}, {fTags, boostTags}, {fProducerEN, boostPlace}, {fProvinceEN, boostPlace},
+	{fDescEN, boostDesc},
+}
+
+var thaiFields = []struct {
+	name  string
+	boost float64
+}{
+	{fNameTHGrams, boostName}, {fTagsGrams, boostTags}, {fProdTHGrams, boostPlace}, {fProvTHGrams, boostPlace},
+	{fDescTHGrams, boostDesc},
+}
+
+// parsedText is a query's text split into words, each word a clause that a
+// hit must match somewhere.
+type parsedText struct {
+	clauses  []query.Query
+	thai     []string // Thai runs, for highlighting
+	english  bool     // some clause searches the English fields
+	blank    bool     // nothing searchable: behaves like an empty query
+	tooMany  bool     // more distinct words than maxClauses: matches nothing
+	whole    string   // trimmed text, for exact-name and code matches
+	keyWhole string
+}
+
+// cutText bounds text to maxTextRunes, dropping a word cut in the middle.
+// The second result reports whether the text ended inside a word (so its
+// last word may be a prefix being typed).
+func cutText(text string) (string, bool) {
+	if utf8.RuneCountInString(text) <= maxTextRunes {
+		return text, text != "" && !unicode.IsSpace(lastRune(text))
+	}
+	n := 0
+	for i := range text {
+		if n == maxTextRunes {
+			cut := text[:i]
+			if r, _ := utf8.DecodeRuneInString(text[i:]); !unicode.IsSpace(r) {
+				// Drop the word cut in two, unless it is the only one: a
+				// single overlong word is searched cut (and matches nothing).
+				if j := strings.LastIndexFunc(cut, unicode.IsSpace); j >= 0 {
+					cut = cut[:j]
+				}
+			}
+			return cut, false
+		}
+		n++
+	}
+	return text, false
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// parseText builds the per-word clauses of text. Nothing in text is ever
+// parsed as query syntax: words become analysed match, fuzzy, prefix, term
+// and phrase queries. A run of words that is a synonym (see
+// catalog.SearchSynonyms) becomes one clause matching any of its group.
+func (x *Index) parseText(text string) parsedText {
+	text, typing := cutText(text)
+	p := parsedText{whole: strings.TrimSpace(text), keyWhole: normalize(text)}
+	chunks := strings.Fields(strings.ToLower(text))
+	seen := map[string]bool{}
+	add := func(key string, c query.Query) {
+		if c == nil || seen[key] {
+			return
+		}
+		seen[key] = true
+		p.clauses = append(p.clauses, c)
+	}
+	for ci := 0; ci < len(chunks); {
+		if group, n := synonymAt(chunks[ci:]); n > 0 {
+			key := strings.Join(chunks[ci:ci+n], " ")
+			add(key, x.synonymClause(group, &p))
+			ci += n
+			continue
+		}
+		chunk := chunks[ci]
+		runs, thai := scriptRuns(chunk)
+		for ri, r := range runs {
+			last := typing && ci == len(chunks)-1 && ri == len(runs)-1
+			switch group, ok := synonymIndex[r]; {
+			case ok && thai[ri]:
+				add(r, x.synonymClause(synonymGroups[group], &p))
+			case thai[ri]:
+				p.thai = append(p.thai, r)
+				add(r, thaiClause(r))
+			default:
+				c := x.englishClause(r, last)
+				if c != nil {
+					p.english = true
+				}
+				if last {
+					// The word being typed also matches as a prefix; keep
+					// it distinct from the same finished word.
+					r += "\x00"
+				}
+				add(r, c)
+			}
+		}
+		ci++
+	}
+	if len(p.clauses) > maxClauses {
+		p.tooMany = true
+	}
+	p.blank = len(p.clauses) == 0
+	if p.blank && strings.IndexFunc(text, isWordRune) >= 0 {
+		// Only stop words ("or", "the"): match nothing rather than the
+		// whole catalogue. Text without letters or digits is an empty query.
+		p.blank, p.tooMany = false, true
+	}
+	return p
+}
+
+// synonymGroups are catalog.SearchSynonyms, each term split into words;
+// synonymIndex maps each term to its group.
+var (
+	synonymGroups = catalog.SearchSynonyms()
+	synonymIndex  = func() map[string]int {
+		m := map[string]int{}
+		for i, g := range synonymGroups {
+			for _, term := range g {
+				m[term] = i
+			}
+		}
+		return m
+	}()
+)
+
+// maxSynonymWords is the most words in a synonym term.
+const maxSynonymWords = 3
+
+// synonymAt reports the group of the longest synonym term of two or more
+// words that chunks start with, and how many chunks it spans (0 when none).
+// Single words are handled with the script runs.
+func synonymAt(chunks []string) ([]string, int) {
+	for n := min(maxSynonymWords, len(chunks)); n >= 2; n-- {
+		if g, ok := synonymIndex[strings.Join(chunks[:n], " ")]; ok {
+			return synonymGroups[g], n
+		}
+	}
+	if g, ok := synonymIndex[chunks[0]]; ok && !hasThai(chunks[0]) {
+		return synonymGroups[g], 1
+	}
+	return nil, 0
+}
+
+// synonymClause matches any term of group: Thai terms as substrings of the
+// Thai fields, other terms as all their words in the English fields.
+func (x *Index) synonymClause(group []string, p *parsedText) query.Query {
+	var alts []query.Query
+	for _, term := range group {
+		if hasThai(term) {
+			p.thai = append(p.thai, term)
+			alts = append(alts, thaiClause(term))
+			continue
+		}
+		var words []query.Query
+		for _, w := range strings.Fields(term) {
+			if c := x.englishClause(w, false); c != nil {
+				words = append(words, c)
+			}
+		}
+		if len(words) > 0 {
+			p.english = true
+			alts = append(alts, bleve.NewConjunctionQuery(words...))
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// thaiClause matches s as a substring of any Thai field.
+func thaiClause(s string) query.Query {
+	qs := make([]query.Query, 0, len(thaiFields))
+	for _, f := range thaiFields {
+		qs = append(qs, substringQuery(s, f.name, f.boost))
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// substringQuery matches s (no white space) as a substring of a gram field
+// (see grams).
+func substringQuery(s, field string, boost float64) query.Query {
+	r := []rune(strings.ToLower(s))
+	switch {
+	case len(r) < gramSize:
+		q := bleve.NewPrefixQuery(string(r))
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	case len(r) == gramSize:
+		q := bleve.NewTermQuery(string(r))
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	default:
+		terms := make([]string, 0, len(r)-gramSize+1)
+		for i := 0; i+gramSize <= len(r); i++ {
+			terms = append(terms, string(r[i:i+gramSize]))
+		}
+		q := bleve.NewPhraseQuery(terms, field)
+		q.SetBoost(boost)
+		return q
+	}
+}
+
+// fuzziness is the number of typos tolerated in a word: like Meilisearch's
+// defaults, one from 5 letters, two from 9, none in words with digits (codes,
+// sizes, years).
+func fuzziness(w string) int {
+	n := utf8.RuneCountInString(w)
+	switch {
+	case hasDigit(w) || n > maxWordRunes:
+		return 0
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}
+
+// englishClause matches a non-Thai word in the English fields (stemmed, with
+// typos), as a prefix of a name word when it is the word being typed, and
+// exactly as an HS code or certificate number. It is nil when the word has
+// nothing searchable (punctuation, English stop words).
+func (x *Index) englishClause(w string, last bool) query.Query {
+	if len(x.analyzer(en.AnalyzerName).Analyze([]byte(w))) == 0 && !hasDigit(w) {
+		return nil
+	}
+	var qs []query.Query
+	fuzz := fuzziness(w)
+	for _, f := range englishFields {
+		m := bleve.NewMatchQuery(w)
+		m.SetField(f.name)
+		m.SetFuzziness(fuzz)
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		m.SetBoost(f.boost)
+		qs = append(qs, m)
+	}
+	if raw := x.analyzer(rawAnalyzer).Analyze([]byte(w)); last && len(raw) == 1 &&
+		utf8.RuneCount(raw[0].Term) >= 2 && utf8.RuneCount(raw[0].Term) <= maxWordRunes {
+		for _, f := range []string{fNameENRaw, fNameEN, fTags} {
+			pq := bleve.NewPrefixQuery(string(raw[0].Term))
+			pq.SetField(f)
+			pq.SetBoost(boostPrefix)
+			qs = append(qs, pq)
+		}
+	}
+	if hasDigit(w) {
+		qs = append(qs, codeQueries(w)...)
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// codeQueries match s exactly (no analysis, no typos) as an HS code or a
+// certificate number.
+func codeQueries(s string) []query.Query {
+	var qs []query.Query
+	for _, f := range []string{fHSCode, fCertNumbers} {
+		t := bleve.NewTermQuery(s)
+		t.SetField(f)
+		t.SetBoost(boostCode)
+		qs = append(qs, t)
+	}
+	return qs
+}
+
+func (x *Index) analyzer(name string) analysis.Analyzer {
+	return x.mapping.AnalyzerNamed(name)
+}
+
+// filterQueries turns typed filters into term, numeric-range and boolean
+// queries; values are terms, never syntax.
+func filterQueries(f catalog.SearchFilters) []query.Query {
+	var qs []query.Query
+	term := func(field, v string) {
+		if v == "" {
+			return
+		}
+		t := bleve.NewTermQuery(v)
+		t.SetField(field)
+		qs = append(qs, t)
+	}
+	term(fProvince, f.Province)
+	term(fCluster, f.Cluster)
+	term(fRegion, f.Region)
+	term(fCategory, f.Category)
+	term(fSelectCenter, f.SelectCenter)
+	term(fCreative, f.CreativeIndustry)
+	term(fProducer, f.Producer)
+	term(fCerts, f.Certification)
+	incl := true
+	if f.Topotop != nil {
+		b := bleve.NewBoolFieldQuery(*f.Topotop)
+		b.SetField(fTopotop)
+		qs = append(qs, b)
+	}
+	if f.MinStars > 0 {
+		lo := float64(f.MinStars)
+		r := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &incl, nil)
+		r.SetField(fStars)
+		qs = append(qs, r)
+	}
+	if f.MinPrice != nil || f.MaxPrice != nil {
+		var lo, hi *float64
+		if f.MinPrice != nil {
+			v := float64(*f.MinPrice)
+			lo = &v
+		}
+		if f.MaxPrice != nil {
+			v := float64(*f.MaxPrice)
+			hi = &v
+		}
+		r := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
+		r.SetField(fPrice)
+		qs = append(qs, r)
+	}
+	return qs
+}
+
+// sortOrder returns bleve's sort for a contract sort, ties broken by id.
+func sortOrder(sort string, hasText bool) ([]string, error) {
+	if sort == "" {
+		sort = catalog.SearchSortNewest
+		if hasText {
+			sort = catalog.SearchSortRelevance
+		}
+	}
+	switch sort {
+	case catalog.SearchSortRelevance:
+		if !hasText {
+			return []string{"-" + fPublished, "_id"}, nil
+		}
+		return []string{"-_score", "_id"}, nil
+	case catalog.SearchSortNewest:
+		return []string{"-" + fPublished, "_id"}, nil
+	case catalog.SearchSortPriceAsc:
+		return []string{fPrice, "_id"}, nil
+	case catalog.SearchSortPriceDesc:
+		return []string{"-" + fPrice, "_id"}, nil
+	case catalog.SearchSortName:
+		return []string{fNameSort, "_id"}, nil
+	}
+	return nil, fmt.Errorf("embedded: unknown sort %q", sort)
+}
+
+// Search implements catalog.SearchIndex.
+func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	page, perPage := max(q.Page, 1), q.PerPage
+	if perPage < 1 {
+		perPage = defPerPage
+	}
+	perPage = min(perPage, maxPerPage)
+	for _, f := range q.Facets {
+		if _, ok := facetFields[f]; !ok {
+			return catalog.SearchResult{}, fmt.Errorf("embedded: unknown facet %q", f)
+		}
+	}
+	pt := x.parseText(q.Text)
+	order, err := sortOrder(q.Sort, !pt.blank)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	filters := filterQueries(q.Filters)
+
+	build := func(clauses []query.Query) query.Query {
+		var parts []query.Query
+		switch {
+		case pt.tooMany:
+			return bleve.NewMatchNoneQuery()
+		case !pt.blank:
+			alts := []query.Query{bleve.NewConjunctionQuery(clauses...)}
+			alts = append(alts, codeQueries(pt.whole)...)
+			exact := bleve.NewTermQuery(pt.keyWhole)
+			exact.SetField(fNameKey)
+			exact.SetBoost(boostExact)
+			alts = append(alts, exact)
+			parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+		}
+		parts = append(parts, filters...)
+		if len(parts) == 0 {
+			return bleve.NewMatchAllQuery()
+		}
+		return bleve.NewConjunctionQuery(parts...)
+	}
+
+	from := (page - 1) * perPage
+	size := perPage
+	if from+size > maxWindow {
+		from, size = 0, 0
+	}
+	run := func(bq query.Query) (*bleve.SearchResult, error) {
+		req := bleve.NewSearchRequestOptions(bq, size, from, false)
+		req.SortBy(order)
+		req.Fields = []string{fDoc}
+		for _, f := range q.Facets {
+			req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], facetSize))
+		}
+		if pt.english && q.Lang != "th" {
+			req.Highlight = bleve.NewHighlightWithStyle("html")
+			req.Highlight.Fields = []string{fNameEN, fDescEN}
+		}
+		return x.search(ctx, req)
+	}
+
+	res, err := run(build(pt.clauses))
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	out := catalog.SearchResult{Total: int(res.Total), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}}
+	if len(q.Facets) > 0 {
+		out.Facets = make(map[string]map[string]int, len(q.Facets))
+		for _, f := range q.Facets {
+			counts := map[string]int{}
+			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					counts[t.Term] = t.Count
+				}
+			}
+			out.Facets[f] = counts
+		}
+	}
+	for _, h := range res.Hits {
+		d, err := decodeDoc(h)
+		if err != nil {
+			return catalog.SearchResult{}, err
+		}
+		hit := catalog.SearchHit{Document: d, Highlights: map[string]string{}}
+		if !pt.blank {
+			for _, f := range []string{fNameEN, fDescEN} {
+				if frags := h.Fragments[f]; len(frags) > 0 {
+					s := strings.Join(frags, " … ")
+					s = strings.ReplaceAll(strings.ReplaceAll(s, "<mark>", "<em>"), "</mark>", "</em>")
+					if strings.Contains(s, "<em>") {
+						hit.Highlights[f] = s
+					}
+				}
+			}
+			if len(pt.thai) > 0 && q.Lang != "en" {
+				if s, ok := highlightThai(d.NameTH, pt.thai, false); ok {
+					hit.Highlights["name_th"] = s
+				}
+				if s, ok := highlightThai(d.DescriptionTH, pt.thai, true); ok {
+					hit.Highlights["description_th"] = s
+				}
+			}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}
+
+func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
+	var d catalog.SearchDocument
+	raw, ok := h.Fields[fDoc].(string)
+	if !ok {
+		return d, fmt.Errorf("embedded: document %s has no stored body", h.ID)
+	}
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return d, fmt.Errorf("embedded: decode document %s: %w", h.ID, err)
+	}
+	return d, nil
+}
+
+// highlightThai wraps the occurrences of needles in text in <em>…</em> and
+// escapes the rest; with snippet, long text is cut to a window around the
+// first match. It reports false when nothing matched.
+func highlightThai(text string, needles []string, snippet bool) (string, bool) {
+	type span struct{ s, e int }
+	var spans []span
+	for _, n := range needles {
+		if n == "" {
+			continue
+		}
+		for off := 0; ; {
+			i := strings.Index(text[off:], n)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, span{off + i, off + i + len(n)})
+			off += i + len(n)
+		}
+	}
+	if len(spans) == 0 {
+		return "", false
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.s - b.s })
+	merged := spans[:1]
+	for _, sp := range spans[1:] {
+		if last := &merged[len(merged)-1]; sp.s <= last.e {
+			last.e = max(last.e, sp.e)
+		} else {
+			merged = append(merged, sp)
+		}
+	}
+	lo, hi := 0, len(text)
+	if snippet && utf8.RuneCountInString(text) > snippetRunes {
+		lo = merged[0].s
+		for n := 0; n < snippetBefore && lo > 0; n++ {
+			_, size := utf8.DecodeLastRuneInString(text[:lo])
+			lo -= size
+		}
+		hi = lo
+		for n := 0; n < snippetRunes && hi < len(text); n++ {
+			_, size := utf8.DecodeRuneInString(text[hi:])
+			hi += size
+		}
+	}
+	var b strings.Builder
+	if lo > 0 {
+		b.WriteString("…")
+	}
+	cur := lo
+	for _, sp := range merged {
+		s, e := max(sp.s, lo), min(sp.e, hi)
+		if s >= e || s < cur {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[cur:s]))
+		b.WriteString("<em>")
+		b.WriteString(html.EscapeString(text[s:e]))
+		b.WriteString("</em>")
+		cur = e
+	}
+	b.WriteString(html.EscapeString(text[cur:hi]))
+	if hi < len(text) {
+		b.WriteString("…")
+	}
+	return b.String(), true
+}
+
+// Suggest implements catalog.SearchIndex: names in the language of the
+// prefix (Thai when it has Thai script) that contain the prefix, names that
+// start with it first.
+func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string, error) {
+	out := []string{}
+	prefix, _ = cutText(prefix)
+	key := normalize(prefix)
+	if limit <= 0 || key == "" {
+		return out, nil
+	}
+	limit = min(limit, maxSuggest)
+	thai := hasThai(prefix)
+	var must []query.Query
+	if thai {
+		for _, chunk := range strings.Fields(key) {
+			must = append(must, substringQuery(chunk, fNameTHGrams, 1))
+		}
+	} else {
+		toks := x.analyzer(rawAnalyzer).Analyze([]byte(prefix))
+		if len(toks) == 0 {
+			return out, nil
+		}
+		typing := !unicode.IsSpace(lastRune(prefix))
+		for i, t := range toks {
+			term := string(t.Term)
+			if i == len(toks)-1 && typing {
+				if utf8.RuneCountInString(term) > maxWordRunes {
+					return out, nil
+				}
+				p := bleve.NewPrefixQuery(term)
+				p.SetField(fNameENRaw)
+				must = append(must, p)
+				continue
+			}
+			tq := bleve.NewTermQuery(term)
+			tq.SetField(fNameENRaw)
+			must = append(must, tq)
+		}
+	}
+	if len(must) > maxClauses {
+		return out, nil
+	}
+	head := bleve.NewPrefixQuery(key)
+	head.SetField(fNameKey)
+	head.SetBoost(boostNameHead)
+	q := bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(must...), head)
+
+	seen := map[string]bool{}
+	const pageSize = 50
+	for from := 0; from < 10*pageSize && len(out) < limit; from += pageSize {
+		req := bleve.NewSearchRequestOptions(q, pageSize, from, false)
+		req.SortBy([]string{"-_score", "_id"})
+		req.Fields = []string{fDoc}
+		res, err := x.search(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			d, err := decodeDoc(h)
+			if err != nil {
+				return nil, err
+			}
+			name := d.NameEN
+			if thai {
+				name = d.NameTH
+			}
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			out = append(out, name)
+			if len(out) == limit {
+				break
+			}
+		}
+		if len(res.Hits) < pageSize {
+			break
+		}
+	}
+	return out, nil
+}
