@@ -33,6 +33,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			e.migrateCommand(),
 			e.seedCommand(),
 			e.userCommand(),
+			e.reindexCommand(),
 		},
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}

@@ -78,13 +78,18 @@ func (e env) open(ctx context.Context, migrate bool) (*app, error) {
 
 func (a *app) close() { _ = postgres.Close(a.db) }
 
+// outbox is the search outbox and document source, with province names
+// from the reference data and image URLs from the object store.
+func (a *app) outbox(imageURL func(key string) string) *postgres.Outbox {
+	return postgres.NewOutbox(a.db, func(code string) (string, string) {
+		p, _ := a.tax.Province(code)
+		return p.NameTH, p.NameEN
+	}, imageURL)
+}
+
 // objectStore connects to the configured bucket, creating it when missing.
 func (a *app) objectStore(ctx context.Context) (*storage.Store, error) {
-	m := a.cfg.MinIO
-	store, err := storage.New(storage.Config{
-		Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey,
-		Bucket: m.Bucket, UseSSL: m.UseSSL, PublicURL: m.PublicURL,
-	})
+	store, err := a.urlStore()
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/urfave/cli/v3"
 
@@ -57,6 +58,20 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 
+	engine, err := a.openSearch(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.close() //nolint:errcheck // closing at exit
+	indexer := a.indexer(engine, store.URL)
+	if engine.fresh {
+		logger.InfoContext(ctx, "building the new search index from PostgreSQL", "engine", engine.name)
+		if err := indexer.Rebuild(ctx, 1000, nil); err != nil {
+			return fmt.Errorf("build the search index: %w", err)
+		}
+	}
+	go indexer.Run(ctx, time.Second)
+
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
@@ -66,12 +81,13 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
-	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"))
+	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"), indexingLag(a.outbox(store.URL)))
 	router, err := api.NewRouter(api.Deps{
 		Logger:       logger,
 		Taxonomy:     tax,
 		Accounts:     accounts,
 		Catalog:      catalogSvc,
+		Search:       catalog.NewSearch(engine.index, tax),
 		Images:       images,
 		URLs:         store,
 		Metrics:      metrics,
@@ -80,6 +96,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Checks: []api.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
 			{Name: "minio", Ping: store.Ping},
+			{Name: "search", Ping: engine.index.Ping},
 		},
 	})
 	if err != nil {
@@ -99,6 +116,22 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// indexingLag reports the age of the oldest change not yet in the search index.
+func indexingLag(outbox *postgres.Outbox) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "otop", Subsystem: "search", Name: "indexing_lag_seconds",
+		Help: "Age of the oldest search outbox entry not yet applied to the search index (0 when none).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		age, err := outbox.OldestAge(ctx)
+		if err != nil {
+			return -1
+		}
+		return age.Seconds()
+	})
 }
 
 // sweepImages removes, every half hour, the objects no image row references

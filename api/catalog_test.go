@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/storage"
 )
@@ -29,6 +30,8 @@ type catalogAPI struct {
 	doc      *openapi3.T
 	store    *storage.Store
 	images   *media.Images
+	index    catalog.SearchIndex
+	urls     URLer
 }
 
 func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
@@ -38,7 +41,8 @@ func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
 	if err != nil {
 		t.Fatalf("load openapi.yaml: %v", err)
 	}
-	return &catalogAPI{router: newRouterFrom(t, w.deps), db: w.db, accounts: w.accounts, doc: doc, store: w.store, images: w.deps.Images}
+	return &catalogAPI{router: newRouterFrom(t, w.deps), db: w.db, accounts: w.accounts, doc: doc, store: w.store,
+		images: w.deps.Images, index: w.index, urls: w.deps.URLs}
 }
 
 // signUp creates an account and returns its bearer token.

@@ -16,6 +16,7 @@ import (
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
+	"github.com/otopmarket/otop/search/embedded"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -33,6 +34,7 @@ type wiring struct {
 	db       *gorm.DB
 	accounts *account.Service
 	store    *storage.Store // the bucket as the test sees it, without injected faults
+	index    catalog.SearchIndex
 }
 
 // newWiring wires every service; adjust may change the object store's
@@ -62,6 +64,11 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 		t.Fatal(err)
 	}
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
+	index, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatalf("search index: %v", err)
+	}
+	t.Cleanup(func() { _ = index.Close() })
 	return wiring{
 		deps: Deps{
 			Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
@@ -69,10 +76,11 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			Accounts: accounts,
 			Catalog:  catalogSvc,
 			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
+			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,
 			Metrics:  NewMetrics(),
 		},
-		db: db, accounts: accounts, store: clean,
+		db: db, accounts: accounts, store: clean, index: index,
 	}
 }
 

@@ -17,6 +17,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	search   *prometheus.HistogramVec
 }
 
 // NewMetrics creates a registry with the Go runtime, process and HTTP collectors.
@@ -37,8 +38,13 @@ func NewMetrics() *Metrics {
 			Namespace: "otop", Subsystem: "http", Name: "requests_in_flight",
 			Help: "HTTP requests being served.",
 		}),
+		search: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "otop", Subsystem: "search", Name: "duration_seconds",
+			Help:    "Time the search engine took to answer, by operation (search, suggest) and outcome.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"operation", "outcome"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.inFlight,
+	reg.MustRegister(m.requests, m.latency, m.inFlight, m.search,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -57,4 +63,13 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 
 func (m *Metrics) handler() gin.HandlerFunc {
 	return gin.WrapH(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+}
+
+// observeSearch records how long the engine took for one operation.
+func (m *Metrics) observeSearch(operation string, start time.Time, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.search.WithLabelValues(operation, outcome).Observe(time.Since(start).Seconds())
 }

@@ -23,6 +23,7 @@ type Deps struct {
 	Accounts *account.Service
 	Catalog  *catalog.Service
 	Images   *media.Images
+	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
 	URLs         URLer
 	Metrics      *Metrics
@@ -36,6 +37,8 @@ type handlers struct {
 	accounts *account.Service
 	catalog  *catalog.Service
 	images   *media.Images
+	searcher *catalog.Search
+	metrics  *Metrics
 	urls     URLer
 	checks   []Check
 }
@@ -48,14 +51,14 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Images == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Images, URLs and Metrics are required")
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Images == nil || d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Images, Search, URLs and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics}
 
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
@@ -91,6 +94,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPatch, "/v1/products/:id", h.updateProduct},
 		{http.MethodDelete, "/v1/products/:id", h.archiveProduct},
 		{http.MethodPost, "/v1/products/:id/submit", h.submitProduct},
+		{http.MethodGet, "/v1/search", h.search},
+		{http.MethodGet, "/v1/search/suggest", h.suggest},
 		{http.MethodPost, "/v1/products/:id/images", h.addImage},
 		{http.MethodDelete, "/v1/products/:id/images/:image_id", h.deleteImage},
 		{http.MethodPut, "/v1/products/:id/images/order", h.reorderImages},
