@@ -104,3 +104,35 @@ func TestSearchRefusesBadParameters(t *testing.T) {
 		assertProblem(t, a.do(t, http.MethodGet, "/v1/search/suggest?"+q, "", ""), http.StatusBadRequest)
 	}
 }
+
+// TestSearchTextIsNeverQuerySyntax sends query text shaped like filter and
+// query syntax: it is searched as words and never widens the result set.
+func TestSearchTextIsNeverQuerySyntax(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	for range 3 {
+		p := a.createProduct(t, token)
+		a.publish(t, p.ID)
+	}
+	a.drain(t)
+	all := decode[searchReply](t, a.do(t, http.MethodGet, "/v1/search", "", "")).Total
+	if all != 3 {
+		t.Fatalf("%d products found without a query, want 3", all)
+	}
+	for _, q := range []string{
+		`zzz" OR "1"="1`, `zzz OR brocade`, `(zzz) OR (*)`, `zzz\" OR \"`, `*`, `zzz') OR ('1'='1`,
+		`province_code = "TH-51" OR zzz`, `zzz || 1`, "zzz\x00brocade",
+	} {
+		rec := a.do(t, http.MethodGet, "/v1/search?q="+url.QueryEscape(q), "", "")
+		if rec.Code == http.StatusBadRequest {
+			continue // refusing is fine
+		}
+		if rec.Code != http.StatusOK {
+			t.Fatalf("q=%q: %d %s", q, rec.Code, rec.Body)
+		}
+		if got := decode[searchReply](t, rec); got.Total != 0 && q != "*" {
+			t.Errorf("q=%q matched %d products, want none", q, got.Total)
+		}
+	}
+}
