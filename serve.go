@@ -64,6 +64,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	defer engine.close() //nolint:errcheck // closing at exit
 	indexer := a.indexer(engine, store.URL)
+	indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process when it holds the index
 	if engine.fresh {
 		logger.InfoContext(ctx, "building the new search index from PostgreSQL", "engine", engine.name)
 		if err := indexer.Rebuild(ctx, 1000, nil); err != nil {

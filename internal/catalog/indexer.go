@@ -43,6 +43,26 @@ type DocumentSource interface {
 	PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
 }
 
+// RebuildQueue holds requests to rebuild the index, for engines whose
+// index only the serving process can write (the embedded engine): the
+// reindex command asks, the indexer in serve does the work.
+type RebuildQueue interface {
+	// Claim starts the oldest waiting request; ok is false when none waits.
+	Claim(ctx context.Context) (id int64, ok bool, err error)
+	Progress(ctx context.Context, id int64, documents int) error
+	// Finish ends a request, failed when cause is not nil.
+	Finish(ctx context.Context, id int64, documents int, cause error) error
+}
+
+// RebuildStatus is the state of one rebuild request.
+type RebuildStatus struct {
+	Started   bool
+	Finished  bool
+	Documents int
+	Heartbeat time.Time // last sign of life of the rebuild
+	Error     string    // "" unless it failed
+}
+
 // Indexer keeps the search index converged to PostgreSQL: it drains the
 // outbox, upserting what is published and deleting what is not, and
 // deletes outbox rows only after the engine confirmed.
@@ -52,6 +72,47 @@ type Indexer struct {
 	index  SearchIndex
 	logger *slog.Logger
 	now    func() time.Time
+	// rebuilds, when set, are served by Run.
+	rebuilds RebuildQueue
+}
+
+// ServeRebuilds makes Run serve the rebuild requests of q.
+func (ix *Indexer) ServeRebuilds(q RebuildQueue) { ix.rebuilds = q }
+
+// progressEvery is how many documents pass between two progress reports
+// of a requested rebuild.
+const progressEvery = 5000
+
+// serveRebuild runs the oldest waiting rebuild request, if any.
+func (ix *Indexer) serveRebuild(ctx context.Context) error {
+	if ix.rebuilds == nil {
+		return nil
+	}
+	id, ok, err := ix.rebuilds.Claim(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	ix.logger.InfoContext(ctx, "search index rebuild requested", "request", id)
+	start := ix.now()
+	written, reported := 0, 0
+	err = ix.Rebuild(ctx, 1000, func(done int) {
+		written = done
+		if done-reported >= progressEvery {
+			reported = done
+			if perr := ix.rebuilds.Progress(ctx, id, done); perr != nil {
+				ix.logger.WarnContext(ctx, "record rebuild progress", "error", perr.Error())
+			}
+		}
+	})
+	if ferr := ix.rebuilds.Finish(context.WithoutCancel(ctx), id, written, err); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	if err != nil {
+		return fmt.Errorf("requested rebuild: %w", err)
+	}
+	ix.logger.InfoContext(ctx, "search index rebuilt", "request", id, "documents", written,
+		"seconds", ix.now().Sub(start).Seconds())
+	return nil
 }
 
 // NewIndexer builds an Indexer.
@@ -122,8 +183,9 @@ func (ix *Indexer) apply(ctx context.Context, entries []OutboxEntry) ([]int64, t
 }
 
 // Run drains the outbox every interval until ctx ends, logging failures
-// (the entries stay and are retried with backoff), and once an hour
-// re-indexes products whose certificates expired.
+// (the entries stay and are retried with backoff), serves rebuild requests
+// (see ServeRebuilds), and once an hour re-indexes products whose
+// certificates expired.
 func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
@@ -135,6 +197,9 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 			} else if !errors.Is(err, context.Canceled) {
 				ix.logger.WarnContext(ctx, "enqueue expired certificates", "error", err.Error())
 			}
+		}
+		if err := ix.serveRebuild(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			ix.logger.ErrorContext(ctx, "search index rebuild failed; the live index is unchanged", "error", err.Error())
 		}
 		if n, err := ix.Drain(ctx, 500); err != nil && !errors.Is(err, context.Canceled) {
 			ix.logger.WarnContext(ctx, "search indexing failed; will retry", "error", err.Error(), "applied", n)
