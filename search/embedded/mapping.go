@@ -29,20 +29,18 @@ const (
 )
 
 // Index field names. The SearchDocument JSON names are kept where a field
-// maps one to one.
+// maps one to one. Text is indexed in three fields per language, by weight:
+// the name, the other short texts (tags, producer and province names) and
+// the description.
 const (
 	fDoc          = "doc" // the whole document as JSON, stored only
 	fNameEN       = "name_en"
 	fDescEN       = "description_en"
-	fTags         = "tags"
-	fProducerEN   = "producer_name_en"
-	fProvinceEN   = "province_name_en"
-	fNameENRaw    = "name_en_raw"
-	fNameTHGrams  = "name_th_ng"
-	fDescTHGrams  = "description_th_ng"
-	fProdTHGrams  = "producer_name_th_ng"
-	fProvTHGrams  = "province_name_th_ng"
-	fTagsGrams    = "tags_ng"
+	fOtherEN      = "other_en"    // tags, producer and province names, and non-Thai words of Thai texts
+	fNameENRaw    = "name_en_raw" // unstemmed, for prefix matching
+	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
+	fOtherTH      = "other_th_sub"
+	fDescTH       = "description_th_sub"
 	fNameKey      = "name_key"  // lowercased whole names (en and th), for exact-name and name-prefix boosts
 	fNameSort     = "name_sort" // lowercased name_en, for the name sort
 	fCategory     = "category"
@@ -98,21 +96,23 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 	im.DefaultAnalyzer = keyword.Name
 
+	// text fields keep term vectors (positions) only where the highlighter
+	// needs them: the English name and description.
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		fm := mapping.NewTextFieldMapping()
 		fm.Analyzer = analyzer
 		fm.Store = store
-		fm.IncludeTermVectors = true // phrase queries and highlighting
+		fm.IncludeTermVectors = store
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		return fm
 	}
-	kw := func() *mapping.FieldMapping {
+	kw := func(docValues bool) *mapping.FieldMapping {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.Store = false
 		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
-		fm.DocValues = true
+		fm.DocValues = docValues // facets and sorts read doc values
 		return fm
 	}
 	num := func() *mapping.FieldMapping {
@@ -134,16 +134,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	dm.AddFieldMappingsAt(fNameEN, text(en.AnalyzerName, true))
 	dm.AddFieldMappingsAt(fDescEN, text(en.AnalyzerName, true))
-	for _, f := range []string{fTags, fProducerEN, fProvinceEN} {
-		dm.AddFieldMappingsAt(f, text(en.AnalyzerName, false))
-	}
+	dm.AddFieldMappingsAt(fOtherEN, text(en.AnalyzerName, false))
 	dm.AddFieldMappingsAt(fNameENRaw, text(rawAnalyzer, false))
-	for _, f := range []string{fNameTHGrams, fDescTHGrams, fProdTHGrams, fProvTHGrams, fTagsGrams} {
+	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
 		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
 	}
-	for _, f := range []string{fNameKey, fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
-		fCreative, fCerts, fProducer, fHSCode, fCertNumbers, fStarsKey, fTopotopKey} {
-		dm.AddFieldMappingsAt(f, kw())
+	for _, f := range []string{fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
+		fCreative, fCerts, fStarsKey, fTopotopKey} {
+		dm.AddFieldMappingsAt(f, kw(true))
+	}
+	for _, f := range []string{fNameKey, fProducer, fHSCode, fCertNumbers} {
+		dm.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{fStars, fPrice, fPublished} {
 		dm.AddFieldMappingsAt(f, num())
@@ -168,9 +169,6 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		fDoc:        string(raw),
 		fNameEN:     d.NameEN,
 		fDescEN:     d.DescriptionEN,
-		fTags:       d.Tags,
-		fProducerEN: d.ProducerNameEN,
-		fProvinceEN: d.ProvinceNameEN,
 		fNameENRaw:  d.NameEN,
 		fNameSort:   strings.ToLower(d.NameEN),
 		fStars:      float64(d.OTOPStars),
@@ -179,22 +177,28 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		fPrice:      float64(d.PriceMinor),
 		fPublished:  float64(d.PublishedAt.UnixMilli()),
 	}
-	setGrams := func(field string, values ...string) {
-		var parts []string
+	// Thai texts: Thai runs as substrings; their other words (codes, Latin
+	// brand names) join the English short texts.
+	other := append([]string{d.ProducerNameEN, d.ProvinceNameEN}, d.Tags...)
+	thai := func(field string, values ...string) {
+		var subs []string
 		for _, v := range values {
-			if g := grams(v); g != "" {
-				parts = append(parts, g)
+			th, rest := splitThai(v)
+			if s := substrings(th); s != "" {
+				subs = append(subs, s)
+			}
+			if rest != "" {
+				other = append(other, rest)
 			}
 		}
-		if len(parts) > 0 {
-			m[field] = parts
+		if len(subs) > 0 {
+			m[field] = subs
 		}
 	}
-	setGrams(fNameTHGrams, d.NameTH)
-	setGrams(fDescTHGrams, d.DescriptionTH)
-	setGrams(fProdTHGrams, d.ProducerNameTH)
-	setGrams(fProvTHGrams, d.ProvinceNameTH)
-	setGrams(fTagsGrams, d.Tags...)
+	thai(fNameTH, d.NameTH)
+	thai(fOtherTH, append([]string{d.ProducerNameTH, d.ProvinceNameTH}, d.Tags...)...)
+	thai(fDescTH, d.DescriptionTH)
+	m[fOtherEN] = other
 
 	var keys []string
 	for _, n := range []string{d.NameEN, d.NameTH} {
@@ -244,27 +248,51 @@ func normalize(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
-// gramSize is the n of the character n-grams of Thai fields.
-const gramSize = 3
+// subLen is the longest Thai substring indexed as a term.
+const subLen = 6
 
-// grams turns s into space-separated character grams: for every character
-// of every whitespace-separated run, the gram of up to gramSize characters
-// starting there. Every substring of a run of at most gramSize characters is
-// then a prefix of some gram, and a longer substring is a sequence of full
-// grams at consecutive positions, so substring search is exact: a prefix
-// query for short substrings, a phrase query for longer ones.
-func grams(s string) string {
+// substrings turns the Thai runs of s into space-separated terms: every
+// substring of at most subLen characters. A Thai query of up to subLen
+// characters is then one term, found wherever it occurs inside a word (Thai
+// is written without spaces); a longer one is the conjunction of its
+// overlapping subLen-character pieces.
+func substrings(s string) string {
 	var b strings.Builder
+	seen := map[string]bool{}
 	for _, run := range strings.Fields(strings.ToLower(s)) {
 		r := []rune(run)
 		for i := range r {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
+			for n := 1; n <= subLen && i+n <= len(r); n++ {
+				t := string(r[i : i+n])
+				if seen[t] {
+					continue
+				}
+				seen[t] = true
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(t)
 			}
-			b.WriteString(string(r[i:min(i+gramSize, len(r))]))
 		}
 	}
 	return b.String()
+}
+
+// splitThai separates the Thai runs of s (joined by spaces) from its other
+// words.
+func splitThai(s string) (thai, rest string) {
+	var th, other []string
+	for _, chunk := range strings.Fields(s) {
+		runs, isThai := scriptRuns(chunk)
+		for i, r := range runs {
+			if isThai[i] {
+				th = append(th, r)
+			} else {
+				other = append(other, r)
+			}
+		}
+	}
+	return strings.Join(th, " "), strings.Join(other, " ")
 }
 
 // isThai reports whether r is in the Thai block.

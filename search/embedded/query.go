@@ -34,11 +34,11 @@ const (
 	snippetBefore = 80
 )
 
-// Field boosts: names > tags > producer and province names > descriptions.
+// Field boosts: names > other short texts (tags, producer and province
+// names) > descriptions.
 const (
 	boostName     = 4
-	boostTags     = 3
-	boostPlace    = 2
+	boostOther    = 2
 	boostDesc     = 1
 	boostExact    = 10
 	boostCode     = 10
@@ -46,21 +46,15 @@ const (
 	boostNameHead = 5
 )
 
-var englishFields = []struct {
+type weighted struct {
 	name  string
 	boost float64
-}{
-	{fNameEN, boostName}, {fTags, boostTags}, {fProducerEN, boostPlace}, {fProvinceEN, boostPlace},
-	{fDescEN, boostDesc},
 }
 
-var thaiFields = []struct {
-	name  string
-	boost float64
-}{
-	{fNameTHGrams, boostName}, {fTagsGrams, boostTags}, {fProdTHGrams, boostPlace}, {fProvTHGrams, boostPlace},
-	{fDescTHGrams, boostDesc},
-}
+var (
+	englishFields = []weighted{{fNameEN, boostName}, {fOtherEN, boostOther}, {fDescEN, boostDesc}}
+	thaiFields    = []weighted{{fNameTH, boostName}, {fOtherTH, boostOther}, {fDescTH, boostDesc}}
+)
 
 // parsedText is a query's text split into words, each word a clause that a
 // hit must match somewhere.
@@ -232,30 +226,28 @@ func thaiClause(s string) query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// substringQuery matches s (no white space) as a substring of a gram field
-// (see grams).
+// substringQuery matches s (Thai, no white space) as a substring of a Thai
+// field (see substrings).
 func substringQuery(s, field string, boost float64) query.Query {
 	r := []rune(strings.ToLower(s))
-	switch {
-	case len(r) < gramSize:
-		q := bleve.NewPrefixQuery(string(r))
+	term := func(t string) *query.TermQuery {
+		q := bleve.NewTermQuery(t)
 		q.SetField(field)
-		q.SetBoost(boost)
-		return q
-	case len(r) == gramSize:
-		q := bleve.NewTermQuery(string(r))
-		q.SetField(field)
-		q.SetBoost(boost)
-		return q
-	default:
-		terms := make([]string, 0, len(r)-gramSize+1)
-		for i := 0; i+gramSize <= len(r); i++ {
-			terms = append(terms, string(r[i:i+gramSize]))
-		}
-		q := bleve.NewPhraseQuery(terms, field)
 		q.SetBoost(boost)
 		return q
 	}
+	if len(r) <= subLen {
+		return term(string(r))
+	}
+	var parts []query.Query
+	for i := 0; ; i += subLen - 1 {
+		if i+subLen >= len(r) {
+			parts = append(parts, term(string(r[len(r)-subLen:])))
+			break
+		}
+		parts = append(parts, term(string(r[i:i+subLen])))
+	}
+	return bleve.NewConjunctionQuery(parts...)
 }
 
 // fuzziness is the number of typos tolerated in a word: like Meilisearch's
@@ -294,12 +286,10 @@ func (x *Index) englishClause(w string, last bool) query.Query {
 	}
 	if raw := x.analyzer(rawAnalyzer).Analyze([]byte(w)); last && len(raw) == 1 &&
 		utf8.RuneCount(raw[0].Term) >= 2 && utf8.RuneCount(raw[0].Term) <= maxWordRunes {
-		for _, f := range []string{fNameENRaw, fNameEN, fTags} {
-			pq := bleve.NewPrefixQuery(string(raw[0].Term))
-			pq.SetField(f)
-			pq.SetBoost(boostPrefix)
-			qs = append(qs, pq)
-		}
+		pq := bleve.NewPrefixQuery(string(raw[0].Term))
+		pq.SetField(fNameENRaw)
+		pq.SetBoost(boostPrefix)
+		qs = append(qs, pq)
 	}
 	if hasDigit(w) {
 		qs = append(qs, codeQueries(w)...)
@@ -599,7 +589,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string
 	var must []query.Query
 	if thai {
 		for _, chunk := range strings.Fields(key) {
-			must = append(must, substringQuery(chunk, fNameTHGrams, 1))
+			must = append(must, substringQuery(chunk, fNameTH, 1))
 		}
 	} else {
 		toks := x.analyzer(rawAnalyzer).Analyze([]byte(prefix))
