@@ -7,6 +7,10 @@
 #   1. GET /v1/products/{id} and a filtered GET /v1/products through the API
 #      (wrk, from Debian's packages, installed when missing),
 #   2. pgbench running the same SQL on the same database,
+#   3. search (scripts/bench/searchbench, at CONCURRENCY_SEARCH): a full
+#      rebuild of an embedded index from PostgreSQL, then a fixed query set
+#      against that index in process and through GET /v1/search of the
+#      serve, whose own index it built at startup (timed until /readyz),
 # and the image pipeline on a 12-megapixel JPEG. Query plans of every list
 # filter are written to $OUT/plans.txt. Results print as Markdown rows.
 set -euo pipefail
@@ -14,9 +18,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 PRODUCTS=${PRODUCTS:-100000}
 CONCURRENCY=${CONCURRENCY:-32}
+CONCURRENCY_SEARCH=${CONCURRENCY_SEARCH:-16}
 DURATION=${DURATION:-20s}
 PORT=${BENCH_PORT:-18080}
 OUT=${OUT:-.data/bench}
+READY_TIMEOUT=${READY_TIMEOUT:-1800} # seconds for serve to build its search index and answer /readyz
 mkdir -p "$OUT"
 
 scripts/services.sh up test
@@ -27,6 +33,7 @@ if ! command -v wrk >/dev/null; then # the HTTP load generator, from Debian's pa
 	if [ "$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; else sudo apt-get install -y wrk; fi
 fi
 eval "$(scripts/services.sh env test)"
+unset MEILI_URL # serve uses the embedded search engine, with its index under DATA_DIR
 
 pgbin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n1)")
 admin_url=$TEST_DATABASE_URL
@@ -37,17 +44,34 @@ export DATABASE_URL=$db_url MINIO_ENDPOINT=$TEST_MINIO_ENDPOINT MINIO_ACCESS_KEY
 	MINIO_SECRET_KEY=$TEST_MINIO_SECRET_KEY MINIO_BUCKET=otop-bench HTTP_ADDR=127.0.0.1:$PORT \
 	DATA_DIR=$OUT/data LOG_LEVEL=warn DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-32}
 go build -o bin/otop .
+go build -o bin/searchbench ./scripts/bench/searchbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
 echo "seeded $PRODUCTS products in $(( $(date +%s) - seed_start )) s" >&2
+# Publishing the seed queued every product in the search outbox. serve's
+# startup build of its index (below) reads them all from PostgreSQL anyway,
+# so drop the queue: draining it would re-index the whole catalogue in the
+# background during the measurements.
+echo "dropping $(psql -qAt "$db_url" -c 'SELECT count(*) FROM search_outbox') search outbox entries left by the seed" >&2
+psql -q "$db_url" -c 'TRUNCATE search_outbox'
 
+# No index under DATA_DIR: serve builds it from PostgreSQL before it listens.
+rm -rf "$OUT/data" "$OUT"/searchbench-*
+serve_start=$(date +%s.%N)
 bin/otop serve &
 server_pid=$!
-for _ in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+deadline=$((SECONDS + READY_TIMEOUT))
+until curl -sf --max-time 5 "http://127.0.0.1:$PORT/readyz" >/dev/null; do
+	if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+		echo "serve did not become ready within $READY_TIMEOUT s" >&2
+		exit 1
+	fi
 	sleep 0.2
 done
+serve_ready=$(awk -v a="$serve_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+echo "serve ready (/readyz 200) in $serve_ready s, search index built at startup; peak RSS $((serve_hwm_kb / 1024)) MiB" >&2
 
 psql -qAt "$db_url" >"$OUT/ids.txt" -c "SELECT '/v1/products/' || id FROM products WHERE status = 'published' ORDER BY md5(id::text) LIMIT 20000"
 # One filter per request, every value of every filter of GET /v1/products, newest first.
@@ -81,6 +105,9 @@ api_row() { # label paths-file
 api_row 'API GET /v1/products/{id}' "$OUT/ids.txt"
 api_row 'API GET /v1/products?province=<code>' "$OUT/provinces.txt"
 api_row 'API GET /v1/products?<one filter> (every filter, every value)' "$OUT/lists.txt"
+timeout 3600 bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" \
+	-pid "$server_pid" -serve-index "$OUT/data/search" -serve-ready "${serve_ready}s" -serve-ready-hwm-kb "$serve_hwm_kb" \
+	-dir "$OUT" >"$OUT/search.md"
 stop_server
 
 pgbench_row() { # label script
@@ -94,6 +121,8 @@ pgbench_row() { # label script
 }
 pgbench_row 'pgbench, same SQL as GET /v1/products/{id}' scripts/bench/sql/product_by_id.sql
 pgbench_row 'pgbench, same SQL as GET /v1/products?province=<code>' scripts/bench/sql/products_by_province.sql
+echo
+cat "$OUT/search.md"
 
 {
 	for filter in "province_code = 'TH-50'" "cluster_id = 'upper-north-1'" "region = 'northeast'" "category = 'textile'" \
