@@ -28,6 +28,10 @@ type Outbox interface {
 	// Exclusive runs fn while no drainer runs (on any replica); the entries
 	// written meanwhile wait and are applied afterwards.
 	Exclusive(ctx context.Context, fn func(ctx context.Context) error) error
+	// Visible returns the ids of the entries committed so far.
+	Visible(ctx context.Context) ([]int64, error)
+	// Forget deletes entries by id.
+	Forget(ctx context.Context, ids []int64) error
 	// EnqueueExpiredCertificates enqueues the published products whose
 	// certificates expired since the given time.
 	EnqueueExpiredCertificates(ctx context.Context, since time.Time) (int, error)
@@ -216,14 +220,21 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 // progress is called with the number of documents written so far. No
 // outbox entry is applied meanwhile: those written during the rebuild are
 // applied to the new index after the swap, so nothing changed during the
-// rebuild is lost.
+// rebuild is lost, and those committed before it are deleted, since the
+// rebuild read their products after them.
 func (ix *Indexer) Rebuild(ctx context.Context, batch int, progress func(done int)) error {
 	return ix.outbox.Exclusive(ctx, func(ctx context.Context) error { return ix.rebuild(ctx, batch, progress) })
 }
 
 func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done int)) error {
+	// The entries committed before the rebuild reads PostgreSQL are covered
+	// by it: forget them after the swap instead of applying them again.
+	covered, err := ix.outbox.Visible(ctx)
+	if err != nil {
+		return err
+	}
 	done := 0
-	return ix.index.Rebuild(ctx, func(add func([]SearchDocument) error) error {
+	err = ix.index.Rebuild(ctx, func(add func([]SearchDocument) error) error {
 		return ix.docs.PublishedDocuments(ctx, ix.now(), batch, func(docs []SearchDocument) error {
 			if err := add(docs); err != nil {
 				return err
@@ -235,4 +246,13 @@ func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done in
 			return nil
 		})
 	})
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(covered); start += 10000 {
+		if err := ix.outbox.Forget(ctx, covered[start:min(start+10000, len(covered))]); err != nil {
+			return fmt.Errorf("forget the outbox entries the rebuild covered: %w", err)
+		}
+	}
+	return nil
 }

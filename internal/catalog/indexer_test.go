@@ -267,3 +267,38 @@ func TestFacetCountsEqualPostgreSQL(t *testing.T) {
 		t.Errorf("engine total %d, PostgreSQL %d published, want 12", res.Total, total)
 	}
 }
+
+// TestRebuildForgetsTheOutboxEntriesItCovers: after a rebuild, the entries
+// committed before it are gone (the rebuild read their products), so the
+// indexer does not apply the whole catalogue a second time.
+func TestRebuildForgetsTheOutboxEntriesItCovers(t *testing.T) {
+	t.Parallel()
+	f := newIndexFixture(t)
+	owner, _ := f.producer(t, "TH-40")
+	for range 5 {
+		f.publish(t, owner, nil)
+	}
+	if n := f.pending(t); n < 5 {
+		t.Fatalf("%d outbox rows after publishing 5 products", n)
+	}
+	if err := f.indexer.Rebuild(f.ctx, 2, nil); err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	if n := f.pending(t); n != 0 {
+		t.Errorf("%d outbox rows left after a rebuild that covered them", n)
+	}
+	if got, want := f.indexed(t), f.published(t); !maps.Equal(got, want) || len(want) != 5 {
+		t.Errorf("index after rebuild %v, PostgreSQL %v", got, want)
+	}
+	// A change after the rebuild is still queued and applied.
+	f.publish(t, owner, nil)
+	if n := f.pending(t); n != 1 {
+		t.Fatalf("%d outbox rows after one more product, want 1", n)
+	}
+	if _, err := f.indexer.Drain(f.ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.indexed(t); len(got) != 6 {
+		t.Errorf("index holds %d products, want 6", len(got))
+	}
+}

@@ -107,6 +107,19 @@ func (o *Outbox) Exclusive(ctx context.Context, fn func(ctx context.Context) err
 	return fn(ctx)
 }
 
+func (o *Outbox) Visible(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := o.db.WithContext(ctx).Raw("SELECT id FROM search_outbox ORDER BY id").Scan(&ids).Error
+	return ids, translate(err, "list outbox entries")
+}
+
+func (o *Outbox) Forget(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return translate(o.db.WithContext(ctx).Exec("DELETE FROM search_outbox WHERE id IN ?", ids).Error, "forget outbox entries")
+}
+
 func (o *Outbox) OldestAge(ctx context.Context) (time.Duration, error) {
 	var secs *float64
 	err := o.db.WithContext(ctx).Raw("SELECT extract(epoch FROM clock_timestamp() - min(enqueued_at)) FROM search_outbox").Row().Scan(&secs)
