@@ -45,7 +45,8 @@ const (
 	currentFile = "current"
 	lockFile    = "lock"
 	genPrefix   = "idx-"
-	batchSize   = 500
+	batchSize   = 500  // documents per bleve batch (one segment each)
+	rebuildSize = 5000 // the same during a rebuild: fewer, larger segments to merge
 )
 
 // op is a write made while a rebuild fills: it is replayed on the new index
@@ -319,6 +320,11 @@ func (x *Index) write(ctx context.Context, o op) error {
 
 // apply writes o to idx in batches.
 func apply(ctx context.Context, idx bleve.Index, o op) error {
+	return applyIn(ctx, idx, o, batchSize)
+}
+
+// applyIn is apply with batches of size documents.
+func applyIn(ctx context.Context, idx bleve.Index, o op, batchSize int) error {
 	for start := 0; start < len(o.upsert); start += batchSize {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -388,14 +394,23 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	x.rebuilding, x.pending = true, nil
 	x.wmu.Unlock()
 
+	var buf []catalog.SearchDocument
 	if err := fill(func(docs []catalog.SearchDocument) error {
 		for _, d := range docs {
 			if d.ID == "" {
 				return errors.New("embedded: rebuild: document without id")
 			}
 		}
-		return apply(ctx, idx, op{upsert: docs})
+		if buf = append(buf, docs...); len(buf) < rebuildSize {
+			return nil
+		}
+		err := applyIn(ctx, idx, op{upsert: buf}, rebuildSize)
+		buf = buf[:0]
+		return err
 	}); err != nil {
+		return fmt.Errorf("embedded: rebuild: fill: %w", err)
+	}
+	if err := applyIn(ctx, idx, op{upsert: buf}, rebuildSize); err != nil {
 		return fmt.Errorf("embedded: rebuild: fill: %w", err)
 	}
 	if err := ctx.Err(); err != nil {

@@ -40,9 +40,9 @@ const (
 	fNameENRaw    = "name_en_raw" // unstemmed, for prefix matching
 	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
 	fOtherTH      = "other_th_sub"
-	fDescTH       = "description_th_sub"
-	fNameKey      = "name_key"  // lowercased whole names (en and th), for exact-name and name-prefix boosts
-	fNameSort     = "name_sort" // lowercased name_en, for the name sort
+	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
+	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
+	fNameSort     = "name_sort"          // lowercased name_en, for the name sort
 	fCategory     = "category"
 	fProvince     = "province_code"
 	fCluster      = "cluster_id"
@@ -180,11 +180,11 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 	// Thai texts: Thai runs as substrings; their other words (codes, Latin
 	// brand names) join the English short texts.
 	other := append([]string{d.ProducerNameEN, d.ProvinceNameEN}, d.Tags...)
-	thai := func(field string, values ...string) {
+	thai := func(field string, tokens func(string) string, values ...string) {
 		var subs []string
 		for _, v := range values {
 			th, rest := splitThai(v)
-			if s := substrings(th); s != "" {
+			if s := tokens(th); s != "" {
 				subs = append(subs, s)
 			}
 			if rest != "" {
@@ -195,9 +195,10 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 			m[field] = subs
 		}
 	}
-	thai(fNameTH, d.NameTH)
-	thai(fOtherTH, append([]string{d.ProducerNameTH, d.ProvinceNameTH}, d.Tags...)...)
-	thai(fDescTH, d.DescriptionTH)
+	thai(fNameTH, substrings, d.NameTH)
+	thai(fOtherTH, substrings, append([]string{d.ProducerNameTH, d.ProvinceNameTH}, d.Tags...)...)
+	thai(fDescTH, trigrams, d.DescriptionTH) // long: trigrams, a sixth of the terms
+
 	m[fOtherEN] = other
 
 	var keys []string
@@ -273,6 +274,29 @@ func substrings(s string) string {
 				}
 				b.WriteString(t)
 			}
+		}
+	}
+	return b.String()
+}
+
+// trigrams turns the Thai runs of s into the space-separated distinct
+// grams of up to three characters starting at each character: every
+// substring of up to three characters is then a prefix of a gram.
+func trigrams(s string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, run := range strings.Fields(strings.ToLower(s)) {
+		r := []rune(run)
+		for i := range r {
+			t := string(r[i:min(i+3, len(r))])
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t)
 		}
 	}
 	return b.String()

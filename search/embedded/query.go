@@ -53,7 +53,7 @@ type weighted struct {
 
 var (
 	englishFields = []weighted{{fNameEN, boostName}, {fOtherEN, boostOther}, {fDescEN, boostDesc}}
-	thaiFields    = []weighted{{fNameTH, boostName}, {fOtherTH, boostOther}, {fDescTH, boostDesc}}
+	thaiFields    = []weighted{{fNameTH, boostName}, {fOtherTH, boostOther}}
 )
 
 // parsedText is a query's text split into words, each word a clause that a
@@ -219,11 +219,38 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 // thaiClause matches s as a substring of any Thai field.
 func thaiClause(s string) query.Query {
-	qs := make([]query.Query, 0, len(thaiFields))
+	qs := make([]query.Query, 0, len(thaiFields)+1)
 	for _, f := range thaiFields {
 		qs = append(qs, substringQuery(s, f.name, f.boost))
 	}
+	qs = append(qs, trigramQuery(s, fDescTH, boostDesc))
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// trigramQuery matches s (Thai, no white space) in a field of character
+// trigrams (see trigrams): a prefix of a trigram when s is shorter, else
+// every trigram of s. Trigram positions are not indexed, so a long s may
+// match a text holding its trigrams apart; in running Thai text that is
+// rare, and it only concerns descriptions, the least weighted field.
+func trigramQuery(s, field string, boost float64) query.Query {
+	r := []rune(strings.ToLower(s))
+	if len(r) < 3 {
+		q := bleve.NewPrefixQuery(string(r))
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	}
+	parts := make([]query.Query, 0, len(r)-2)
+	for i := 0; i+3 <= len(r); i++ {
+		q := bleve.NewTermQuery(string(r[i : i+3]))
+		q.SetField(field)
+		q.SetBoost(boost)
+		parts = append(parts, q)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return bleve.NewConjunctionQuery(parts...)
 }
 
 // substringQuery matches s (Thai, no white space) as a substring of a Thai

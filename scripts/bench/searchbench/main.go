@@ -33,6 +33,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,8 @@ type options struct {
 	serveReady  time.Duration
 	serveHWM    int64
 	batch       int
+	cpuProfile  string
+	rebuildOnly bool
 }
 
 func run() error {
@@ -80,6 +83,8 @@ func run() error {
 	flag.DurationVar(&o.serveReady, "serve-ready", 0, "time serve took from its start to /readyz 200, building its index (0 = not reported)")
 	flag.Int64Var(&o.serveHWM, "serve-ready-hwm-kb", -1, "serve's VmHWM in kB once ready (-1 = not reported)")
 	flag.IntVar(&o.batch, "batch", 1000, "rebuild batch size (reindex uses 1000)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.BoolVar(&o.rebuildOnly, "rebuild-only", false, "stop after the rebuild (no query runs)")
 	flag.Parse()
 	switch {
 	case o.databaseURL == "":
@@ -88,6 +93,17 @@ func run() error {
 		return errors.New("-concurrency and -batch must be at least 1, -duration positive")
 	}
 	o.api = strings.TrimRight(o.api, "/")
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close() //nolint:errcheck // profile file
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -137,6 +153,9 @@ func run() error {
 	rb.hwm, _ = procStatus("self", "VmHWM")
 	if n, err := dirSize(dir); err == nil {
 		fmt.Fprintf(os.Stderr, "searchbench: rebuilt %d documents in %.1f s, index %.1f MiB on disk\n", docs, rebuildTime.Seconds(), mib(n))
+	}
+	if o.rebuildOnly {
+		return nil
 	}
 
 	// 2. The query set; each query once at a time through both, for its
