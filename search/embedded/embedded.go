@@ -74,6 +74,7 @@ type Index struct {
 	// live, so the swap never closes an index under a search.
 	mu     sync.RWMutex
 	live   bleve.Index
+	cols   *columns // live's documents' columns, for searches without text
 	gen    string
 	closed bool
 
@@ -134,7 +135,12 @@ func (x *Index) openLive() error {
 		if err != nil {
 			return fmt.Errorf("embedded: open %s: %w", gen, err)
 		}
-		x.live, x.gen = idx, gen
+		cols, err := loadColumns(idx)
+		if err != nil {
+			_ = idx.Close()
+			return err
+		}
+		x.live, x.cols, x.gen = idx, cols, gen
 		return nil
 	}
 	gen = newGen()
@@ -146,8 +152,40 @@ func (x *Index) openLive() error {
 		_ = idx.Close()
 		return err
 	}
-	x.live, x.gen = idx, gen
+	x.live, x.cols, x.gen = idx, newColumns(), gen
 	return nil
+}
+
+// loadColumns reads every document of idx into new columns.
+func loadColumns(idx bleve.Index) (*columns, error) {
+	const page = 5000
+	cols := newColumns()
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
+		req.SortBy([]string{"_id"})
+		req.Fields = []string{fDoc}
+		req.SearchAfter = after
+		res, err := idx.Search(req)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: load columns: %w", err)
+		}
+		docs := make([]catalog.SearchDocument, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			d, err := decodeDoc(h)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, d)
+		}
+		cols.load(docs)
+		if len(res.Hits) < page {
+			break
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+	cols.sortOrders()
+	return cols, nil
 }
 
 // compact merges idx into one segment: a search visits every segment, so a
@@ -305,13 +343,20 @@ func (x *Index) write(ctx context.Context, o op) error {
 	x.wmu.Lock()
 	defer x.wmu.Unlock()
 	x.mu.RLock()
-	defer x.mu.RUnlock()
 	if x.closed {
+		x.mu.RUnlock()
 		return ErrClosed
 	}
-	if err := apply(ctx, x.live, o); err != nil {
+	err := apply(ctx, x.live, o)
+	x.mu.RUnlock()
+	if err != nil {
 		return err
 	}
+	// The columns change under the write lock, briefly; wmu keeps the live
+	// index from being swapped meanwhile.
+	x.mu.Lock()
+	x.cols.apply(o)
+	x.mu.Unlock()
 	if x.rebuilding {
 		x.pending = append(x.pending, o)
 	}
@@ -395,12 +440,14 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	x.wmu.Unlock()
 
 	var buf []catalog.SearchDocument
+	cols := newColumns()
 	if err := fill(func(docs []catalog.SearchDocument) error {
 		for _, d := range docs {
 			if d.ID == "" {
 				return errors.New("embedded: rebuild: document without id")
 			}
 		}
+		cols.load(docs)
 		if buf = append(buf, docs...); len(buf) < rebuildSize {
 			return nil
 		}
@@ -416,6 +463,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	cols.sortOrders()
 	if err := compact(ctx, idx); err != nil {
 		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
@@ -436,6 +484,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 		if err := apply(context.WithoutCancel(ctx), idx, o); err != nil {
 			return fmt.Errorf("embedded: rebuild: replay: %w", err)
 		}
+		cols.apply(o)
 	}
 	x.mu.Lock()
 	if x.closed {
@@ -447,7 +496,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 		return err
 	}
 	old, oldGen := x.live, x.gen
-	x.live, x.gen = idx, gen
+	x.live, x.cols, x.gen = idx, cols, gen
 	x.rebuilding, x.pending = false, nil
 	swapped = true
 	x.mu.Unlock()

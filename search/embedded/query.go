@@ -433,6 +433,9 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
+	if pt.blank {
+		return x.browse(ctx, q, page, perPage)
+	}
 	filters := filterQueries(q.Filters)
 
 	build := func(clauses []query.Query) query.Query {
@@ -518,6 +521,43 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 			}
 		}
 		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}
+
+// browse answers a search without text from the columns, then reads the
+// page's documents from bleve.
+func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage int) (catalog.SearchResult, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return catalog.SearchResult{}, ErrClosed
+	}
+	ids, total, facets := x.cols.browse(q.Filters, q.Sort, q.Facets, (page-1)*perPage, perPage)
+	out := catalog.SearchResult{Total: total, Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}, Facets: facets}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fDoc}
+	res, err := x.live.SearchInContext(ctx, req)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
+	}
+	byID := make(map[string]catalog.SearchDocument, len(res.Hits))
+	for _, h := range res.Hits {
+		d, err := decodeDoc(h)
+		if err != nil {
+			return catalog.SearchResult{}, err
+		}
+		byID[d.ID] = d
+	}
+	for _, id := range ids {
+		d, ok := byID[id]
+		if !ok {
+			return catalog.SearchResult{}, fmt.Errorf("embedded: document %s is in the columns but not in the index", id)
+		}
+		out.Hits = append(out.Hits, catalog.SearchHit{Document: d, Highlights: map[string]string{}})
 	}
 	return out, nil
 }
