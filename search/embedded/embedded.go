@@ -46,7 +46,7 @@ const (
 	lockFile    = "lock"
 	genPrefix   = "idx-"
 	batchSize   = 500  // documents per bleve batch (one segment each)
-	rebuildSize = 5000 // the same during a rebuild: fewer, larger segments to merge
+	rebuildSize = 2000 // the same during a rebuild: fewer, larger segments to merge
 )
 
 // op is a write made while a rebuild fills: it is replayed on the new index
