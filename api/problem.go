@@ -115,6 +115,8 @@ func respondError(c *gin.Context, err error) {
 	case errors.Is(err, errs.ErrPrecondition):
 		writeProblem(c, http.StatusPreconditionFailed, "The resource changed since you read it; fetch it again.", nil)
 	case errors.Is(err, errs.ErrUnavailable):
+		loggerFrom(c).WarnContext(c.Request.Context(), "dependency unavailable", slog.String("error", err.Error()))
+		c.Header("Retry-After", "5")
 		writeProblem(c, http.StatusServiceUnavailable, "A dependency is unavailable; try again later.", nil)
 	default:
 		loggerFrom(c).ErrorContext(c.Request.Context(), "request failed", slog.String("error", err.Error()))

@@ -136,3 +136,27 @@ func TestSearchTextIsNeverQuerySyntax(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchAnswers503WhenTheEngineIsDown: an engine failure is a 503 the
+// client may retry, without internal detail.
+func TestSearchAnswers503WhenTheEngineIsDown(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	closer, ok := a.index.(interface{ Close() error })
+	if !ok {
+		t.Fatalf("the test index %T cannot be closed", a.index)
+	}
+	if err := closer.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/v1/search?q=silk", "/v1/search/suggest?q=sil"} {
+		rec := a.do(t, http.MethodGet, path, "", "")
+		p := assertProblem(t, rec, http.StatusServiceUnavailable)
+		if rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: no Retry-After", path)
+		}
+		if strings.Contains(p.Detail, "embedded") || strings.Contains(p.Detail, "closed") {
+			t.Errorf("%s: detail leaks the cause: %q", path, p.Detail)
+		}
+	}
+}

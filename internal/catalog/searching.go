@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -39,7 +40,20 @@ func (s *Search) Search(ctx context.Context, q SearchQuery) (SearchResult, error
 	if err != nil {
 		return SearchResult{}, err
 	}
-	return s.index.Search(ctx, q)
+	res, err := s.index.Search(ctx, q)
+	if err != nil {
+		return SearchResult{}, engineError(ctx, err)
+	}
+	return res, nil
+}
+
+// engineError marks a failure of the engine as unavailability (the caller
+// may retry), unless the caller itself went away.
+func engineError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return fmt.Errorf("search engine: %w: %w", errs.ErrUnavailable, err)
 }
 
 // Suggest returns at most MaxSuggestions completions of prefix.
@@ -65,7 +79,7 @@ func (s *Search) Suggest(ctx context.Context, prefix string, limit int) ([]strin
 	}
 	out, err := s.index.Suggest(ctx, prefix, limit)
 	if err != nil {
-		return nil, err
+		return nil, engineError(ctx, err)
 	}
 	if out == nil {
 		out = []string{}
