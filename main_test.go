@@ -113,9 +113,18 @@ func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
 	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 77 {
 		t.Fatalf("/v1/provinces = %d, %d items, %v", code, len(list.Items), err)
 	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(string(body), `"search"`) {
+		t.Fatalf("/readyz = %d %s, want the search engine among the checks", code, body)
+	}
+	if code, _ := get(t, base+"/v1/search?q=silk"); code != http.StatusOK {
+		t.Fatalf("/v1/search = %d", code)
+	}
 	code, body = get(t, base+"/metrics")
-	if code != http.StatusOK || !strings.Contains(string(body), `go_sql_max_open_connections{db_name="otop"} 20`) {
-		t.Fatalf("/metrics = %d, database pool figures missing", code)
+	for _, want := range []string{`go_sql_max_open_connections{db_name="otop"} 20`, "otop_search_indexing_lag_seconds ",
+		`otop_search_duration_seconds_count{operation="search",outcome="ok"} 1`} {
+		if code != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Fatalf("/metrics = %d, %q missing", code, want)
+		}
 	}
 	cancel()
 	select {
