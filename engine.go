@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,8 +17,8 @@ import (
 type searchEngine struct {
 	index catalog.SearchIndex
 	name  string
-	// fresh is true when the embedded index did not exist before: it must
-	// be built from PostgreSQL.
+	// fresh is true when the embedded index did not exist before (or had
+	// another format): it must be built from PostgreSQL.
 	fresh bool
 	close func() error
 }
@@ -34,8 +32,6 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 		return &searchEngine{index: ix, name: "meilisearch", close: func() error { return nil }}, nil
 	}
 	dir := filepath.Join(a.cfg.DataDir, "search")
-	_, statErr := os.Stat(dir)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -43,7 +39,7 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded search index %s: %w", dir, err)
 	}
-	return &searchEngine{index: ix, name: "embedded", fresh: fresh, close: ix.Close}, nil
+	return &searchEngine{index: ix, name: "embedded", fresh: ix.Fresh(), close: ix.Close}, nil
 }
 
 // indexer wires the outbox indexer for the engine.

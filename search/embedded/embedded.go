@@ -41,6 +41,12 @@ var ErrClosed = errors.New("embedded: index closed")
 // ErrLocked is returned by Open when another process has the index open.
 var ErrLocked = errors.New("embedded: the index is open in another process")
 
+// indexFormat names the layout of the index (fields, analysis). The file
+// "current" records it; an index of another format is not opened but
+// replaced by an empty one (Fresh reports it), which serve rebuilds.
+// Change it with every change of mapping.go or of what is indexed.
+const indexFormat = "f5"
+
 const (
 	currentFile = "current"
 	lockFile    = "lock"
@@ -77,6 +83,10 @@ type Index struct {
 	cols   *columns // live's documents' columns, for searches without text
 	gen    string
 	closed bool
+
+	// fresh is true when Open found no index of this format and created
+	// an empty one.
+	fresh bool
 
 	// lock is the open lock file: its flock keeps other processes out of
 	// dir while the index is open.
@@ -152,7 +162,7 @@ func (x *Index) openLive() error {
 		_ = idx.Close()
 		return err
 	}
-	x.live, x.cols, x.gen = idx, newColumns(), gen
+	x.live, x.cols, x.gen, x.fresh = idx, newColumns(), gen, true
 	return nil
 }
 
@@ -220,9 +230,12 @@ func (x *Index) readCurrent() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("embedded: read current: %w", err)
 	}
-	gen := strings.TrimSpace(string(b))
+	gen, format, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
 	if !strings.HasPrefix(gen, genPrefix) || filepath.Base(gen) != gen {
 		return "", fmt.Errorf("embedded: current names %q, not an index generation", gen)
+	}
+	if format != indexFormat {
+		return "", nil // written by another version: rebuilt from PostgreSQL
 	}
 	if _, err := os.Stat(filepath.Join(x.dir, gen)); errors.Is(err, os.ErrNotExist) {
 		return "", nil
@@ -236,7 +249,7 @@ func (x *Index) writeCurrent(gen string) error {
 	if err != nil {
 		return fmt.Errorf("embedded: write current: %w", err)
 	}
-	_, werr := tmp.WriteString(gen + "\n")
+	_, werr := tmp.WriteString(gen + " " + indexFormat + "\n")
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
@@ -271,6 +284,10 @@ func (x *Index) removeStale() {
 		}
 	}
 }
+
+// Fresh reports whether Open created the index empty (none was there, or
+// one of another format): it must be filled from the source of truth.
+func (x *Index) Fresh() bool { return x.fresh }
 
 // Close closes the index. Searches in flight finish first.
 func (x *Index) Close() error {

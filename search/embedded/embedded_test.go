@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -198,5 +199,51 @@ func BenchmarkSearch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestAnIndexOfAnotherFormatIsReplacedByAFreshOne(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ix.Fresh() {
+		t.Error("a new index is not fresh")
+	}
+	if err := ix.Upsert(ctx, searchtest.Documents()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if again := open(t, dir); again.Fresh() {
+		t.Error("an index of this format reopened as fresh")
+	} else if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// An older binary's index: its "current" names another format.
+	current := filepath.Join(dir, "current")
+	b, err := os.ReadFile(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, _, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	if err := os.WriteFile(current, []byte(gen+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	replaced := open(t, dir)
+	if !replaced.Fresh() {
+		t.Fatal("an index of another format was opened as it is")
+	}
+	res, err := replaced.Search(ctx, catalog.SearchQuery{})
+	if err != nil || res.Total != 0 {
+		t.Fatalf("the replacement holds %d documents (%v), want an empty index", res.Total, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, gen)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the old generation %s was left on disk: %v", gen, err)
 	}
 }

@@ -41,6 +41,7 @@ const (
 	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
 	fOtherTH      = "other_th_sub"
 	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
+	fSynonyms     = "synonyms"           // keywords of the synonym groups the document has a term of
 	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
 	fNameSort     = "name_sort"          // lowercased name_en, for the name sort
 	fCategory     = "category"
@@ -143,7 +144,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fCreative, fCerts, fStarsKey, fTopotopKey} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
-	for _, f := range []string{fNameKey, fProducer, fHSCode, fCertNumbers} {
+	for _, f := range []string{fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
 		dm.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{fStars, fPrice, fPublished} {
@@ -200,6 +201,8 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 	thai(fDescTH, trigrams, d.DescriptionTH) // long: trigrams, a sixth of the terms
 
 	m[fOtherEN] = other
+	m[fSynonyms] = documentSynonyms(append([]string{d.NameEN, d.DescriptionEN}, other...),
+		append([]string{d.NameTH, d.DescriptionTH, d.ProducerNameTH, d.ProvinceNameTH}, d.Tags...))
 
 	var keys []string
 	for _, n := range []string{d.NameEN, d.NameTH} {

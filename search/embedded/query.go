@@ -117,7 +117,7 @@ func (x *Index) parseText(text string) parsedText {
 	for ci := 0; ci < len(chunks); {
 		if group, n := synonymAt(chunks[ci:]); n > 0 {
 			key := strings.Join(chunks[ci:ci+n], " ")
-			add(key, x.synonymClause(group, &p))
+			add(key, x.synonymClause(group, key, &p))
 			ci += n
 			continue
 		}
@@ -127,7 +127,7 @@ func (x *Index) parseText(text string) parsedText {
 			last := typing && ci == len(chunks)-1 && ri == len(runs)-1
 			switch group, ok := synonymIndex[r]; {
 			case ok && thai[ri]:
-				add(r, x.synonymClause(synonymGroups[group], &p))
+				add(r, x.synonymClause(group, r, &p))
 			case thai[ri]:
 				p.thai = append(p.thai, r)
 				add(r, thaiClause(r))
@@ -158,51 +158,40 @@ func (x *Index) parseText(text string) parsedText {
 	return p
 }
 
-// synonymGroups are catalog.SearchSynonyms, each term split into words;
-// synonymIndex maps each term to its group.
-var (
-	synonymGroups = catalog.SearchSynonyms()
-	synonymIndex  = func() map[string]int {
-		m := map[string]int{}
-		for i, g := range synonymGroups {
-			for _, term := range g {
-				m[term] = i
-			}
-		}
-		return m
-	}()
-)
-
 // maxSynonymWords is the most words in a synonym term.
 const maxSynonymWords = 3
 
-// synonymAt reports the group of the longest synonym term of two or more
-// words that chunks start with, and how many chunks it spans (0 when none).
-// Single words are handled with the script runs.
-func synonymAt(chunks []string) ([]string, int) {
-	for n := min(maxSynonymWords, len(chunks)); n >= 2; n-- {
-		if g, ok := synonymIndex[strings.Join(chunks[:n], " ")]; ok {
-			return synonymGroups[g], n
+// synonymAt reports the group of the longest synonym term that chunks
+// start with (Thai words are handled with the script runs), and how many
+// chunks it spans (0 when none).
+func synonymAt(chunks []string) (int, int) {
+	for n := min(maxSynonymWords, len(chunks)); n >= 1; n-- {
+		term := strings.Join(chunks[:n], " ")
+		if g, ok := synonymIndex[term]; ok && !hasThai(term) {
+			return g, n
 		}
 	}
-	if g, ok := synonymIndex[chunks[0]]; ok && !hasThai(chunks[0]) {
-		return synonymGroups[g], 1
-	}
-	return nil, 0
+	return 0, 0
 }
 
-// synonymClause matches any term of group: Thai terms as substrings of the
-// Thai fields, other terms as all their words in the English fields.
-func (x *Index) synonymClause(group []string, p *parsedText) query.Query {
-	var alts []query.Query
-	for _, term := range group {
+// synonymClause matches the typed term of group g as any other word would
+// (for typos, ranking and highlighting) or any document holding a term of
+// the group (indexed with it; see documentSynonyms).
+func (x *Index) synonymClause(g int, typed string, p *parsedText) query.Query {
+	for _, term := range synonymGroups[g] {
 		if hasThai(term) {
-			p.thai = append(p.thai, term)
-			alts = append(alts, thaiClause(term))
-			continue
+			p.thai = append(p.thai, term) // highlighted in Go
 		}
+	}
+	syn := bleve.NewTermQuery(synonymKey(g))
+	syn.SetField(fSynonyms)
+	syn.SetBoost(boostDesc)
+	alts := []query.Query{syn}
+	if hasThai(typed) {
+		alts = append(alts, thaiClause(typed))
+	} else {
 		var words []query.Query
-		for _, w := range strings.Fields(term) {
+		for _, w := range strings.Fields(typed) {
 			if c := x.englishClause(w, false); c != nil {
 				words = append(words, c)
 			}
