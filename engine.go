@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -46,4 +49,65 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 func (a *app) indexer(engine *searchEngine, imageURL func(key string) string) *catalog.Indexer {
 	outbox := a.outbox(imageURL)
 	return catalog.NewIndexer(outbox, outbox, engine.index, a.logger, time.Now)
+}
+
+// errBuilding is what search answers while serve builds a missing index.
+var errBuilding = errors.New("the search index is being built")
+
+// buildGate stands in front of an index that serve is building from
+// PostgreSQL: searches and readiness fail (503) until the build is done,
+// while the rest of the API already answers.
+type buildGate struct {
+	catalog.SearchIndex
+	building atomic.Bool
+	done     atomic.Int64 // documents written so far
+}
+
+func (g *buildGate) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	if g.building.Load() {
+		return catalog.SearchResult{}, errBuilding
+	}
+	return g.SearchIndex.Search(ctx, q)
+}
+
+func (g *buildGate) Suggest(ctx context.Context, prefix string, limit int) ([]string, error) {
+	if g.building.Load() {
+		return nil, errBuilding
+	}
+	return g.SearchIndex.Suggest(ctx, prefix, limit)
+}
+
+func (g *buildGate) Ping(ctx context.Context) error {
+	if g.building.Load() {
+		return fmt.Errorf("%w: %d documents so far", errBuilding, g.done.Load())
+	}
+	return g.SearchIndex.Ping(ctx)
+}
+
+// startIndexing builds the index first when it is new (retrying every
+// retry until it succeeds or ctx ends), then drains the outbox until ctx
+// ends. It returns at once; searches go through the returned gate.
+func startIndexing(ctx context.Context, engine *searchEngine, indexer *catalog.Indexer, logger *slog.Logger, retry time.Duration) *buildGate {
+	gate := &buildGate{SearchIndex: engine.index}
+	gate.building.Store(engine.fresh)
+	go func() {
+		for engine.fresh {
+			logger.InfoContext(ctx, "building the new search index from PostgreSQL; search answers 503 until done", "engine", engine.name)
+			start := time.Now()
+			err := indexer.Rebuild(ctx, 1000, func(done int) { gate.done.Store(int64(done)) })
+			if err == nil {
+				logger.InfoContext(ctx, "search index built", "documents", gate.done.Load(), "seconds", time.Since(start).Seconds())
+				break
+			}
+			logger.ErrorContext(ctx, "building the search index failed; retrying", "error", err.Error(), "retry_in", retry.String())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(retry):
+			}
+		}
+		gate.building.Store(false)
+		indexer.Run(ctx, time.Second)
+	}()
+	return gate
 }

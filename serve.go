@@ -65,13 +65,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	defer engine.close() //nolint:errcheck // closing at exit
 	indexer := a.indexer(engine, store.URL)
 	indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process when it holds the index
-	if engine.fresh {
-		logger.InfoContext(ctx, "building the new search index from PostgreSQL", "engine", engine.name)
-		if err := indexer.Rebuild(ctx, 1000, nil); err != nil {
-			return fmt.Errorf("build the search index: %w", err)
-		}
-	}
-	go indexer.Run(ctx, time.Second)
+	searchIndex := startIndexing(ctx, engine, indexer, logger, 30*time.Second)
 
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
@@ -88,7 +82,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Taxonomy:     tax,
 		Accounts:     accounts,
 		Catalog:      catalogSvc,
-		Search:       catalog.NewSearch(engine.index, tax),
+		Search:       catalog.NewSearch(searchIndex, tax),
 		Images:       images,
 		URLs:         store,
 		Metrics:      metrics,
@@ -97,7 +91,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Checks: []api.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
 			{Name: "minio", Ping: store.Ping},
-			{Name: "search", Ping: engine.index.Ping},
+			{Name: "search", Ping: searchIndex.Ping},
 		},
 	})
 	if err != nil {

@@ -50,8 +50,8 @@ seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
 echo "seeded $PRODUCTS products in $(( $(date +%s) - seed_start )) s" >&2
 
-# No index under DATA_DIR: serve builds it from PostgreSQL before it listens
-# (and forgets the outbox entries the seed queued, which the build covers).
+# No index under DATA_DIR: serve builds it from PostgreSQL, /readyz 503 until
+# done (and forgets the outbox entries the seed queued, which the build covers).
 rm -rf "$OUT/data" "$OUT"/searchbench-*
 serve_start=$(date +%s.%N)
 bin/otop serve &

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/internal/testenv"
+	"github.com/otopmarket/otop/search/embedded"
+)
+
+// TestANewIndexIsBuiltBehindAGate: while serve builds a missing index,
+// search and readiness fail with errBuilding; then they answer from the
+// built index, and the outbox is drained from then on.
+func TestANewIndexIsBuiltBehindAGate(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	if code := runWith([]string{"otop", "seed", "--demo", "--products", "20", "--images", "0"}, env, io.Discard); code != 0 {
+		t.Fatal("seed failed")
+	}
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"], postgres.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer postgres.Close(db) //nolint:errcheck // test cleanup
+	ix, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := postgres.NewOutbox(db, func(code string) (string, string) {
+		p, _ := tax.Province(code)
+		return p.NameTH, p.NameEN
+	}, func(key string) string { return "http://img.example/" + key })
+	// The source blocks until released, so the building state can be seen.
+	release := make(chan struct{})
+	source := blockingSource{DocumentSource: outbox, release: release}
+	indexer := catalog.NewIndexer(outbox, source, ix, slog.New(slog.DiscardHandler), time.Now)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gate := startIndexing(ctx, &searchEngine{index: ix, name: "embedded", fresh: true}, indexer, slog.New(slog.DiscardHandler), time.Second)
+	if _, err := gate.Search(ctx, catalog.SearchQuery{}); !errors.Is(err, errBuilding) {
+		t.Fatalf("Search while building = %v, want errBuilding", err)
+	}
+	if _, err := gate.Suggest(ctx, "silk", 5); !errors.Is(err, errBuilding) {
+		t.Fatalf("Suggest while building = %v, want errBuilding", err)
+	}
+	if err := gate.Ping(ctx); !errors.Is(err, errBuilding) {
+		t.Fatalf("Ping while building = %v, want errBuilding", err)
+	}
+	close(release)
+	deadline := time.Now().Add(30 * time.Second)
+	for gate.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the index was not built within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res, err := gate.Search(ctx, catalog.SearchQuery{})
+	if err != nil || res.Total != 20 {
+		t.Fatalf("after the build: %d documents, %v; want 20", res.Total, err)
+	}
+	// The outbox is drained afterwards: an archived product leaves.
+	if err := db.Exec("UPDATE products SET status = 'archived' WHERE id = (SELECT id FROM products LIMIT 1)").Error; err != nil {
+		t.Fatal(err)
+	}
+	for {
+		res, err := gate.Search(ctx, catalog.SearchQuery{})
+		if err == nil && res.Total == 19 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("archived product still indexed: %d, %v", res.Total, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type blockingSource struct {
+	catalog.DocumentSource
+	release chan struct{}
+}
+
+func (b blockingSource) PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]catalog.SearchDocument) error) error {
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return b.DocumentSource.PublishedDocuments(ctx, now, batch, fn)
+}
