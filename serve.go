@@ -53,7 +53,8 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 
-	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
+	accountStore := postgres.NewAccounts(db)
+	accounts, err := account.NewService(accountStore, tax.SelectCenterExists, account.DefaultPolicy(), time.Now)
 	if err != nil {
 		return err
 	}
@@ -70,6 +71,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
+	go purgeAccounts(ctx, accountStore, logger)
 
 	metrics := api.NewMetrics()
 	sqlDB, err := db.DB()
@@ -147,6 +149,29 @@ func sweepImages(ctx context.Context, images *media.Images, store *storage.Store
 			continue
 		}
 		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed)
+	}
+}
+
+// purgeAccounts deletes, every ten minutes, the login failures and the
+// expired or revoked tokens older than a day: login limits count 15
+// minutes back, and a dead token is never valid again.
+func purgeAccounts(ctx context.Context, store *postgres.Accounts, logger *slog.Logger) {
+	ticker := time.NewTicker(10 * time.Minute)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		tokens, failures, err := store.Purge(ctx, time.Now().Add(-24*time.Hour))
+		if err != nil {
+			logger.WarnContext(ctx, "account purge failed", "error", err.Error())
+			continue
+		}
+		if tokens+failures > 0 {
+			logger.InfoContext(ctx, "account purge", "tokens", tokens, "login_failures", failures)
+		}
 	}
 }
 

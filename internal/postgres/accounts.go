@@ -169,3 +169,19 @@ func (a *Accounts) ClearLoginFailures(ctx context.Context, scope, key string) er
 	return translate(a.db.WithContext(ctx).Exec(
 		"DELETE FROM login_failures WHERE scope = ? AND key = ?", scope, key).Error, "clear login failures")
 }
+
+// Purge deletes what no longer counts: login failures recorded before
+// before, and tokens that expired or were revoked before before. It returns
+// how many rows of each it deleted.
+func (a *Accounts) Purge(ctx context.Context, before time.Time) (tokens, failures int, err error) {
+	res := a.db.WithContext(ctx).Exec("DELETE FROM auth_tokens WHERE expires_at < ? OR revoked_at < ?", before, before)
+	if res.Error != nil {
+		return 0, 0, translate(res.Error, "purge tokens")
+	}
+	tokens = int(res.RowsAffected)
+	res = a.db.WithContext(ctx).Exec("DELETE FROM login_failures WHERE failed_at < ?", before)
+	if res.Error != nil {
+		return tokens, 0, translate(res.Error, "purge login failures")
+	}
+	return tokens, int(res.RowsAffected), nil
+}
