@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -141,11 +142,29 @@ func (h *handlers) logout(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// meJSON is the signed-in user with, for a producer, its producer profile.
+type meJSON struct {
+	userJSON
+	ProducerID *uuid.UUID `json:"producer_id"`
+}
+
 func (h *handlers) me(c *gin.Context) {
-	user, err := h.accounts.Me(c.Request.Context(), principalFrom(c))
+	ctx, p := c.Request.Context(), principalFrom(c)
+	user, err := h.accounts.Me(ctx, p)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, newUserJSON(user))
+	out := meJSON{userJSON: newUserJSON(user)}
+	if user.Role == account.RoleProducer {
+		producer, err := h.catalog.MyProducer(ctx, p)
+		switch {
+		case err == nil:
+			out.ProducerID = &producer.ID
+		case !errors.Is(err, errs.ErrNotFound):
+			respondError(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }

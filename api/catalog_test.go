@@ -522,3 +522,26 @@ func TestCatalogWritesNeedTheRightAccount(t *testing.T) {
 	rec := a.do(t, http.MethodPost, "/v1/products", bare, productBody, "Content-Type", "text/plain")
 	assertProblem(t, rec, http.StatusUnsupportedMediaType)
 }
+
+func TestMeNamesTheProducerProfile(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token := a.signUp(t, account.RoleProducer, "")
+	me := decode[meJSON](t, a.do(t, http.MethodGet, "/v1/me", token, ""))
+	if me.ProducerID != nil || me.Role != "producer" {
+		t.Fatalf("/v1/me before the profile = %+v, want producer_id null", me)
+	}
+	rec := a.do(t, http.MethodPost, "/v1/producers", token, producerBody)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create producer = %d %s", rec.Code, rec.Body)
+	}
+	producer := decode[producerJSON](t, rec)
+	me = decode[meJSON](t, a.do(t, http.MethodGet, "/v1/me", token, ""))
+	if me.ProducerID == nil || *me.ProducerID != producer.ID {
+		t.Fatalf("/v1/me after the profile = %+v, want producer_id %s", me, producer.ID)
+	}
+	importer := a.signUp(t, account.RoleImporter, "")
+	if got := decode[meJSON](t, a.do(t, http.MethodGet, "/v1/me", importer, "")); got.ProducerID != nil || got.Role != "importer" {
+		t.Fatalf("/v1/me of an importer = %+v", got)
+	}
+}

@@ -203,6 +203,18 @@ func applyProducer(p *Producer, in ProducerInput) bool {
 // ---------------------------------------------------------------------------
 // Products
 
+// MyProducer returns the producer profile of the caller, a producer
+// account; ErrNotFound when it has none yet (or the caller is no producer).
+func (s *Service) MyProducer(ctx context.Context, p account.Principal) (Producer, error) {
+	if err := requireSignedIn(p); err != nil {
+		return Producer{}, err
+	}
+	if !p.Is(account.RoleProducer) {
+		return Producer{}, fmt.Errorf("%w: only producer accounts have a producer profile", errs.ErrNotFound)
+	}
+	return s.repo.ProducerByUser(ctx, p.UserID)
+}
+
 // CreateProduct adds a draft to the caller's producer profile. Its province
 // comes from the producer; cluster, region and default Select center are
 // derived from the province.
