@@ -41,6 +41,7 @@ const (
 	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
 	fOtherTH      = "other_th_sub"
 	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
+	fIDs          = "ids"                // the id again, as a doc value: the set of all matches is a terms facet of it
 	fSynonyms     = "synonyms"           // keywords of the synonym groups the document has a term of
 	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
 	fNameSort     = "name_sort"          // lowercased name_en, for the name sort
@@ -140,7 +141,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
 		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
 	}
-	for _, f := range []string{fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
+	for _, f := range []string{fIDs, fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
 		fCreative, fCerts, fStarsKey, fTopotopKey} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
@@ -172,6 +173,7 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		fDescEN:     d.DescriptionEN,
 		fNameENRaw:  d.NameEN,
 		fNameSort:   strings.ToLower(d.NameEN),
+		fIDs:        d.ID,
 		fStars:      float64(d.OTOPStars),
 		fTopotop:    d.Topotop,
 		fTopotopKey: strconv.FormatBool(d.Topotop),
