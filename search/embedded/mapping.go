@@ -3,7 +3,6 @@ package embedded
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -55,26 +54,21 @@ const (
 	fProducer     = "producer_id"
 	fHSCode       = "hs_code"
 	fCertNumbers  = "certificate_numbers"
-	fStarsKey     = "otop_stars_kw" // "1".."5", absent when unrated: the facet
-	fTopotopKey   = "topotop_kw"    // "true"/"false": the facet
 	fStars        = "otop_stars"
 	fTopotop      = "topotop"
 	fPrice        = "price_minor"
 	fPublished    = "published_ms"
 )
 
-// facetFields maps the contract's facet names to index fields.
-var facetFields = map[string]string{
-	"category":          fCategory,
-	"province_code":     fProvince,
-	"cluster_id":        fCluster,
-	"region":            fRegion,
-	"select_center_id":  fSelectCenter,
-	"creative_industry": fCreative,
-	"otop_stars":        fStarsKey,
-	"topotop":           fTopotopKey,
-	"certifications":    fCerts,
-}
+// facetNames are the facets a search may ask for; they are counted from the
+// columns (see columns.go).
+var facetNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range catalog.SearchFacets() {
+		m[f] = true
+	}
+	return m
+}()
 
 // newMapping returns the index mapping. Nothing is indexed dynamically: every
 // field has an explicit mapping and _all is not built.
@@ -141,11 +135,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
 		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
 	}
-	for _, f := range []string{fIDs, fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
-		fCreative, fCerts, fStarsKey, fTopotopKey} {
+	for _, f := range []string{fIDs, fNameSort} { // read per match: the match set, the name sort
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
-	for _, f := range []string{fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
+	for _, f := range []string{fCategory, fProvince, fCluster, fRegion, fSelectCenter, fCreative, fCerts,
+		fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
 		dm.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{fStars, fPrice, fPublished} {
@@ -154,7 +148,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	b := mapping.NewBooleanFieldMapping()
 	b.Store = false
 	b.IncludeInAll = false
-	b.DocValues = true
+	b.DocValues = false
 	dm.AddFieldMappingsAt(fTopotop, b)
 
 	im.DefaultMapping = dm
@@ -168,17 +162,16 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		return nil, fmt.Errorf("encode document %s: %w", d.ID, err)
 	}
 	m := map[string]any{
-		fDoc:        string(raw),
-		fNameEN:     d.NameEN,
-		fDescEN:     d.DescriptionEN,
-		fNameENRaw:  d.NameEN,
-		fNameSort:   strings.ToLower(d.NameEN),
-		fIDs:        d.ID,
-		fStars:      float64(d.OTOPStars),
-		fTopotop:    d.Topotop,
-		fTopotopKey: strconv.FormatBool(d.Topotop),
-		fPrice:      float64(d.PriceMinor),
-		fPublished:  float64(d.PublishedAt.UnixMilli()),
+		fDoc:       string(raw),
+		fNameEN:    d.NameEN,
+		fDescEN:    d.DescriptionEN,
+		fNameENRaw: d.NameEN,
+		fNameSort:  strings.ToLower(d.NameEN),
+		fIDs:       d.ID,
+		fStars:     float64(d.OTOPStars),
+		fTopotop:   d.Topotop,
+		fPrice:     float64(d.PriceMinor),
+		fPublished: float64(d.PublishedAt.UnixMilli()),
 	}
 	// Thai texts: Thai runs as substrings; their other words (codes, Latin
 	// brand names) join the English short texts.
@@ -221,9 +214,6 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		if v != "" {
 			m[f] = v
 		}
-	}
-	if d.OTOPStars > 0 {
-		m[fStarsKey] = strconv.Itoa(d.OTOPStars)
 	}
 	m[fCerts] = distinct(d.Certifications)
 	var numbers []string

@@ -26,7 +26,6 @@ const (
 	maxClauses    = 64    // more distinct words match nothing
 	maxWordRunes  = 64    // longer words get neither typos nor prefix
 	maxWindow     = 10000 // hits beyond from+size = maxWindow are not returned
-	facetSize     = 1000  // more than any facet's distinct values
 	defPerPage    = 20
 	maxPerPage    = 100
 	maxSuggest    = 100
@@ -413,7 +412,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	perPage = min(perPage, maxPerPage)
 	for _, f := range q.Facets {
-		if _, ok := facetFields[f]; !ok {
+		if !facetNames[f] {
 			return catalog.SearchResult{}, fmt.Errorf("embedded: unknown facet %q", f)
 		}
 	}
