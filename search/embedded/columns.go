@@ -275,17 +275,6 @@ func (c *columns) browse(f catalog.SearchFilters, sort string, facets []string, 
 	return ids, total, counters.result()
 }
 
-// count counts the requested facets over the documents ids.
-func (c *columns) count(ids []string, facets []string) map[string]map[string]int {
-	counters := newFacetCounters(c, facets)
-	for _, id := range ids {
-		if r, ok := c.byID[id]; ok {
-			counters.add(r)
-		}
-	}
-	return counters.result()
-}
-
 // facetCounters count facet values by code while scanning.
 type facetCounters struct {
 	c       *columns

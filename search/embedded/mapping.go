@@ -3,6 +3,7 @@ package embedded
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -40,7 +41,6 @@ const (
 	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
 	fOtherTH      = "other_th_sub"
 	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
-	fIDs          = "ids"                // the id again, as a doc value: the set of all matches is a terms facet of it
 	fSynonyms     = "synonyms"           // keywords of the synonym groups the document has a term of
 	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
 	fNameSort     = "name_sort"          // lowercased name_en, for the name sort
@@ -54,21 +54,26 @@ const (
 	fProducer     = "producer_id"
 	fHSCode       = "hs_code"
 	fCertNumbers  = "certificate_numbers"
+	fStarsKey     = "otop_stars_kw" // "1".."5", absent when unrated: the facet
+	fTopotopKey   = "topotop_kw"    // "true"/"false": the facet
 	fStars        = "otop_stars"
 	fTopotop      = "topotop"
 	fPrice        = "price_minor"
 	fPublished    = "published_ms"
 )
 
-// facetNames are the facets a search may ask for; they are counted from the
-// columns (see columns.go).
-var facetNames = func() map[string]bool {
-	m := map[string]bool{}
-	for _, f := range catalog.SearchFacets() {
-		m[f] = true
-	}
-	return m
-}()
+// facetFields maps the contract's facet names to index fields.
+var facetFields = map[string]string{
+	"category":          fCategory,
+	"province_code":     fProvince,
+	"cluster_id":        fCluster,
+	"region":            fRegion,
+	"select_center_id":  fSelectCenter,
+	"creative_industry": fCreative,
+	"otop_stars":        fStarsKey,
+	"topotop":           fTopotopKey,
+	"certifications":    fCerts,
+}
 
 // newMapping returns the index mapping. Nothing is indexed dynamically: every
 // field has an explicit mapping and _all is not built.
@@ -135,11 +140,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
 		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
 	}
-	for _, f := range []string{fIDs, fNameSort} { // read per match: the match set, the name sort
+	for _, f := range []string{fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
+		fCreative, fCerts, fStarsKey, fTopotopKey} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
-	for _, f := range []string{fCategory, fProvince, fCluster, fRegion, fSelectCenter, fCreative, fCerts,
-		fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
+	for _, f := range []string{fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
 		dm.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{fStars, fPrice, fPublished} {
@@ -148,7 +153,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	b := mapping.NewBooleanFieldMapping()
 	b.Store = false
 	b.IncludeInAll = false
-	b.DocValues = false
+	b.DocValues = true
 	dm.AddFieldMappingsAt(fTopotop, b)
 
 	im.DefaultMapping = dm
@@ -162,16 +167,16 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		return nil, fmt.Errorf("encode document %s: %w", d.ID, err)
 	}
 	m := map[string]any{
-		fDoc:       string(raw),
-		fNameEN:    d.NameEN,
-		fDescEN:    d.DescriptionEN,
-		fNameENRaw: d.NameEN,
-		fNameSort:  strings.ToLower(d.NameEN),
-		fIDs:       d.ID,
-		fStars:     float64(d.OTOPStars),
-		fTopotop:   d.Topotop,
-		fPrice:     float64(d.PriceMinor),
-		fPublished: float64(d.PublishedAt.UnixMilli()),
+		fDoc:        string(raw),
+		fNameEN:     d.NameEN,
+		fDescEN:     d.DescriptionEN,
+		fNameENRaw:  d.NameEN,
+		fNameSort:   strings.ToLower(d.NameEN),
+		fStars:      float64(d.OTOPStars),
+		fTopotop:    d.Topotop,
+		fTopotopKey: strconv.FormatBool(d.Topotop),
+		fPrice:      float64(d.PriceMinor),
+		fPublished:  float64(d.PublishedAt.UnixMilli()),
 	}
 	// Thai texts: Thai runs as substrings; their other words (codes, Latin
 	// brand names) join the English short texts.
@@ -214,6 +219,9 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		if v != "" {
 			m[f] = v
 		}
+	}
+	if d.OTOPStars > 0 {
+		m[fStarsKey] = strconv.Itoa(d.OTOPStars)
 	}
 	m[fCerts] = distinct(d.Certifications)
 	var numbers []string

@@ -26,6 +26,7 @@ const (
 	maxClauses    = 64    // more distinct words match nothing
 	maxWordRunes  = 64    // longer words get neither typos nor prefix
 	maxWindow     = 10000 // hits beyond from+size = maxWindow are not returned
+	facetSize     = 1000  // more than any facet's distinct values
 	defPerPage    = 20
 	maxPerPage    = 100
 	maxSuggest    = 100
@@ -412,7 +413,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	perPage = min(perPage, maxPerPage)
 	for _, f := range q.Facets {
-		if !facetNames[f] {
+		if _, ok := facetFields[f]; !ok {
 			return catalog.SearchResult{}, fmt.Errorf("embedded: unknown facet %q", f)
 		}
 	}
@@ -448,43 +449,42 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 
 	from := (page - 1) * perPage
-	bq := build(pt.clauses)
-	highlight := func(req *bleve.SearchRequest) {
-		if pt.english && q.Lang != "th" {
-			req.Highlight = bleve.NewHighlightWithStyle("html")
-			req.Highlight.Fields = []string{fNameEN, fDescEN}
-		}
-	}
-
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return catalog.SearchResult{}, ErrClosed
-	}
-	// Facets are counted from the columns: bleve only gives the set of
-	// matches (a terms facet of their ids), one doc value per match instead
-	// of one per facet.
 	size := perPage
 	if from+size > maxWindow {
 		from, size = 0, 0
 	}
-	req := bleve.NewSearchRequestOptions(bq, size, from, false)
-	req.SortBy(order)
-	req.Fields = []string{fDoc}
-	highlight(req)
-	if len(q.Facets) > 0 {
-		req.AddFacet(fIDs, bleve.NewFacetRequest(fIDs, len(x.cols.byID)+1))
+	run := func(bq query.Query) (*bleve.SearchResult, error) {
+		req := bleve.NewSearchRequestOptions(bq, size, from, false)
+		req.SortBy(order)
+		req.Fields = []string{fDoc}
+		for _, f := range q.Facets {
+			req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], facetSize))
+		}
+		if pt.english && q.Lang != "th" {
+			req.Highlight = bleve.NewHighlightWithStyle("html")
+			req.Highlight.Fields = []string{fNameEN, fDescEN}
+		}
+		return x.search(ctx, req)
 	}
-	res, err := x.live.SearchInContext(ctx, req)
+
+	res, err := run(build(pt.clauses))
 	if err != nil {
-		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
+		return catalog.SearchResult{}, err
 	}
-	hits, total := res.Hits, int(res.Total)
-	out := catalog.SearchResult{Total: total, Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}}
+	out := catalog.SearchResult{Total: int(res.Total), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}}
 	if len(q.Facets) > 0 {
-		out.Facets = x.cols.count(facetIDs(res), q.Facets)
+		out.Facets = make(map[string]map[string]int, len(q.Facets))
+		for _, f := range q.Facets {
+			counts := map[string]int{}
+			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					counts[t.Term] = t.Count
+				}
+			}
+			out.Facets[f] = counts
+		}
 	}
-	for _, h := range hits {
+	for _, h := range res.Hits {
 		d, err := decodeDoc(h)
 		if err != nil {
 			return catalog.SearchResult{}, err
@@ -512,20 +512,6 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
-}
-
-// facetIDs are the ids of every match, from the terms facet of fIDs.
-func facetIDs(res *bleve.SearchResult) []string {
-	fr := res.Facets[fIDs]
-	if fr == nil || fr.Terms == nil {
-		return nil
-	}
-	terms := fr.Terms.Terms()
-	ids := make([]string, len(terms))
-	for i, t := range terms {
-		ids[i] = t.Term
-	}
-	return ids
 }
 
 // browse answers a search without text from the columns, then reads the
