@@ -62,7 +62,7 @@ until curl -sf --max-time 5 "http://127.0.0.1:$PORT/readyz" >/dev/null; do
 		echo "serve did not become ready within $READY_TIMEOUT s" >&2
 		exit 1
 	fi
-	sleep 0.2
+	sleep 1
 done
 serve_ready=$(awk -v a="$serve_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
