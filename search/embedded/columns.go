@@ -112,6 +112,44 @@ type columns struct {
 	dicts  [nCols]*dict
 	certs  *dict
 	orders [nOrders][]*row
+	// all counts every facet value over all documents, kept up to date by
+	// every write: browsing the whole catalogue (the landing page) needs
+	// no scan.
+	all tally
+}
+
+// tally counts facet values by code.
+type tally struct {
+	kw      [nCols][]int
+	stars   [6]int
+	topotop [2]int
+	certs   []int
+}
+
+// add counts r delta times (1 to add, -1 to remove).
+func (t *tally) add(r *row, delta int) {
+	grow := func(s []int, code uint32) []int {
+		for uint32(len(s)) <= code {
+			s = append(s, 0)
+		}
+		return s
+	}
+	for col, code := range r.codes {
+		t.kw[col] = grow(t.kw[col], code)
+		t.kw[col][code] += delta
+	}
+	if r.stars >= 1 && r.stars <= 5 {
+		t.stars[r.stars] += delta
+	}
+	if r.topotop {
+		t.topotop[1] += delta
+	} else {
+		t.topotop[0] += delta
+	}
+	for _, k := range r.certs {
+		t.certs = grow(t.certs, k)
+		t.certs[k] += delta
+	}
 }
 
 func newColumns() *columns {
@@ -141,6 +179,7 @@ func (c *columns) upsert(docs []catalog.SearchDocument) {
 		c.remove(d.ID)
 		r := c.newRow(d)
 		c.byID[r.id] = r
+		c.all.add(r, 1)
 		for o := range c.orders {
 			i, _ := slices.BinarySearchFunc(c.orders[o], r, func(a, b *row) int { return compareRows(o, a, b) })
 			c.orders[o] = slices.Insert(c.orders[o], i, r)
@@ -163,6 +202,7 @@ func (c *columns) remove(id string) {
 		return
 	}
 	delete(c.byID, id)
+	c.all.add(r, -1)
 	for o := range c.orders {
 		if i, found := slices.BinarySearchFunc(c.orders[o], r, func(a, b *row) int { return compareRows(o, a, b) }); found {
 			c.orders[o] = slices.Delete(c.orders[o], i, i+1)
@@ -177,10 +217,13 @@ func (c *columns) load(docs []catalog.SearchDocument) {
 	for _, d := range docs {
 		r := c.newRow(d)
 		if old, dup := c.byID[d.ID]; dup {
+			c.all.add(old, -1)
 			*old = *r
+			c.all.add(old, 1)
 			continue
 		}
 		c.byID[r.id] = r
+		c.all.add(r, 1)
 		for o := range c.orders {
 			c.orders[o] = append(c.orders[o], r)
 		}
@@ -231,6 +274,12 @@ func (c *columns) compile(f catalog.SearchFilters) (rowFilter, bool) {
 	return rf, true
 }
 
+// empty reports whether rf filters nothing.
+func (rf *rowFilter) empty() bool {
+	return rf.set == [nCols]bool{} && !rf.hasCert && rf.topotop == nil && rf.minStars <= 0 &&
+		rf.minPrice == nil && rf.maxPrice == nil
+}
+
 func (rf *rowFilter) match(r *row) bool {
 	for i := range nCols {
 		if rf.set[i] && r.codes[i] != rf.codes[i] {
@@ -259,6 +308,17 @@ func (c *columns) browse(f catalog.SearchFilters, sort string, facets []string, 
 	rf, ok := c.compile(f)
 	if !ok {
 		return nil, 0, counters.result()
+	}
+	if rf.empty() {
+		// The whole catalogue: the page is a slice of the order, the
+		// facets are the running totals.
+		all := c.orders[o]
+		var ids []string
+		for _, r := range all[min(from, len(all)):min(from+size, len(all))] {
+			ids = append(ids, r.id)
+		}
+		counters.fromTally(&c.all)
+		return ids, len(all), counters.result()
 	}
 	var ids []string
 	total := 0
@@ -323,6 +383,22 @@ func (fc *facetCounters) add(r *row) {
 		if fc.certs != nil {
 			fc.certs[k]++
 		}
+	}
+}
+
+// fromTally copies the requested facets' counts from t.
+func (fc *facetCounters) fromTally(t *tally) {
+	for i, col := range fc.kwCol {
+		copy(fc.kw[i], t.kw[col])
+	}
+	if fc.stars != nil {
+		copy(fc.stars, t.stars[:])
+	}
+	if fc.topotop != nil {
+		copy(fc.topotop, t.topotop[:])
+	}
+	if fc.certs != nil {
+		copy(fc.certs, t.certs)
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -245,5 +247,57 @@ func TestAnIndexOfAnotherFormatIsReplacedByAFreshOne(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, gen)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the old generation %s was left on disk: %v", gen, err)
+	}
+}
+
+// TestRunningFacetTotalsMatchAScan: the whole catalogue's facets come from
+// running totals; after random upserts and deletes they must equal what a
+// scan counts (a price filter every document passes forces the scan).
+func TestRunningFacetTotalsMatchAScan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := open(t, t.TempDir())
+	base := searchtest.Documents()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for step := range 300 {
+		d := base[rnd.IntN(len(base))]
+		d.ID = fmt.Sprintf("d%d", rnd.IntN(40))
+		if rnd.IntN(4) == 0 {
+			if err := ix.Delete(ctx, []string{d.ID}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		d.OTOPStars = rnd.IntN(6)
+		d.Topotop = rnd.IntN(2) == 0
+		if err := ix.Upsert(ctx, []catalog.SearchDocument{d}); err != nil {
+			t.Fatal(err)
+		}
+		if step%50 != 49 {
+			continue
+		}
+		zero := int64(0)
+		fast, err := ix.Search(ctx, catalog.SearchQuery{Facets: catalog.SearchFacets(), PerPage: 5, Page: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan, err := ix.Search(ctx, catalog.SearchQuery{Facets: catalog.SearchFacets(), PerPage: 5, Page: 2,
+			Filters: catalog.SearchFilters{MinPrice: &zero}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fast.Total != scan.Total || !reflect.DeepEqual(fast.Facets, scan.Facets) {
+			t.Fatalf("step %d: totals %d %v, scan %d %v", step, fast.Total, fast.Facets, scan.Total, scan.Facets)
+		}
+		var a, b []string
+		for i := range fast.Hits {
+			a = append(a, fast.Hits[i].Document.ID)
+		}
+		for i := range scan.Hits {
+			b = append(b, scan.Hits[i].Document.ID)
+		}
+		if !slices.Equal(a, b) {
+			t.Fatalf("step %d: page %v, scan page %v", step, a, b)
+		}
 	}
 }
