@@ -391,11 +391,48 @@ func (c *Catalog) ListProducers(ctx context.Context, q catalog.ProducerQuery) ([
 // ---------------------------------------------------------------------------
 // Products
 
-const productColumns = `products.*, producers.user_id AS owner_id,
+const productColumns = `products.id, products.producer_id, producers.user_id AS owner_id, products.status,
+	products.name_th, products.name_en, products.description_th, products.description_en, products.category,
+	products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
+	products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
+	products.lead_time_days, products.hs_code, products.weight_grams, products.tags, products.province_code,
+	products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
+	products.submitted_at, products.published_at, products.created_at, products.updated_at, products.version,
 	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on) ORDER BY c.position), '[]')
 	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
 	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
 	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
+
+// scanDest are the destinations of productColumns, in their order. Reads
+// scan rows by hand: gorm's reflective scanning cost more than the query.
+func (r *productRecord) scanDest() []any {
+	return []any{&r.ID, &r.ProducerID, &r.OwnerID, &r.Status,
+		&r.NameTH, &r.NameEN, &r.DescriptionTH, &r.DescriptionEN, &r.Category,
+		&r.CreativeIndustry, &r.OTOPStars, &r.OTOPStarsYear, &r.PriceMinor,
+		&r.Currency, &r.PriceTiers, &r.MOQ, &r.Unit, &r.MonthlyCapacity,
+		&r.LeadTimeDays, &r.HSCode, &r.WeightGrams, &r.Tags, &r.ProvinceCode,
+		&r.ClusterID, &r.Region, &r.SelectCenterID, &r.Topotop, &r.RejectionReason,
+		&r.SubmittedAt, &r.PublishedAt, &r.CreatedAt, &r.UpdatedAt, &r.Version,
+		&r.CertsJSON, &r.ImagesJSON}
+}
+
+// scanProducts runs q (selecting productColumns) and scans its rows.
+func scanProducts(q *gorm.DB) ([]productRecord, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close() //nolint:errcheck // read-only; rows.Err is checked
+	var out []productRecord
+	for rows.Next() {
+		var r productRecord
+		if err := rows.Scan(r.scanDest()...); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
 
 func (c *Catalog) products(db *gorm.DB) *gorm.DB {
 	return db.Model(&productRecord{}).Select(productColumns).Joins("JOIN producers ON producers.id = products.producer_id")
@@ -470,11 +507,14 @@ func (c *Catalog) Product(ctx context.Context, id uuid.UUID) (catalog.Product, e
 }
 
 func (c *Catalog) product(db *gorm.DB, id uuid.UUID) (catalog.Product, error) {
-	var r productRecord
-	if err := c.products(db).Where("products.id = ?", id).Take(&r).Error; err != nil {
+	rs, err := scanProducts(c.products(db).Where("products.id = ?", id).Limit(1))
+	if err == nil && len(rs) == 0 {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
 		return catalog.Product{}, translate(err, "product "+id.String())
 	}
-	products, err := c.withCertifications(db, []productRecord{r})
+	products, err := c.withCertifications(db, rs)
 	if err != nil {
 		return catalog.Product{}, err
 	}
@@ -513,8 +553,8 @@ func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]c
 	if err != nil {
 		return nil, err
 	}
-	var rs []productRecord
-	if err := order.Limit(q.Limit).Find(&rs).Error; err != nil {
+	rs, err := scanProducts(order.Limit(q.Limit))
+	if err != nil {
 		return nil, translate(err, "list products")
 	}
 	return c.withCertifications(db, rs)

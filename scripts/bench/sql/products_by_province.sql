@@ -2,7 +2,13 @@
 -- one keyset page of 21 rows (the 21st tells whether a next page exists),
 -- each with its owner, certificates and images.
 \set p random(1, 77)
-SELECT products.*, producers.user_id AS owner_id,
+SELECT products.id, products.producer_id, producers.user_id AS owner_id, products.status,
+  products.name_th, products.name_en, products.description_th, products.description_en, products.category,
+  products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
+  products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
+  products.lead_time_days, products.hs_code, products.weight_grams, products.tags, products.province_code,
+  products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
+  products.submitted_at, products.published_at, products.created_at, products.updated_at, products.version,
   (SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on) ORDER BY c.position), '[]')
      FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
   (SELECT coalesce(json_agg(i ORDER BY i.position), '[]') FROM product_images i WHERE i.product_id = products.id) AS images_json
