@@ -20,7 +20,7 @@ import (
 type searchEngine struct {
 	index catalog.SearchIndex
 	name  string
-	// fresh is true when the embedded index did not exist before (or had
+	// fresh is true when the index did not exist before (or, embedded, had
 	// another format): it must be built from PostgreSQL.
 	fresh bool
 	close func() error
@@ -32,7 +32,7 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("meilisearch: %w", err)
 		}
-		return &searchEngine{index: ix, name: "meilisearch", close: func() error { return nil }}, nil
+		return &searchEngine{index: ix, name: "meilisearch", fresh: ix.Created(), close: func() error { return nil }}, nil
 	}
 	dir := filepath.Join(a.cfg.DataDir, "search")
 	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {

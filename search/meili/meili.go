@@ -57,6 +57,8 @@ type Index struct {
 	client meilisearch.ServiceManager
 	uid    string
 	cfg    Config
+	// created is set when New created the live index.
+	created bool
 }
 
 var _ catalog.SearchIndex = (*Index)(nil)
@@ -100,6 +102,10 @@ func New(ctx context.Context, cfg Config) (*Index, error) {
 	}
 	return ix, nil
 }
+
+// Created reports whether New created the index: it is empty and must be
+// filled from the source of truth.
+func (ix *Index) Created() bool { return ix.created }
 
 // UID is the name of the live index.
 func (ix *Index) UID() string { return ix.uid }
@@ -152,6 +158,9 @@ func (ix *Index) ensureIndex(ctx context.Context, uid string) error {
 		}
 		if err != nil {
 			return fmt.Errorf("meili: create index %q: %w", uid, err)
+		}
+		if uid == ix.uid {
+			ix.created = true
 		}
 		return nil
 	default:

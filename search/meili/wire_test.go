@@ -136,6 +136,9 @@ func TestWireNewCreatesTheIndexAndAppliesSettings(t *testing.T) {
 	}) {
 		t.Errorf("requests = %v", got)
 	}
+	if !ix.Created() {
+		t.Error("Created() = false for an index New created")
+	}
 	create := w.find(http.MethodPost, "/indexes")[0].Body
 	if !strings.Contains(create, `"primaryKey":"id"`) {
 		t.Errorf("create index body = %s", create)
