@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -107,7 +106,6 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tax, err := taxonomy.Load()
 	if err != nil {
 		return err
@@ -138,7 +136,17 @@ func run() error {
 	runtime.GC()
 	var docs int
 	start := time.Now()
-	err = catalog.NewIndexer(outbox, outbox, ix, logger, time.Now).Rebuild(ctx, o.batch, func(done int) { docs = done })
+	// The rebuild reindex runs, without its outbox side: it must not forget
+	// outbox entries a running serve has yet to apply.
+	err = ix.Rebuild(ctx, func(add func([]catalog.SearchDocument) error) error {
+		return outbox.PublishedDocuments(ctx, time.Now(), o.batch, func(batch []catalog.SearchDocument) error {
+			if err := add(batch); err != nil {
+				return err
+			}
+			docs += len(batch)
+			return nil
+		})
+	})
 	rebuildTime := time.Since(start)
 	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
