@@ -68,6 +68,10 @@ func accessLog() gin.HandlerFunc {
 		switch {
 		case status == statusClientClosedRequest:
 			level = slog.LevelInfo
+		case status == http.StatusServiceUnavailable:
+			// A dependency is down or still starting (the search index
+			// being built); the line that says which is logged already.
+			level = slog.LevelWarn
 		case status >= 500:
 			level = slog.LevelError
 		case status >= 400:
