@@ -301,3 +301,41 @@ func TestRunningFacetTotalsMatchAScan(t *testing.T) {
 		}
 	}
 }
+
+// TestSynonymsAreHighlightedInEnglish: a Thai query finds English names by
+// its synonyms, and the English words are marked too.
+func TestSynonymsAreHighlightedInEnglish(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := open(t, t.TempDir())
+	if err := ix.Upsert(ctx, searchtest.Documents()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, catalog.SearchQuery{Text: "ผ้าไหม", Filters: catalog.SearchFilters{Producer: "pr-chonnabot"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, h := range res.Hits {
+		got[h.Document.ID] = h.Highlights["name_en"]
+	}
+	want := map[string]string{"p01": "Mudmee <em>Silk</em> Scarf", "p02": "Praewa <em>Silk</em> Shawl"}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s name_en highlight = %q, want %q", id, got[id], w)
+		}
+	}
+	if s := got["p16"]; s != "" {
+		t.Errorf("p16's name has no synonym but got highlight %q", s)
+	}
+	// With lang=th only Thai is highlighted.
+	res, err = ix.Search(ctx, catalog.SearchQuery{Text: "ผ้าไหม", Lang: "th"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if s, ok := h.Highlights["name_en"]; ok {
+			t.Errorf("lang=th highlighted name_en of %s: %q", h.Document.ID, s)
+		}
+	}
+}

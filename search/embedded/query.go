@@ -61,6 +61,7 @@ var (
 type parsedText struct {
 	clauses  []query.Query
 	thai     []string // Thai runs, for highlighting
+	synEN    []string // English terms of the synonym groups matched, highlighted in Go
 	english  bool     // some clause searches the English fields
 	blank    bool     // nothing searchable: behaves like an empty query
 	tooMany  bool     // more distinct words than maxClauses: matches nothing
@@ -181,6 +182,8 @@ func (x *Index) synonymClause(g int, typed string, p *parsedText) query.Query {
 	for _, term := range synonymGroups[g] {
 		if hasThai(term) {
 			p.thai = append(p.thai, term) // highlighted in Go
+		} else {
+			p.synEN = append(p.synEN, term)
 		}
 	}
 	syn := bleve.NewTermQuery(synonymKey(g))
@@ -500,6 +503,17 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 					}
 				}
 			}
+			if len(pt.synEN) > 0 && q.Lang != "th" {
+				// Synonyms match through their group's keyword, which
+				// bleve cannot highlight: mark their English terms here.
+				for f, text := range map[string]string{fNameEN: d.NameEN, fDescEN: d.DescriptionEN} {
+					if _, done := hit.Highlights[f]; !done {
+						if s, ok := highlightWords(text, pt.synEN, f == fDescEN); ok {
+							hit.Highlights[f] = s
+						}
+					}
+				}
+			}
 			if len(pt.thai) > 0 && q.Lang != "en" {
 				if s, ok := highlightThai(d.NameTH, pt.thai, false); ok {
 					hit.Highlights["name_th"] = s
@@ -567,7 +581,6 @@ func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
 // escapes the rest; with snippet, long text is cut to a window around the
 // first match. It reports false when nothing matched.
 func highlightThai(text string, needles []string, snippet bool) (string, bool) {
-	type span struct{ s, e int }
 	var spans []span
 	for _, n := range needles {
 		if n == "" {
@@ -582,6 +595,42 @@ func highlightThai(text string, needles []string, snippet bool) (string, bool) {
 			off += i + len(n)
 		}
 	}
+	return highlightSpans(text, spans, snippet)
+}
+
+type span struct{ s, e int }
+
+// highlightWords wraps the words of text that start with one of terms
+// (English, any case; "silk" also marks "silks") like highlightThai. A term
+// of several words must appear with single spaces.
+func highlightWords(text string, terms []string, snippet bool) (string, bool) {
+	var spans []span
+	for i := 0; i < len(text); i++ {
+		if i > 0 && isWordRune(lastRune(text[:i])) {
+			continue // not at the start of a word
+		}
+		for _, t := range terms {
+			if t == "" || i+len(t) > len(text) || !strings.EqualFold(text[i:i+len(t)], t) {
+				continue
+			}
+			end := i + len(t)
+			for end < len(text) {
+				r, size := utf8.DecodeRuneInString(text[end:])
+				if !isWordRune(r) {
+					break
+				}
+				end += size
+			}
+			spans = append(spans, span{i, end})
+		}
+	}
+	return highlightSpans(text, spans, snippet)
+}
+
+// highlightSpans wraps the spans of text in <em>…</em> and escapes the
+// rest; with snippet, long text is cut to a window around the first span.
+// It reports false when there is no span.
+func highlightSpans(text string, spans []span, snippet bool) (string, bool) {
 	if len(spans) == 0 {
 		return "", false
 	}
