@@ -23,6 +23,10 @@ type searchEngine struct {
 	// fresh is true when the index did not exist before (or, embedded, had
 	// another format): it must be built from PostgreSQL.
 	fresh bool
+	// local is true when only this process can write the index (the
+	// embedded engine): `otop reindex` then asks the process through
+	// PostgreSQL instead of rebuilding it itself.
+	local bool
 	close func() error
 }
 
@@ -42,7 +46,7 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded search index %s: %w", dir, err)
 	}
-	return &searchEngine{index: ix, name: "embedded", fresh: ix.Fresh(), close: ix.Close}, nil
+	return &searchEngine{index: ix, name: "embedded", fresh: ix.Fresh(), local: true, close: ix.Close}, nil
 }
 
 // indexer wires the outbox indexer for the engine.

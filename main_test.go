@@ -83,20 +83,14 @@ func get(t *testing.T, url string) (int, []byte) {
 	return resp.StatusCode, body
 }
 
-func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
-	t.Parallel()
-	env := serviceEnv(t, testenv.DatabaseURL(t))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stderr := &syncBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"otop", "serve"}, getenvFrom(env), io.Discard, stderr) }()
-
-	base := "http://" + env["HTTP_ADDR"]
+// waitReady waits until the server at base answers /readyz with 200, failing
+// the test when serve exits first or 30 s pass.
+func waitReady(t *testing.T, base string, done chan int, stderr *syncBuffer) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if code, _ := get(t, base+"/readyz"); code == http.StatusOK {
-			break
+			return
 		}
 		select {
 		case code := <-done:
@@ -108,6 +102,19 @@ func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"otop", "serve"}, getenvFrom(env), io.Discard, stderr) }()
+
+	base := "http://" + env["HTTP_ADDR"]
+	waitReady(t, base, done, stderr)
 	code, body := get(t, base+"/v1/provinces")
 	var list struct{ Items []map[string]any }
 	if err := json.Unmarshal(body, &list); err != nil || code != http.StatusOK || len(list.Items) != 77 {

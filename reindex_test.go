@@ -132,25 +132,6 @@ func TestReindexGivesUpWhenNobodyServesTheRequest(t *testing.T) {
 	}
 }
 
-func waitReady(t *testing.T, base string, done chan int, stderr *syncBuffer) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if code, _ := get(t, base+"/readyz"); code == http.StatusOK {
-			return
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited early with %d: %s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no /readyz 200 within 30s: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func searchTotal(t *testing.T, base string) int {
 	t.Helper()
 	code, body := get(t, base+"/v1/search")

@@ -65,7 +65,9 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	defer engine.close() //nolint:errcheck // closing at exit
 	indexer := a.indexer(engine, store.URL)
-	indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process when it holds the index
+	if engine.local {
+		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
+	}
 	searchIndex := startIndexing(ctx, engine, indexer, logger, 30*time.Second)
 
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
@@ -135,20 +137,27 @@ func indexingLag(outbox *postgres.Outbox) prometheus.Collector {
 // (left by uploads that failed midway or deletions whose cleanup failed).
 // Objects younger than an hour are left alone: their upload may be running.
 func sweepImages(ctx context.Context, images *media.Images, store *storage.Store, logger *slog.Logger) {
-	ticker := time.NewTicker(30 * time.Minute)
+	every(ctx, 30*time.Minute, func() {
+		report, err := images.Sweep(ctx, store, time.Hour)
+		if err != nil {
+			logger.WarnContext(ctx, "image sweep failed", "error", err.Error())
+			return
+		}
+		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed)
+	})
+}
+
+// every calls fn each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+			fn()
 		}
-		report, err := images.Sweep(ctx, store, time.Hour)
-		if err != nil {
-			logger.WarnContext(ctx, "image sweep failed", "error", err.Error())
-			continue
-		}
-		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed)
 	}
 }
 
@@ -156,23 +165,16 @@ func sweepImages(ctx context.Context, images *media.Images, store *storage.Store
 // expired or revoked tokens older than a day: login limits count 15
 // minutes back, and a dead token is never valid again.
 func purgeAccounts(ctx context.Context, store *postgres.Accounts, logger *slog.Logger) {
-	ticker := time.NewTicker(10 * time.Minute)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
+	every(ctx, 10*time.Minute, func() {
 		tokens, failures, err := store.Purge(ctx, time.Now().Add(-24*time.Hour))
 		if err != nil {
 			logger.WarnContext(ctx, "account purge failed", "error", err.Error())
-			continue
+			return
 		}
 		if tokens+failures > 0 {
 			logger.InfoContext(ctx, "account purge", "tokens", tokens, "login_failures", failures)
 		}
-	}
+	})
 }
 
 // serveUntilDone serves on ln until ctx ends, then stops accepting and lets

@@ -261,45 +261,42 @@ const subLen = 6
 // is written without spaces); a longer one is the conjunction of its
 // overlapping subLen-character pieces.
 func substrings(s string) string {
-	var b strings.Builder
-	seen := map[string]bool{}
-	for _, run := range strings.Fields(strings.ToLower(s)) {
-		r := []rune(run)
-		for i := range r {
-			for n := 1; n <= subLen && i+n <= len(r); n++ {
-				t := string(r[i : i+n])
-				if seen[t] {
-					continue
-				}
-				seen[t] = true
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(t)
-			}
+	return distinctTerms(s, func(r []rune, i int, add func(string)) {
+		for n := 1; n <= subLen && i+n <= len(r); n++ {
+			add(string(r[i : i+n]))
 		}
-	}
-	return b.String()
+	})
 }
 
 // trigrams turns the Thai runs of s into the space-separated distinct
 // grams of up to three characters starting at each character: every
 // substring of up to three characters is then a prefix of a gram.
 func trigrams(s string) string {
+	return distinctTerms(s, func(r []rune, i int, add func(string)) {
+		add(string(r[i:min(i+3, len(r))]))
+	})
+}
+
+// distinctTerms calls at for every character position of every
+// whitespace-separated run of lowercased s, and joins the distinct terms it
+// adds with spaces.
+func distinctTerms(s string, at func(r []rune, i int, add func(string))) string {
 	var b strings.Builder
 	seen := map[string]bool{}
+	add := func(t string) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
 	for _, run := range strings.Fields(strings.ToLower(s)) {
 		r := []rune(run)
 		for i := range r {
-			t := string(r[i:min(i+3, len(r))])
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(t)
+			at(r, i, add)
 		}
 	}
 	return b.String()
