@@ -20,6 +20,7 @@ import (
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -64,6 +65,13 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 	defer engine.close() //nolint:errcheck // closing at exit
+	cache := readcache.NewCatalog(readcache.Sizes{
+		Products: cfg.Cache.Products, Lists: cfg.Cache.Lists, Searches: cfg.Cache.Searches, SearchTTL: cfg.Cache.SearchTTL,
+	})
+	if cache.Products.Enabled() || cache.Lists.Enabled() {
+		go postgres.ListenCatalog(ctx, cfg.DatabaseURL, cache, logger)
+	}
+	engine.index = catalog.WatchIndex(engine.index, cache.IndexChanged)
 	indexer := a.indexer(engine, store.URL)
 	if engine.local {
 		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
@@ -81,6 +89,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"), indexingLag(a.outbox(store.URL)))
+	metrics.Registry.MustRegister(cacheCounters(cache)...)
 	router, err := api.NewRouter(api.Deps{
 		Logger:       logger,
 		Taxonomy:     tax,
@@ -92,6 +101,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Metrics:      metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
+		Cache:        cache,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
 			{Name: "minio", Ping: store.Ping},
@@ -131,6 +141,27 @@ func indexingLag(outbox *postgres.Outbox) prometheus.Collector {
 		}
 		return age.Seconds()
 	})
+}
+
+// cacheCounters exposes the hits and misses of the read caches.
+func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
+	var out []prometheus.Collector
+	add := func(name string, stats func() (uint64, uint64)) {
+		for i, result := range []string{"hit", "miss"} {
+			out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "otop", Subsystem: "cache", Name: "lookups_total",
+				Help:        "Lookups in the in-memory caches of public replies, by cache and result.",
+				ConstLabels: prometheus.Labels{"cache": name, "result": result},
+			}, func() float64 {
+				hits, misses := stats()
+				return float64([]uint64{hits, misses}[i])
+			}))
+		}
+	}
+	add("products", c.Products.Stats)
+	add("lists", c.Lists.Stats)
+	add("searches", c.Searches.Stats)
+	return out
 }
 
 // sweepImages removes, every half hour, the objects no image row references

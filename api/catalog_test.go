@@ -18,6 +18,7 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -32,6 +33,8 @@ type catalogAPI struct {
 	images   *media.Images
 	index    catalog.SearchIndex
 	urls     URLer
+	cache    *readcache.Catalog
+	watcher  *noticeWatcher
 }
 
 func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
@@ -42,7 +45,7 @@ func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
 		t.Fatalf("load openapi.yaml: %v", err)
 	}
 	return &catalogAPI{router: newRouterFrom(t, w.deps), db: w.db, accounts: w.accounts, doc: doc, store: w.store,
-		images: w.deps.Images, index: w.index, urls: w.deps.URLs}
+		images: w.deps.Images, index: w.index, urls: w.deps.URLs, cache: w.deps.Cache, watcher: w.watcher}
 }
 
 // signUp creates an account and returns its bearer token.
@@ -197,6 +200,7 @@ func (a *catalogAPI) publish(t *testing.T, id uuid.UUID) {
 	if err := a.db.Exec("UPDATE products SET status = 'published', published_at = now(), version = version + 1 WHERE id = ?", id).Error; err != nil {
 		t.Fatalf("publish: %v", err)
 	}
+	a.watcher.settle(t)
 }
 
 func TestCreateProducerAndProductAnswer201WithLocationAndETag(t *testing.T) {

@@ -1,19 +1,23 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
 	"github.com/otopmarket/otop/search/embedded"
@@ -35,6 +39,7 @@ type wiring struct {
 	accounts *account.Service
 	store    *storage.Store // the bucket as the test sees it, without injected faults
 	index    catalog.SearchIndex
+	watcher  *noticeWatcher
 }
 
 // newWiring wires every service; adjust may change the object store's
@@ -46,7 +51,8 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	if err != nil {
 		t.Fatalf("load taxonomy: %v", err)
 	}
-	db := testenv.DB(t)
+	dbURL := testenv.DatabaseURL(t)
+	db := testenv.OpenDB(t, dbURL)
 	accounts, err := account.NewService(postgres.NewAccounts(db), tax.SelectCenterExists, testPolicy(), time.Now)
 	if err != nil {
 		t.Fatalf("account service: %v", err)
@@ -69,6 +75,9 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 		t.Fatalf("search index: %v", err)
 	}
 	t.Cleanup(func() { _ = index.Close() })
+	// The read caches are on, fed by PostgreSQL's notices as in serve.
+	cache := readcache.NewCatalog(readcache.Sizes{Products: 1000, Lists: 100, Searches: 100, SearchTTL: time.Minute})
+	watcher := watchNotices(t, dbURL, db, cache)
 	return wiring{
 		deps: Deps{
 			Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
@@ -79,9 +88,81 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,
 			Metrics:  NewMetrics(),
+			Cache:    cache,
 		},
-		db: db, accounts: accounts, store: clean, index: index,
+		db: db, accounts: accounts, store: clean, index: index, watcher: watcher,
 	}
+}
+
+// noticeWatcher passes the catalogue's change notices to the caches and
+// lets a test wait until a change it made behind the API's back (as
+// another process would) has reached them.
+type noticeWatcher struct {
+	*readcache.Catalog
+	db   *gorm.DB
+	mu   sync.Mutex
+	cond *sync.Cond
+	seen map[uuid.UUID]bool
+	live bool
+}
+
+func watchNotices(t testing.TB, dbURL string, db *gorm.DB, cache *readcache.Catalog) *noticeWatcher {
+	t.Helper()
+	w := &noticeWatcher{Catalog: cache, db: db, seen: map[uuid.UUID]bool{}}
+	w.cond = sync.NewCond(&w.mu)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		postgres.ListenCatalog(ctx, dbURL, w, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	w.wait(t, func() bool { return w.live })
+	return w
+}
+
+func (w *noticeWatcher) ProductChanged(id uuid.UUID) {
+	w.Catalog.ProductChanged(id)
+	w.mu.Lock()
+	w.seen[id] = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+func (w *noticeWatcher) SetLive(live bool) {
+	w.Catalog.SetLive(live)
+	w.mu.Lock()
+	w.live = live
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+// wait waits, at most 10 s, until ok holds (checked under w.mu).
+func (w *noticeWatcher) wait(t testing.TB, ok func() bool) {
+	t.Helper()
+	timer := time.AfterFunc(10*time.Second, w.cond.Broadcast)
+	defer timer.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("no catalogue notice within 10 s")
+		}
+		w.cond.Wait()
+	}
+}
+
+// settle returns once every change committed so far has reached the caches:
+// notices arrive in commit order, so once a marker sent now is seen, so
+// were they.
+func (w *noticeWatcher) settle(t testing.TB) {
+	t.Helper()
+	marker := uuid.New()
+	if err := w.db.Exec("SELECT pg_notify(?, ?)", postgres.CatalogChannel, marker.String()).Error; err != nil {
+		t.Fatalf("notify: %v", err)
+	}
+	w.wait(t, func() bool { return w.seen[marker] })
 }
 
 // testLog shows the server's error logs (the causes of 500s) in the test's output.

@@ -89,7 +89,7 @@ func newProducerJSON(p catalog.Producer) producerJSON {
 }
 
 func replyProducer(c *gin.Context, status int, p catalog.Producer) {
-	setETag(c, p.Version)
+	c.Header("ETag", etag(p.Version))
 	c.JSON(status, newProducerJSON(p))
 }
 

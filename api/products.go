@@ -219,9 +219,9 @@ func utcTime(t *time.Time) *time.Time {
 	return &u
 }
 
-// setETag sends the version of a representation as its ETag: "<version>".
-func setETag(c *gin.Context, version int) {
-	c.Header("ETag", `"`+strconv.Itoa(version)+`"`)
+// etag is the ETag of a representation of the given version: "<version>".
+func etag(version int) string {
+	return `"` + strconv.Itoa(version) + `"`
 }
 
 // ifMatch returns the version an update is conditional on: the strong ETag
@@ -315,7 +315,7 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 }
 
 func (h *handlers) replyProduct(c *gin.Context, status int, p catalog.Product) {
-	setETag(c, p.Version)
+	c.Header("ETag", etag(p.Version))
 	c.JSON(status, newProductJSON(p, h.urls))
 }
 
@@ -340,16 +340,20 @@ func (h *handlers) listProducts(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
-	if err != nil {
-		respondError(c, asQueryError(err))
-		return
-	}
-	items := make([]productJSON, len(page.Items))
-	for i, p := range page.Items {
-		items[i] = newProductJSON(p, h.urls)
-	}
-	replyList(c, items, optional(page.NextCursor))
+	// Without a status filter the list is of published products only, the
+	// same for every reader, so its pages are cached.
+	public := len(f.Status) == 0
+	cachedReply(c, h.cache.Lists, queryKey("products", c), public, func() (any, string, bool, error) {
+		page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
+		if err != nil {
+			return nil, "", false, asQueryError(err)
+		}
+		items := make([]productJSON, len(page.Items))
+		for i, p := range page.Items {
+			items[i] = newProductJSON(p, h.urls)
+		}
+		return listReply[productJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", true, nil
+	})
 }
 
 func (h *handlers) getProduct(c *gin.Context) {
@@ -358,12 +362,15 @@ func (h *handlers) getProduct(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	p, err := h.catalog.GetProduct(c.Request.Context(), principalFrom(c), id)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	h.replyProduct(c, http.StatusOK, p)
+	// A published product shows the same to every reader: its reply is
+	// cached. Anything else is for its owner and staff only, and not cached.
+	cachedReply(c, h.cache.Products, id, true, func() (any, string, bool, error) {
+		p, err := h.catalog.GetProduct(c.Request.Context(), principalFrom(c), id)
+		if err != nil {
+			return nil, "", false, err
+		}
+		return newProductJSON(p, h.urls), etag(p.Version), p.Status == catalog.StatusPublished, nil
+	})
 }
 
 func (h *handlers) updateProduct(c *gin.Context) {

@@ -13,6 +13,7 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
@@ -30,6 +31,8 @@ type Deps struct {
 	Checks       []Check
 	MaxBodyBytes int64
 	CORSOrigins  []string
+	// Cache holds public replies; nil caches nothing.
+	Cache *readcache.Catalog
 }
 
 type handlers struct {
@@ -41,6 +44,7 @@ type handlers struct {
 	metrics  *Metrics
 	urls     URLer
 	checks   []Check
+	cache    *readcache.Catalog
 }
 
 type route struct {
@@ -58,7 +62,10 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	if h.cache == nil {
+		h.cache = readcache.NewCatalog(readcache.Sizes{})
+	}
 
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
@@ -121,7 +128,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	// Image uploads carry the photo itself: its limit plus room for the multipart framing.
 	r.Use(limitBody(maxBody, map[string]int64{
 		"/v1/products/:id/images": d.Images.Limits().MaxBytes + 64<<10,
-	}), authenticate(d.Accounts))
+	}), authenticate(d.Accounts), forgetChangedProduct(h.cache))
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "This method is not allowed on this path.", nil)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -123,28 +122,33 @@ func priceParam(q url.Values, name string, v *errs.ValidationError) *int64 {
 	return &n
 }
 
+// Search replies are cached by query for a short time (readcache.Sizes):
+// the index they come from is dropped from the cache whenever this process
+// changes it, and a shared engine's changes by other processes show within
+// the time to live.
 func (h *handlers) search(c *gin.Context) {
 	q, err := searchQueryFrom(c)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	start := time.Now()
-	res, err := h.searcher.Search(c.Request.Context(), q)
-	h.metrics.observeSearch("search", start, err)
-	if err != nil {
-		respondError(c, asQueryError(err))
-		return
-	}
-	hits := make([]searchHitJSON, len(res.Hits))
-	for i, hit := range res.Hits {
-		hits[i] = newSearchHit(hit)
-	}
-	facets := res.Facets
-	if facets == nil {
-		facets = map[string]map[string]int{}
-	}
-	c.JSON(http.StatusOK, searchReply{Hits: hits, Facets: facets, Total: res.Total, Page: res.Page, PerPage: res.PerPage})
+	cachedReply(c, h.cache.Searches, queryKey("search", c), true, func() (any, string, bool, error) {
+		start := time.Now()
+		res, err := h.searcher.Search(c.Request.Context(), q)
+		h.metrics.observeSearch("search", start, err)
+		if err != nil {
+			return nil, "", false, asQueryError(err)
+		}
+		hits := make([]searchHitJSON, len(res.Hits))
+		for i, hit := range res.Hits {
+			hits[i] = newSearchHit(hit)
+		}
+		facets := res.Facets
+		if facets == nil {
+			facets = map[string]map[string]int{}
+		}
+		return searchReply{Hits: hits, Facets: facets, Total: res.Total, Page: res.Page, PerPage: res.PerPage}, "", true, nil
+	})
 }
 
 func (h *handlers) suggest(c *gin.Context) {
@@ -154,12 +158,13 @@ func (h *handlers) suggest(c *gin.Context) {
 		respondError(c, &queryError{*v})
 		return
 	}
-	start := time.Now()
-	out, err := h.searcher.Suggest(c.Request.Context(), q.Get("q"), limit)
-	h.metrics.observeSearch("suggest", start, err)
-	if err != nil {
-		respondError(c, asQueryError(err))
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"suggestions": out})
+	cachedReply(c, h.cache.Searches, queryKey("suggest", c), true, func() (any, string, bool, error) {
+		start := time.Now()
+		out, err := h.searcher.Suggest(c.Request.Context(), q.Get("q"), limit)
+		h.metrics.observeSearch("suggest", start, err)
+		if err != nil {
+			return nil, "", false, asQueryError(err)
+		}
+		return gin.H{"suggestions": out}, "", true, nil
+	})
 }

@@ -17,7 +17,7 @@ import (
 func (a *catalogAPI) drain(t *testing.T) {
 	t.Helper()
 	outbox := postgres.NewOutbox(a.db, func(string) (string, string) { return "ลำพูน", "Lamphun" }, a.urls.URL)
-	ix := catalog.NewIndexer(outbox, outbox, a.index, slog.New(slog.DiscardHandler), time.Now)
+	ix := catalog.NewIndexer(outbox, outbox, catalog.WatchIndex(a.index, a.cache.IndexChanged), slog.New(slog.DiscardHandler), time.Now)
 	if _, err := ix.Drain(context.Background(), 100); err != nil {
 		t.Fatalf("drain the outbox: %v", err)
 	}

@@ -123,3 +123,30 @@ type SearchIndex interface {
 	Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error
 	Ping(ctx context.Context) error
 }
+
+// WatchIndex returns ix calling changed after every write to it, failed or
+// not (a failed batch may be partly applied): caches of its replies use it
+// to drop what they hold.
+func WatchIndex(ix SearchIndex, changed func()) SearchIndex {
+	return watchedIndex{SearchIndex: ix, changed: changed}
+}
+
+type watchedIndex struct {
+	SearchIndex
+	changed func()
+}
+
+func (ix watchedIndex) Upsert(ctx context.Context, docs []SearchDocument) error {
+	defer ix.changed()
+	return ix.SearchIndex.Upsert(ctx, docs)
+}
+
+func (ix watchedIndex) Delete(ctx context.Context, ids []string) error {
+	defer ix.changed()
+	return ix.SearchIndex.Delete(ctx, ids)
+}
+
+func (ix watchedIndex) Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error {
+	defer ix.changed()
+	return ix.SearchIndex.Rebuild(ctx, fill)
+}

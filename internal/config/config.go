@@ -33,6 +33,8 @@ type Config struct {
 	MeiliURL    string
 	MeiliAPIKey string
 
+	Cache Cache
+
 	DataDir   string
 	LogLevel  slog.Level
 	LogFormat string
@@ -48,6 +50,14 @@ type MinIO struct {
 	// PublicURL is the base URL clients use to fetch public objects
 	// (variants); an object's URL is PublicURL/Bucket/key.
 	PublicURL string
+}
+
+// Cache sizes the in-memory caches of public replies (0 disables one).
+type Cache struct {
+	Products  int           // published products, by id
+	Lists     int           // pages of the public product list
+	Searches  int           // search and suggest replies
+	SearchTTL time.Duration // how long a search reply is kept (0 disables)
 }
 
 // Defaults match the development services started by scripts/services.sh.
@@ -90,6 +100,13 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 
 		MeiliURL:    l.httpURL("MEILI_URL", "", true),
 		MeiliAPIKey: l.secret("MEILI_API_KEY", ""),
+
+		Cache: Cache{
+			Products:  l.intFrom("CACHE_PRODUCTS", 20000, 0),
+			Lists:     l.intFrom("CACHE_LISTS", 2000, 0),
+			Searches:  l.intFrom("CACHE_SEARCHES", 2000, 0),
+			SearchTTL: l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
+		},
 
 		DataDir:   l.nonEmpty("DATA_DIR", ".data"),
 		LogLevel:  l.level("LOG_LEVEL", slog.LevelInfo),
@@ -202,26 +219,44 @@ func (l *loader) httpURL(key, def string, optional bool) string {
 }
 
 func (l *loader) duration(key string, def time.Duration) time.Duration {
+	return l.durationFrom(key, def, false)
+}
+
+// durationFrom reads a duration, positive, or also 0 when zeroOK.
+func (l *loader) durationFrom(key string, def time.Duration, zeroOK bool) time.Duration {
 	v, ok := l.raw(key)
 	if !ok {
 		return def
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		l.fail(key, "must be a positive duration such as 30s, got %q", v)
+	if err != nil || d < 0 || (d == 0 && !zeroOK) {
+		if zeroOK {
+			l.fail(key, "must be a duration such as 10s, or 0, got %q", v)
+		} else {
+			l.fail(key, "must be a positive duration such as 30s, got %q", v)
+		}
 		return def
 	}
 	return d
 }
 
 func (l *loader) positiveInt(key string, def int) int {
+	return l.intFrom(key, def, 1)
+}
+
+// intFrom reads an integer of at least lowest (0 or 1).
+func (l *loader) intFrom(key string, def, lowest int) int {
 	v, ok := l.raw(key)
 	if !ok {
 		return def
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 {
-		l.fail(key, "must be a positive integer, got %q", v)
+	if err != nil || n < lowest {
+		if lowest == 0 {
+			l.fail(key, "must be an integer of 0 or more, got %q", v)
+		} else {
+			l.fail(key, "must be a positive integer, got %q", v)
+		}
 		return def
 	}
 	return n

@@ -25,7 +25,11 @@ type outboxFixture struct {
 
 func newOutboxFixture(t *testing.T) outboxFixture {
 	t.Helper()
-	db := testenv.DB(t)
+	return newOutboxFixtureOn(t, testenv.DB(t))
+}
+
+func newOutboxFixtureOn(t *testing.T, db *gorm.DB) outboxFixture {
+	t.Helper()
 	f := outboxFixture{db: db, producer: uuid.New(), product: uuid.New(),
 		outbox: postgres.NewOutbox(db, func(code string) (string, string) { return "ลำพูน", "Lamphun" },
 			func(key string) string { return "http://img.example/" + key })}

@@ -189,7 +189,13 @@ func EmptyDatabaseURL(t testing.TB) string {
 // DB opens a fresh, fully migrated database for the test and closes it afterwards.
 func DB(t testing.TB) *gorm.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), DatabaseURL(t), postgres.Options{MaxOpenConns: 10, MaxIdleConns: 5})
+	return OpenDB(t, DatabaseURL(t))
+}
+
+// OpenDB connects to the database at url (from DatabaseURL) for the test.
+func OpenDB(t testing.TB, url string) *gorm.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxOpenConns: 10, MaxIdleConns: 5})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}

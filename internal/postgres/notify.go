@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// CatalogChannel carries a notice for each product whose public state
+// changed (its id), or "*" when many did (migration 00008).
+const CatalogChannel = "otop_catalog"
+
+// CatalogWatcher receives the catalogue's change notices.
+type CatalogWatcher interface {
+	// ProductChanged: the public state of one product changed.
+	ProductChanged(id uuid.UUID)
+	// SetLive(false): notices may be missed from now on; SetLive(true):
+	// they are followed again from now on (anything before is unknown).
+	SetLive(live bool)
+}
+
+// ListenCatalog follows the notices of CatalogChannel on a connection of
+// its own until ctx ends, reconnecting with backoff (1 s doubling to 30 s)
+// when the connection fails. The watcher is live only while listening.
+func ListenCatalog(ctx context.Context, dsn string, w CatalogWatcher, logger *slog.Logger) {
+	failures := 0
+	for ctx.Err() == nil {
+		err := listenOnce(ctx, dsn, w)
+		w.SetLive(false)
+		if ctx.Err() != nil {
+			return
+		}
+		failures++
+		wait := min(time.Second<<min(failures-1, 5), 30*time.Second)
+		logger.WarnContext(ctx, "catalogue change notices lost; read caches are off until they return",
+			"error", err.Error(), "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// listenOnce listens until the connection fails or ctx ends.
+func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // the connection is dropped either way
+	if _, err := conn.Exec(ctx, "LISTEN "+CatalogChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	w.SetLive(true)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			return fmt.Errorf("wait for notices: %w", err)
+		}
+		id, perr := uuid.Parse(n.Payload)
+		if perr != nil { // "*": everything may have changed
+			w.SetLive(true)
+			continue
+		}
+		w.ProductChanged(id)
+	}
+}

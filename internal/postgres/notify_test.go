@@ -1,0 +1,125 @@
+package postgres_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/testenv"
+)
+
+// recorder is a CatalogWatcher that keeps what it was told, in order.
+type recorder struct {
+	mu     sync.Mutex
+	events []string // product ids, "live" and "dark"
+	signal chan struct{}
+}
+
+func (r *recorder) add(e string) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	select {
+	case r.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) ProductChanged(id uuid.UUID) { r.add(id.String()) }
+
+func (r *recorder) SetLive(live bool) {
+	if live {
+		r.add("live")
+	} else {
+		r.add("dark")
+	}
+}
+
+// waitFor waits at most 10 s for event e after the first from events,
+// and returns the events between.
+func (r *recorder) waitFor(t *testing.T, from int, e string) []string {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		if i := slices.Index(r.events[from:], e); i >= 0 {
+			got := slices.Clone(r.events[from : from+i])
+			r.mu.Unlock()
+			return got
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.signal:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no %q within 10 s; events: %v", e, r.events)
+		}
+	}
+}
+
+func (r *recorder) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events)
+}
+
+func TestCatalogNoticesFollowPublicChanges(t *testing.T) {
+	t.Parallel()
+	url := testenv.DatabaseURL(t)
+	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
+	rec := &recorder{signal: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	rec.waitFor(t, 0, "live")
+
+	// notices runs change, then sends a notice of its own and returns the
+	// notices before it: notices arrive in commit order.
+	notices := func(change func()) []string {
+		from := rec.len()
+		change()
+		m := uuid.New()
+		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
+		return rec.waitFor(t, from, m.String())
+	}
+	sql := func(query string, args ...any) func() { return func() { exec(t, f.db, query, args...) } }
+	product := f.product.String()
+
+	if got := notices(sql("UPDATE products SET name_en = 'Draft edit' WHERE id = ?", f.product)); len(got) != 0 {
+		t.Errorf("a draft's edit was announced: %v", got)
+	}
+	if got := notices(sql("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", f.product)); !slices.Equal(got, []string{product}) {
+		t.Errorf("publishing announced %v, want [%s]", got, product)
+	}
+	if got := notices(sql("INSERT INTO product_certifications (product_id, position, kind, number) VALUES (?, 0, 'gi', 'GI-1')", f.product)); !slices.Equal(got, []string{product}) {
+		t.Errorf("a certificate of a published product announced %v, want [%s]", got, product)
+	}
+	rolledBack := func() {
+		tx := f.db.Begin()
+		exec(t, tx, "UPDATE products SET name_en = 'Rolled back' WHERE id = ?", f.product)
+		tx.Rollback()
+	}
+	if got := notices(rolledBack); len(got) != 0 {
+		t.Errorf("a rolled-back change was announced: %v", got)
+	}
+	// One statement changing many products says "everything".
+	if got := notices(sql("INSERT INTO search_outbox (product_id) SELECT gen_random_uuid() FROM generate_series(1, 65)")); !slices.Equal(got, []string{"live"}) {
+		t.Errorf("a change of 65 products announced %v, want one reset", got)
+	}
+
+	// The listening connection dies: the watcher goes dark until it is back.
+	from := rec.len()
+	exec(t, f.db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+	rec.waitFor(t, from, "dark")
+	rec.waitFor(t, from, "live")
+	if got := notices(sql("UPDATE products SET name_en = 'After reconnect' WHERE id = ?", f.product)); !slices.Equal(got, []string{product}) {
+		t.Errorf("after reconnecting, a change announced %v, want [%s]", got, product)
+	}
+}

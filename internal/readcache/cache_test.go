@@ -1,0 +1,179 @@
+package readcache
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func entry(s string) Entry { return Entry{Body: []byte(s), ETag: `"1"`} }
+
+func mustGet(t *testing.T, c *Cache[string], k, want string) {
+	t.Helper()
+	e, ok := c.Get(k)
+	if !ok || string(e.Body) != want {
+		t.Fatalf("Get(%q) = %q, %v; want %q", k, e.Body, ok, want)
+	}
+}
+
+func mustMiss(t *testing.T, c *Cache[string], k string) {
+	t.Helper()
+	if e, ok := c.Get(k); ok {
+		t.Fatalf("Get(%q) = %q; want a miss", k, e.Body)
+	}
+}
+
+func TestPutThenGet(t *testing.T) {
+	c := New[string](10, 0, true)
+	mustMiss(t, c, "a")
+	if !c.Put(c.Ticket(), "a", entry("A")) {
+		t.Fatal("Put refused on a live cache with a current ticket")
+	}
+	mustGet(t, c, "a", "A")
+	if hits, misses := c.Stats(); hits != 1 || misses != 1 {
+		t.Errorf("Stats = %d hits, %d misses; want 1, 1", hits, misses)
+	}
+}
+
+// A reply read before an invalidation is never stored, whatever key the
+// invalidation named: the reader cannot know what its read depended on.
+func TestPutAfterAnInvalidationIsRefused(t *testing.T) {
+	for name, invalidate := range map[string]func(c *Cache[string]){
+		"remove of the key":     func(c *Cache[string]) { c.Remove("a") },
+		"remove of another key": func(c *Cache[string]) { c.Remove("b") },
+		"purge":                 func(c *Cache[string]) { c.Purge() },
+		"live again":            func(c *Cache[string]) { c.SetLive(true) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := New[string](10, 0, true)
+			ticket := c.Ticket()
+			invalidate(c)
+			if c.Put(ticket, "a", entry("stale")) {
+				t.Fatal("Put stored a reply read before an invalidation")
+			}
+			mustMiss(t, c, "a")
+			if !c.Put(c.Ticket(), "a", entry("fresh")) {
+				t.Fatal("Put refused with a ticket taken after the invalidation")
+			}
+			mustGet(t, c, "a", "fresh")
+		})
+	}
+}
+
+func TestRemoveAndPurgeDropEntries(t *testing.T) {
+	c := New[string](10, 0, true)
+	for _, k := range []string{"a", "b", "c"} {
+		c.Put(c.Ticket(), k, entry(k))
+	}
+	c.Remove("a")
+	mustMiss(t, c, "a")
+	mustGet(t, c, "b", "b")
+	c.Purge()
+	mustMiss(t, c, "b")
+	mustMiss(t, c, "c")
+	if c.Len() != 0 {
+		t.Errorf("Len = %d after Purge", c.Len())
+	}
+}
+
+func TestNotLiveAnswersAndStoresNothing(t *testing.T) {
+	c := New[string](10, 0, false)
+	if c.Put(c.Ticket(), "a", entry("A")) {
+		t.Fatal("a cache that is not live stored an entry")
+	}
+	c.SetLive(true)
+	c.Put(c.Ticket(), "a", entry("A"))
+	mustGet(t, c, "a", "A")
+	ticket := c.Ticket()
+	c.SetLive(false)
+	mustMiss(t, c, "a")
+	if c.Put(ticket, "a", entry("A")) || c.Put(c.Ticket(), "a", entry("A")) {
+		t.Fatal("a cache that is not live stored an entry")
+	}
+	c.SetLive(true)
+	mustMiss(t, c, "a") // what was held before going dark is gone
+}
+
+func TestEntriesExpire(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	c := New[string](10, 10*time.Second, true)
+	c.now = func() time.Time { return now }
+	c.Put(c.Ticket(), "a", entry("A"))
+	now = now.Add(9 * time.Second)
+	mustGet(t, c, "a", "A")
+	now = now.Add(time.Second)
+	mustMiss(t, c, "a")
+	if c.Len() != 0 {
+		t.Errorf("an expired entry is still held (Len %d)", c.Len())
+	}
+}
+
+func TestSizeIsBounded(t *testing.T) {
+	c := New[string](3, 0, true)
+	for i := range 5 {
+		c.Put(c.Ticket(), fmt.Sprint(i), entry(fmt.Sprint(i)))
+	}
+	if c.Len() != 3 {
+		t.Fatalf("Len = %d, want 3", c.Len())
+	}
+	mustMiss(t, c, "0")
+	mustMiss(t, c, "1")
+	mustGet(t, c, "4", "4")
+}
+
+func TestDisabledCacheNeverHits(t *testing.T) {
+	for name, c := range map[string]*Cache[string]{"size 0": New[string](0, 0, true), "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			if c.Enabled() || c.Put(c.Ticket(), "a", entry("A")) {
+				t.Fatal("a disabled cache stored an entry")
+			}
+			mustMiss(t, c, "a")
+			c.Remove("a")
+			c.Purge()
+			c.SetLive(true)
+			if c.Len() != 0 {
+				t.Fatal("a disabled cache holds entries")
+			}
+		})
+	}
+}
+
+func TestCatalogDropsTheProductAndEveryList(t *testing.T) {
+	c := NewCatalog(Sizes{Products: 10, Lists: 10, Searches: 10, SearchTTL: time.Minute})
+	a, b := uuid.New(), uuid.New()
+	c.SetLive(true)
+	c.Products.Put(c.Products.Ticket(), a, entry("a"))
+	c.Products.Put(c.Products.Ticket(), b, entry("b"))
+	c.Lists.Put(c.Lists.Ticket(), "products?province=TH-50", entry("list"))
+	c.Searches.Put(c.Searches.Ticket(), "search?q=silk", entry("silk"))
+
+	c.ProductChanged(a)
+	if _, ok := c.Products.Get(a); ok {
+		t.Error("the changed product is still cached")
+	}
+	if _, ok := c.Products.Get(b); !ok {
+		t.Error("another product was dropped")
+	}
+	if c.Lists.Len() != 0 {
+		t.Error("a list survived a product change")
+	}
+	if c.Searches.Len() != 1 {
+		t.Error("a search reply was dropped by a database change: it follows the index, not the database")
+	}
+	c.IndexChanged()
+	if c.Searches.Len() != 0 {
+		t.Error("a search reply survived an index change")
+	}
+}
+
+func TestCatalogSearchCacheNeedsATimeToLive(t *testing.T) {
+	c := NewCatalog(Sizes{Products: 10, Lists: 10, Searches: 10})
+	if c.Searches.Enabled() {
+		t.Fatal("search replies are cached without a time to live")
+	}
+	if c.Products.Put(c.Products.Ticket(), uuid.New(), entry("a")) {
+		t.Fatal("products are cached before the change notices are followed")
+	}
+}

@@ -1,0 +1,67 @@
+package readcache
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Catalog is the caches of the public catalogue's replies. A nil *Catalog
+// caches nothing.
+type Catalog struct {
+	// Products holds GET /v1/products/{id} of published products, by id.
+	Products *Cache[uuid.UUID]
+	// Lists holds pages of the public GET /v1/products, by query.
+	Lists *Cache[string]
+	// Searches holds GET /v1/search and /v1/search/suggest replies, by query.
+	Searches *Cache[string]
+}
+
+// Sizes are the capacities of a Catalog's caches; 0 disables one.
+type Sizes struct {
+	Products, Lists, Searches int
+	// SearchTTL bounds how long a search reply is kept: search results
+	// follow the index, which another process may change (a shared
+	// Meilisearch), so they are also kept for a bounded time only.
+	SearchTTL time.Duration
+}
+
+// NewCatalog returns the caches. Products and lists start not live: they
+// wait for SetLive(true), given when the change notices are followed.
+func NewCatalog(s Sizes) *Catalog {
+	searches := s.Searches
+	if s.SearchTTL <= 0 {
+		searches = 0
+	}
+	return &Catalog{
+		Products: New[uuid.UUID](s.Products, 0, false),
+		Lists:    New[string](s.Lists, 0, false),
+		Searches: New[string](searches, s.SearchTTL, true),
+	}
+}
+
+// ProductChanged drops what may show product id: the product and every list.
+func (c *Catalog) ProductChanged(id uuid.UUID) {
+	if c == nil {
+		return
+	}
+	c.Products.Remove(id)
+	c.Lists.Purge()
+}
+
+// SetLive empties the product and list caches and turns them on or off.
+func (c *Catalog) SetLive(live bool) {
+	if c == nil {
+		return
+	}
+	c.Products.SetLive(live)
+	c.Lists.SetLive(live)
+}
+
+// IndexChanged drops every search reply: the search index changed.
+func (c *Catalog) IndexChanged() {
+	if c == nil {
+		return
+	}
+	c.Searches.Purge()
+}
