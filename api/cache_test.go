@@ -1,0 +1,211 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/readcache"
+)
+
+func productHits(a *catalogAPI) uint64 { h, _ := a.cache.Products.Stats(); return h }
+func listHits(a *catalogAPI) uint64    { h, _ := a.cache.Lists.Stats(); return h }
+func searchHits(a *catalogAPI) uint64  { h, _ := a.cache.Searches.Stats(); return h }
+
+func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	a.publish(t, p.ID)
+	target := "/v1/products/" + p.ID.String()
+
+	first := a.do(t, http.MethodGet, target, "", "")
+	hits := productHits(a)
+	second := a.do(t, http.MethodGet, target, "", "")
+	if first.Code != http.StatusOK || second.Code != http.StatusOK {
+		t.Fatalf("GET = %d, %d", first.Code, second.Code)
+	}
+	if productHits(a) != hits+1 {
+		t.Fatalf("the second read of a published product did not come from the cache")
+	}
+	if !bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) || first.Header().Get("ETag") != second.Header().Get("ETag") ||
+		second.Header().Get("Content-Type") != first.Header().Get("Content-Type") {
+		t.Fatalf("the cached reply differs:\n%s %v\n%s %v", first.Body, first.Header(), second.Body, second.Header())
+	}
+
+	// Another process (here plain SQL) changes the product: once its notice
+	// is in, every reader sees the change.
+	if err := a.db.Exec("UPDATE products SET name_en = 'Renamed elsewhere', version = version + 1 WHERE id = ?", p.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	a.watcher.settle(t)
+	got := decode[productJSON](t, a.do(t, http.MethodGet, target, "", ""))
+	if got.NameEN != "Renamed elsewhere" || got.Version != p.Version+2 {
+		t.Errorf("after a change elsewhere GET shows %q version %d", got.NameEN, got.Version)
+	}
+}
+
+// The process that served a change drops its cached replies before the
+// client has the answer: it does not wait for the notice. The cache here
+// is deaf to notices, so only that can make the test pass.
+func TestOwnChangesAreSeenAtOnce(t *testing.T) {
+	t.Parallel()
+	w := newWiring(t)
+	deaf := readcache.NewCatalog(readcache.Sizes{Products: 100, Lists: 100})
+	deaf.SetLive(true)
+	w.deps.Cache = deaf
+	a := newCatalogAPI(t)
+	a.router, a.db, a.accounts, a.cache = newRouterFrom(t, w.deps), w.db, w.accounts, deaf
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	if err := a.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	target := "/v1/products/" + p.ID.String()
+	for range 2 {
+		if rec := a.do(t, http.MethodGet, target, "", ""); rec.Code != http.StatusOK {
+			t.Fatalf("GET = %d %s", rec.Code, rec.Body)
+		}
+	}
+	if productHits(a) != 1 || listHits(a) != 0 {
+		t.Fatalf("the published product is not cached")
+	}
+	list := "/v1/products?producer=" + p.ProducerID.String()
+	if n := len(decode[listReply[productJSON]](t, a.do(t, http.MethodGet, list, "", "")).Items); n != 1 {
+		t.Fatalf("public list has %d items, want 1", n)
+	}
+
+	// Editing a published product sends it back to review: it leaves the public view at once.
+	if rec := a.do(t, http.MethodPatch, target, token, `{"name_en":"Lamphun Brocade Silk Scarf"}`); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
+	}
+	assertProblem(t, a.do(t, http.MethodGet, target, "", ""), http.StatusNotFound)
+	if n := len(decode[listReply[productJSON]](t, a.do(t, http.MethodGet, list, "", "")).Items); n != 0 {
+		t.Errorf("public list has %d items after the product went back to review, want 0", n)
+	}
+	own := decode[productJSON](t, a.do(t, http.MethodGet, target, token, ""))
+	if own.Status != "pending_review" || own.NameEN != "Lamphun Brocade Silk Scarf" {
+		t.Errorf("the owner reads %s %q", own.Status, own.NameEN)
+	}
+}
+
+func TestUnpublishedProductsAreNotCached(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	target := "/v1/products/" + p.ID.String()
+	for range 3 {
+		if rec := a.do(t, http.MethodGet, target, token, ""); rec.Code != http.StatusOK {
+			t.Fatalf("owner GET draft = %d", rec.Code)
+		}
+		assertProblem(t, a.do(t, http.MethodGet, target, "", ""), http.StatusNotFound)
+	}
+	if productHits(a) != 0 || a.cache.Products.Len() != 0 {
+		t.Errorf("a draft was cached (%d hits, %d entries)", productHits(a), a.cache.Products.Len())
+	}
+}
+
+func TestPublicListPagesAreCachedUntilTheCatalogueChanges(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, producer := a.producer(t)
+	first := a.createProduct(t, token)
+	a.publish(t, first.ID)
+	list := "/v1/products?province=TH-51&sort=newest"
+	ids := func(token string, target string) []uuid.UUID {
+		rec := a.do(t, http.MethodGet, target, token, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", target, rec.Code, rec.Body)
+		}
+		var out []uuid.UUID
+		for _, p := range decode[listReply[productJSON]](t, rec).Items {
+			out = append(out, p.ID)
+		}
+		return out
+	}
+	before := ids("", list)
+	hits := listHits(a)
+	if again := ids("", list); !slices.Equal(again, before) || listHits(a) != hits+1 {
+		t.Fatalf("the second read of a public page did not come from the cache (%v, %v)", before, again)
+	}
+
+	second := a.createProduct(t, token)
+	a.publish(t, second.ID) // publish waits for the notice of the change
+	if after := ids("", list); !slices.Equal(after, []uuid.UUID{second.ID, first.ID}) {
+		t.Errorf("after publishing, the page lists %v, want [%s %s]", after, second.ID, first.ID)
+	}
+
+	// A producer's own list by status is not public: never cached.
+	own := "/v1/products?status=draft&producer=" + producer.ID.String()
+	hits = listHits(a)
+	if got := ids(token, own); len(got) != 0 {
+		t.Fatalf("drafts = %v, want none", got)
+	}
+	draft := a.createProduct(t, token)
+	if got := ids(token, own); !slices.Equal(got, []uuid.UUID{draft.ID}) || listHits(a) != hits {
+		t.Errorf("drafts = %v (cache hits %d → %d), want [%s] read from the database", got, hits, listHits(a), draft.ID)
+	}
+}
+
+func TestSearchRepliesAreDroppedWhenTheIndexChanges(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	first := a.createProduct(t, token)
+	a.publish(t, first.ID)
+	a.drain(t)
+	total := func() int {
+		rec := a.do(t, http.MethodGet, "/v1/search?q=brocade&facets=category", "", "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("search = %d %s", rec.Code, rec.Body)
+		}
+		return decode[searchReply](t, rec).Total
+	}
+	if n := total(); n != 1 {
+		t.Fatalf("total = %d, want 1", n)
+	}
+	hits := searchHits(a)
+	if n := total(); n != 1 || searchHits(a) != hits+1 {
+		t.Fatalf("the repeated search did not come from the cache")
+	}
+	second := a.createProduct(t, token)
+	a.publish(t, second.ID)
+	a.drain(t)
+	if n := total(); n != 2 {
+		t.Errorf("after indexing a new product, total = %d, want 2", n)
+	}
+}
+
+// Search replies live at most their time to live, even when no index
+// change was seen (a shared engine changed by another process).
+func TestSearchRepliesExpire(t *testing.T) {
+	t.Parallel()
+	w := newWiring(t)
+	w.deps.Cache = readcache.NewCatalog(readcache.Sizes{Searches: 10, SearchTTL: 50 * time.Millisecond})
+	a := newCatalogAPI(t)
+	a.router, a.db, a.accounts, a.cache, a.index = newRouterFrom(t, w.deps), w.db, w.accounts, w.deps.Cache, w.index
+	a.watcher = w.watcher
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	a.publish(t, p.ID)
+	search := func() int { return decode[searchReply](t, a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")).Total }
+	if n := search(); n != 0 {
+		t.Fatalf("total = %d before indexing, want 0", n)
+	}
+	// Index behind the cache's back, as another process would.
+	a.cache = readcache.NewCatalog(readcache.Sizes{})
+	a.drain(t)
+	deadline := time.Now().Add(5 * time.Second)
+	for search() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("a cached search reply outlived its time to live")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
