@@ -11,10 +11,13 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 )
 
-// benchProducer wires the server and signs up a producer with a profile;
-// send makes requests as that producer.
-func benchProducer(b *testing.B) (wiring, http.Handler, func(method, target, body string) *httptest.ResponseRecorder) {
+// benchProducer wires the server, with or without its read caches, and
+// signs up a producer with a profile; send makes requests as that producer.
+func benchProducer(b *testing.B, cached bool) (wiring, http.Handler, func(method, target, body string) *httptest.ResponseRecorder) {
 	w := newWiring(b)
+	if !cached {
+		w.deps.Cache = nil
+	}
 	router := newRouterFrom(b, w.deps)
 	ctx := context.Background()
 	in := account.RegisterInput{Email: "bench@example.com", Password: "khao-soi-benchmark-2026", Role: account.RoleProducer, DisplayName: "Bench"}
@@ -39,11 +42,19 @@ func benchProducer(b *testing.B) (wiring, http.Handler, func(method, target, bod
 	return w, router, send
 }
 
+// cachedOrNot runs bench with the read caches on and off.
+func cachedOrNot(b *testing.B, bench func(b *testing.B, cached bool)) {
+	b.Run("cached", func(b *testing.B) { bench(b, true) })
+	b.Run("uncached", func(b *testing.B) { bench(b, false) })
+}
+
 // BenchmarkGetProduct measures the server's own cost of GET /v1/products/{id}
-// (middleware, service, one PostgreSQL round trip, JSON) without a network;
-// scripts/bench measures it end to end.
-func BenchmarkGetProduct(b *testing.B) {
-	w, router, send := benchProducer(b)
+// (middleware, service, one PostgreSQL round trip, JSON; or the cache)
+// without a network; scripts/bench measures it end to end.
+func BenchmarkGetProduct(b *testing.B) { cachedOrNot(b, benchGetProduct) }
+
+func benchGetProduct(b *testing.B, cached bool) {
+	w, router, send := benchProducer(b, cached)
 	ctx := context.Background()
 	rec := send(http.MethodPost, "/v1/products", productBody)
 	var p struct{ ID string }
@@ -68,8 +79,10 @@ func BenchmarkGetProduct(b *testing.B) {
 
 // BenchmarkListProducts measures GET /v1/products?province=TH-51 returning a
 // full page of 20 products without a network.
-func BenchmarkListProducts(b *testing.B) {
-	w, router, send := benchProducer(b)
+func BenchmarkListProducts(b *testing.B) { cachedOrNot(b, benchListProducts) }
+
+func benchListProducts(b *testing.B, cached bool) {
+	w, router, send := benchProducer(b, cached)
 	ctx := context.Background()
 	for range 21 {
 		if rec := send(http.MethodPost, "/v1/products", productBody); rec.Code != http.StatusCreated {

@@ -50,22 +50,31 @@ seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
 echo "seeded $PRODUCTS products in $(( $(date +%s) - seed_start )) s" >&2
 
+# start_server [VAR=value...]: serves the API in the background and waits
+# for /readyz; sets serve_ready (seconds) and serve_hwm_kb.
+start_server() {
+	local start
+	start=$(date +%s.%N)
+	env "$@" bin/otop serve &
+	server_pid=$!
+	local deadline=$((SECONDS + READY_TIMEOUT))
+	until curl -sf --max-time 5 "http://127.0.0.1:$PORT/readyz" >/dev/null; do
+		if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+			echo "serve did not become ready within $READY_TIMEOUT s" >&2
+			exit 1
+		fi
+		sleep 1
+	done
+	serve_ready=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+}
+caches_off=(CACHE_PRODUCTS=0 CACHE_LISTS=0 CACHE_SEARCHES=0)
+
 # No index under DATA_DIR: serve builds it from PostgreSQL, /readyz 503 until
 # done (and forgets the outbox entries the seed queued, which the build covers).
+# The first runs are without the read caches: they measure the work of each request.
 rm -rf "$OUT/data" "$OUT"/searchbench-*
-serve_start=$(date +%s.%N)
-bin/otop serve &
-server_pid=$!
-deadline=$((SECONDS + READY_TIMEOUT))
-until curl -sf --max-time 5 "http://127.0.0.1:$PORT/readyz" >/dev/null; do
-	if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-		echo "serve did not become ready within $READY_TIMEOUT s" >&2
-		exit 1
-	fi
-	sleep 1
-done
-serve_ready=$(awk -v a="$serve_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+start_server "${caches_off[@]}"
 echo "serve ready (/readyz 200) in $serve_ready s, search index built at startup; peak RSS $((serve_hwm_kb / 1024)) MiB" >&2
 
 psql -qAt "$db_url" >"$OUT/ids.txt" -c "SELECT '/v1/products/' || id FROM products WHERE status = 'published' ORDER BY md5(id::text) LIMIT 20000"
@@ -97,12 +106,23 @@ api_row() { # label paths-file
 	wrk -t 2 -c "$CONCURRENCY" -d 3s -s scripts/bench/paths.lua "http://127.0.0.1:$PORT" -- "$2" >/dev/null # warm-up
 	LABEL=$1 wrk -t 2 -c "$CONCURRENCY" -d "$DURATION" -s scripts/bench/paths.lua "http://127.0.0.1:$PORT" -- "$2" | tail -n 1
 }
-api_row 'API GET /v1/products/{id}' "$OUT/ids.txt"
-api_row 'API GET /v1/products?province=<code>' "$OUT/provinces.txt"
-api_row 'API GET /v1/products?<one filter> (every filter, every value)' "$OUT/lists.txt"
+catalogue_rows() { # label suffix
+	api_row "API GET /v1/products/{id}$1" "$OUT/ids.txt"
+	api_row "API GET /v1/products?province=<code>$1" "$OUT/provinces.txt"
+	api_row "API GET /v1/products?<one filter> (every filter, every value)$1" "$OUT/lists.txt"
+}
+catalogue_rows ', read caches off'
 timeout 3600 bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" \
 	-pid "$server_pid" -serve-index "$OUT/data/search" -serve-ready "${serve_ready}s" -serve-ready-hwm-kb "$serve_hwm_kb" \
 	-dir "$OUT" >"$OUT/search.md"
+stop_server
+
+# The same with the read caches on (serve's defaults): the index exists now.
+start_server
+echo "serve ready with its read caches in $serve_ready s (index opened, not built)" >&2
+catalogue_rows ', read caches on'
+bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" \
+	-api-only "API \`GET /v1/search\`, read caches on (the same queries)" >>"$OUT/search.md"
 stop_server
 
 pgbench_row() { # label script

@@ -40,6 +40,8 @@ import (
 	"syscall"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
@@ -66,6 +68,7 @@ type options struct {
 	serveHWM    int64
 	batch       int
 	cpuProfile  string
+	apiOnly     string
 	rebuildOnly bool
 }
 
@@ -84,6 +87,7 @@ func run() error {
 	flag.IntVar(&o.batch, "batch", 1000, "rebuild batch size (reindex uses 1000)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.BoolVar(&o.rebuildOnly, "rebuild-only", false, "stop after the rebuild (no query runs)")
+	flag.StringVar(&o.apiOnly, "api-only", "", "only run the query set through the API under load and print one row with this label (no index of its own)")
 	flag.Parse()
 	switch {
 	case o.databaseURL == "":
@@ -115,6 +119,23 @@ func run() error {
 		return fmt.Errorf("database: %w", err)
 	}
 	defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
+	if o.apiOnly != "" {
+		queries, paths, client, err := apiQueries(ctx, db, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "searchbench: %d queries through %s/v1/search, concurrency %d, %s warm-up then %s\n",
+			len(queries), o.api, o.concurrency, o.warmup, o.duration)
+		api := load(ctx, "API", o, len(queries), func(ctx context.Context, i int) error { return get(ctx, client, paths[i]) })
+		fmt.Printf("| search workload (concurrency %d, %s) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n", o.concurrency, o.duration)
+		fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Println(api.row(o.apiOnly))
+		fmt.Println()
+		if api.firstErr != nil {
+			fmt.Fprintf(os.Stderr, "searchbench: warning: %d errors, first: %v\n", api.errors, api.firstErr)
+		}
+		return ctx.Err()
+	}
 
 	dir, err := os.MkdirTemp(o.dir, "searchbench-")
 	if err != nil {
@@ -168,24 +189,9 @@ func run() error {
 
 	// 2. The query set; each query once at a time through both, for its
 	// hit totals and its latency without concurrent load.
-	var producer string
-	if err := db.WithContext(ctx).Raw(`SELECT producer_id::text FROM products WHERE status = 'published'
-		GROUP BY producer_id ORDER BY count(*) DESC, producer_id LIMIT 1`).Row().Scan(&producer); err != nil {
-		return fmt.Errorf("pick a producer: %w", err)
-	}
-	queries := querySet(producer)
-	paths := make([]string, len(queries))
-	for i, q := range queries {
-		paths[i] = o.api + "/v1/search?" + queryString(q)
-	}
-	client := &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-			MaxIdleConns:        4 * o.concurrency,
-			MaxIdleConnsPerHost: 4 * o.concurrency,
-			IdleConnTimeout:     time.Minute,
-		},
+	queries, paths, client, err := apiQueries(ctx, db, o)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "searchbench: %d queries, one at a time (%d runs each)\n", len(queries), aloneRuns)
 	singles := make([]single, len(queries))
@@ -268,6 +274,31 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// apiQueries returns the query set, each query's /v1/search URL and the
+// HTTP client to send them.
+func apiQueries(ctx context.Context, db *gorm.DB, o options) ([]catalog.SearchQuery, []string, *http.Client, error) {
+	var producer string
+	if err := db.WithContext(ctx).Raw(`SELECT producer_id::text FROM products WHERE status = 'published'
+		GROUP BY producer_id ORDER BY count(*) DESC, producer_id LIMIT 1`).Row().Scan(&producer); err != nil {
+		return nil, nil, nil, fmt.Errorf("pick a producer: %w", err)
+	}
+	queries := querySet(producer)
+	paths := make([]string, len(queries))
+	for i, q := range queries {
+		paths[i] = o.api + "/v1/search?" + queryString(q)
+	}
+	client := &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+			MaxIdleConns:        4 * o.concurrency,
+			MaxIdleConnsPerHost: 4 * o.concurrency,
+			IdleConnTimeout:     time.Minute,
+		},
+	}
+	return queries, paths, client, nil
 }
 
 // aloneRuns is how many times each query is timed on its own.
