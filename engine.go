@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/search/embedded"
 	"github.com/otopmarket/otop/search/meili"
 )
@@ -56,7 +56,7 @@ func (a *app) indexer(engine *searchEngine, imageURL func(key string) string) *c
 }
 
 // errBuilding is what search answers while serve builds a missing index.
-var errBuilding = errors.New("the search index is being built")
+var errBuilding = fmt.Errorf("the search index is being built (%w)", errs.ErrStarting)
 
 // buildGate stands in front of an index that serve is building from
 // PostgreSQL: searches and readiness fail (503) until the build is done,

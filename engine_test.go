@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
@@ -56,7 +57,7 @@ func TestANewIndexIsBuiltBehindAGate(t *testing.T) {
 	if _, err := gate.Suggest(ctx, "silk", 5); !errors.Is(err, errBuilding) {
 		t.Fatalf("Suggest while building = %v, want errBuilding", err)
 	}
-	if err := gate.Ping(ctx); !errors.Is(err, errBuilding) {
+	if err := gate.Ping(ctx); !errors.Is(err, errBuilding) || !errors.Is(err, errs.ErrStarting) {
 		t.Fatalf("Ping while building = %v, want errBuilding", err)
 	}
 	close(release)

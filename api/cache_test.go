@@ -194,7 +194,9 @@ func TestSearchRepliesExpire(t *testing.T) {
 	token, _ := a.producer(t)
 	p := a.createProduct(t, token)
 	a.publish(t, p.ID)
-	search := func() int { return decode[searchReply](t, a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")).Total }
+	search := func() int {
+		return decode[searchReply](t, a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")).Total
+	}
 	if n := search(); n != 0 {
 		t.Fatalf("total = %d before indexing, want 0", n)
 	}

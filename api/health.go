@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/otopmarket/otop/internal/errs"
 )
 
 // Check is one dependency /readyz looks at.
@@ -49,7 +53,12 @@ func (h *handlers) readyz(c *gin.Context) {
 				if ctx.Err() != nil {
 					res.Error = "timed out"
 				}
-				loggerFrom(c).WarnContext(c.Request.Context(), "readiness check failed", "check", check.Name, "error", err.Error())
+				// Still starting (an index being built) is expected, not a failure.
+				level := slog.LevelWarn
+				if errors.Is(err, errs.ErrStarting) {
+					level = slog.LevelInfo
+				}
+				loggerFrom(c).Log(c.Request.Context(), level, "readiness check failed", "check", check.Name, "error", err.Error())
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/testenv"
 	"github.com/otopmarket/otop/storage"
@@ -68,4 +71,25 @@ func TestReadyzChecksRealDependencies(t *testing.T) {
 			t.Fatalf("readyz = %d %s", rec.Code, rec.Body.String())
 		}
 	})
+}
+
+// A dependency still starting (the search index being built) makes readyz
+// answer 503 without warnings: nothing failed.
+func TestReadyzWhileStartingIsNotAWarning(t *testing.T) {
+	t.Parallel()
+	starting := Check{Name: "search", Ping: func(context.Context) error {
+		return fmt.Errorf("the search index is being built (%w)", errs.ErrStarting)
+	}}
+	s := newTestServer(t, starting)
+	rec := s.do(t, http.MethodGet, "/readyz", nil)
+	if got := decode[readiness](t, rec); rec.Code != http.StatusServiceUnavailable || got.Checks["search"].Status != "down" {
+		t.Fatalf("readyz = %d %s", rec.Code, rec.Body)
+	}
+	logs := s.logs.String()
+	if !strings.Contains(logs, `"msg":"readiness check failed"`) || !strings.Contains(logs, `"check":"search"`) {
+		t.Fatalf("the starting check is not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, `"level":"WARN"`) || strings.Contains(logs, `"level":"ERROR"`) {
+		t.Errorf("a dependency still starting was logged as a problem:\n%s", logs)
+	}
 }

@@ -66,7 +66,8 @@ func accessLog() gin.HandlerFunc {
 		status := c.Writer.Status()
 		level := slog.LevelInfo
 		switch {
-		case status == statusClientClosedRequest:
+		case status == statusClientClosedRequest, status == http.StatusServiceUnavailable && c.FullPath() == "/readyz":
+			// readyz logs each failing check itself, at its own level.
 			level = slog.LevelInfo
 		case status == http.StatusServiceUnavailable:
 			// A dependency is down or still starting (the search index

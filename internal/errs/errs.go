@@ -18,6 +18,9 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrPrecondition    = errors.New("precondition failed")
 	ErrUnavailable     = errors.New("unavailable")
+	// ErrStarting: a dependency is still being prepared (a search index
+	// being built); unavailable for now, but nothing failed.
+	ErrStarting = errors.New("starting")
 	// ErrTooLarge: the payload exceeds a size limit (HTTP 413).
 	ErrTooLarge = errors.New("too large")
 	// ErrUnsupportedMediaType: the payload is of a type the service refuses (HTTP 415).
