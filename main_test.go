@@ -123,12 +123,15 @@ func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(string(body), `"search"`) {
 		t.Fatalf("/readyz = %d %s, want the search engine among the checks", code, body)
 	}
-	if code, _ := get(t, base+"/v1/search?q=silk"); code != http.StatusOK {
-		t.Fatalf("/v1/search = %d", code)
+	for range 2 { // the second answer comes from the search cache
+		if code, _ := get(t, base+"/v1/search?q=silk"); code != http.StatusOK {
+			t.Fatalf("/v1/search = %d", code)
+		}
 	}
 	code, body = get(t, base+"/metrics")
 	for _, want := range []string{`go_sql_max_open_connections{db_name="otop"} 20`, "otop_search_indexing_lag_seconds ",
-		`otop_search_duration_seconds_count{operation="search",outcome="ok"} 1`} {
+		`otop_search_duration_seconds_count{operation="search",outcome="ok"} 1`,
+		`otop_cache_lookups_total{cache="searches",result="hit"} 1`, `otop_cache_bytes{cache="products"} 0`} {
 		if code != http.StatusOK || !strings.Contains(string(body), want) {
 			t.Fatalf("/metrics = %d, %q missing", code, want)
 		}

@@ -80,7 +80,8 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	defer engine.close() //nolint:errcheck // closing at exit
 	cache := readcache.NewCatalog(readcache.Sizes{
-		Products: cfg.Cache.Products, Lists: cfg.Cache.Lists, Searches: cfg.Cache.Searches, SearchTTL: cfg.Cache.SearchTTL,
+		Products: mib(cfg.Cache.ProductsMB), Lists: mib(cfg.Cache.ListsMB), Searches: mib(cfg.Cache.SearchesMB),
+		SearchTTL: cfg.Cache.SearchTTL,
 	})
 	if cache.Products.Enabled() || cache.Lists.Enabled() {
 		go postgres.ListenCatalog(ctx, cfg.DatabaseURL, cache, logger)
@@ -157,10 +158,17 @@ func indexingLag(outbox *postgres.Outbox) prometheus.Collector {
 	})
 }
 
-// cacheCounters exposes the hits and misses of the read caches.
+func mib(n int) int64 { return int64(n) << 20 }
+
+// cacheCounters exposes the hits, misses and memory of the read caches.
 func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
 	var out []prometheus.Collector
-	add := func(name string, stats func() (uint64, uint64)) {
+	add := func(name string, stats func() (uint64, uint64), bytes func() int64) {
+		out = append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "otop", Subsystem: "cache", Name: "bytes",
+			Help:        "Memory held by the in-memory caches of public replies, by cache.",
+			ConstLabels: prometheus.Labels{"cache": name},
+		}, func() float64 { return float64(bytes()) }))
 		for i, result := range []string{"hit", "miss"} {
 			out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Namespace: "otop", Subsystem: "cache", Name: "lookups_total",
@@ -172,9 +180,9 @@ func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
 			}))
 		}
 	}
-	add("products", c.Products.Stats)
-	add("lists", c.Lists.Stats)
-	add("searches", c.Searches.Stats)
+	add("products", c.Products.Stats, c.Products.Bytes)
+	add("lists", c.Lists.Stats, c.Lists.Bytes)
+	add("searches", c.Searches.Stats, c.Searches.Bytes)
 	return out
 }
 

@@ -56,7 +56,7 @@ func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
 func TestOwnChangesAreSeenAtOnce(t *testing.T) {
 	t.Parallel()
 	w := newWiring(t)
-	deaf := readcache.NewCatalog(readcache.Sizes{Products: 100, Lists: 100})
+	deaf := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20})
 	deaf.SetLive(true)
 	w.deps.Cache = deaf
 	a := newCatalogAPI(t)
@@ -187,7 +187,7 @@ func TestSearchRepliesAreDroppedWhenTheIndexChanges(t *testing.T) {
 func TestSearchRepliesExpire(t *testing.T) {
 	t.Parallel()
 	w := newWiring(t)
-	w.deps.Cache = readcache.NewCatalog(readcache.Sizes{Searches: 10, SearchTTL: 50 * time.Millisecond})
+	w.deps.Cache = readcache.NewCatalog(readcache.Sizes{Searches: 1 << 20, SearchTTL: 50 * time.Millisecond})
 	a := newCatalogAPI(t)
 	a.router, a.db, a.accounts, a.cache, a.index = newRouterFrom(t, w.deps), w.db, w.accounts, w.deps.Cache, w.index
 	a.watcher = w.watcher

@@ -76,7 +76,7 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	}
 	t.Cleanup(func() { _ = index.Close() })
 	// The read caches are on, fed by PostgreSQL's notices as in serve.
-	cache := readcache.NewCatalog(readcache.Sizes{Products: 1000, Lists: 100, Searches: 100, SearchTTL: time.Minute})
+	cache := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute})
 	watcher := watchNotices(t, dbURL, db, cache)
 	return wiring{
 		deps: Deps{

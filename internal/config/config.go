@@ -52,11 +52,11 @@ type MinIO struct {
 	PublicURL string
 }
 
-// Cache sizes the in-memory caches of public replies (0 disables one).
+// Cache sizes the in-memory caches of public replies, in MiB (0 disables one).
 type Cache struct {
-	Products  int           // published products, by id
-	Lists     int           // pages of the public product list
-	Searches  int           // search and suggest replies
+	ProductsMB int           // published products, by id
+	ListsMB    int           // pages of the public product list
+	SearchesMB int           // search and suggest replies
 	SearchTTL time.Duration // how long a search reply is kept (0 disables)
 }
 
@@ -102,10 +102,10 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		MeiliAPIKey: l.secret("MEILI_API_KEY", ""),
 
 		Cache: Cache{
-			Products:  l.intFrom("CACHE_PRODUCTS", 20000, 0),
-			Lists:     l.intFrom("CACHE_LISTS", 2000, 0),
-			Searches:  l.intFrom("CACHE_SEARCHES", 2000, 0),
-			SearchTTL: l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
+			ProductsMB: l.intFrom("CACHE_PRODUCTS_MB", 64, 0),
+			ListsMB:    l.intFrom("CACHE_LISTS_MB", 64, 0),
+			SearchesMB: l.intFrom("CACHE_SEARCHES_MB", 64, 0),
+			SearchTTL:  l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
 		},
 
 		DataDir:   l.nonEmpty("DATA_DIR", ".data"),

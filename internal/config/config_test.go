@@ -49,9 +49,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"migrate on start", cfg.MigrateOnStart, false},
 		{"cors", len(cfg.CORSOrigins), 0},
 		{"idle connections follow the pool size", cfg.DBMaxIdleConns, cfg.DBMaxOpenConns},
-		{"cached products", cfg.Cache.Products, 20000},
-		{"cached list pages", cfg.Cache.Lists, 2000},
-		{"cached searches", cfg.Cache.Searches, 2000},
+		{"cached products", cfg.Cache.ProductsMB, 64},
+		{"cached list pages", cfg.Cache.ListsMB, 64},
+		{"cached searches", cfg.Cache.SearchesMB, 64},
 		{"search cache ttl", cfg.Cache.SearchTTL, 10 * time.Second},
 	}
 	for _, c := range checks {
@@ -88,9 +88,9 @@ func TestLoadValues(t *testing.T) {
 		},
 		{
 			name: "caches can be sized or switched off",
-			env:  map[string]string{"CACHE_PRODUCTS": "0", "CACHE_LISTS": "50", "CACHE_SEARCH_TTL": "0"},
+			env:  map[string]string{"CACHE_PRODUCTS_MB": "0", "CACHE_LISTS_MB": "16", "CACHE_SEARCH_TTL": "0"},
 			check: func(t *testing.T, cfg config.Config) {
-				if cfg.Cache.Products != 0 || cfg.Cache.Lists != 50 || cfg.Cache.SearchTTL != 0 || cfg.Cache.Searches != 2000 {
+				if cfg.Cache.ProductsMB != 0 || cfg.Cache.ListsMB != 16 || cfg.Cache.SearchTTL != 0 || cfg.Cache.SearchesMB != 64 {
 					t.Errorf("Cache = %+v", cfg.Cache)
 				}
 			},
@@ -138,7 +138,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"bad cors origin", map[string]string{"CORS_ALLOWED_ORIGINS": "shop.example"}, []string{"CORS_ALLOWED_ORIGINS"}},
 		{"secret and its file both set", map[string]string{"MINIO_SECRET_KEY": "a", "MINIO_SECRET_KEY_FILE": "/x"}, []string{"MINIO_SECRET_KEY"}},
 		{"missing secret file", map[string]string{"MEILI_API_KEY_FILE": "/nope"}, []string{"MEILI_API_KEY_FILE"}},
-		{"negative cache size", map[string]string{"CACHE_PRODUCTS": "-1"}, []string{"CACHE_PRODUCTS"}},
+		{"negative cache size", map[string]string{"CACHE_PRODUCTS_MB": "-1"}, []string{"CACHE_PRODUCTS_MB"}},
 		{"negative cache ttl", map[string]string{"CACHE_SEARCH_TTL": "-1s"}, []string{"CACHE_SEARCH_TTL"}},
 		{"more idle than open connections", map[string]string{"DB_MAX_OPEN_CONNS": "5", "DB_MAX_IDLE_CONNS": "6"}, []string{"DB_MAX_IDLE_CONNS"}},
 		{

@@ -37,15 +37,24 @@ type item struct {
 	expires time.Time // zero: no time to live
 }
 
+// entryOverhead approximates what an entry costs besides its body and ETag
+// (key, list element, item).
+const entryOverhead = 128
+
+func (it item) size() int64 { return int64(len(it.entry.Body)+len(it.entry.ETag)) + entryOverhead }
+
 // Ticket is the invalidation count a reader saw before reading.
 type Ticket uint64
 
-// Cache is a bounded least-recently-used cache of entries, safe for
-// concurrent use. A nil *Cache, or one of size 0, is a cache that never hits.
+// Cache is a least-recently-used cache of entries bounded in bytes, safe
+// for concurrent use. A nil *Cache, or one of 0 bytes, is a cache that
+// never hits.
 type Cache[K comparable] struct {
-	mu    sync.Mutex
-	lru   *simplelru.LRU[K, item]
-	ttl   time.Duration
+	mu       sync.Mutex
+	lru      *simplelru.LRU[K, item]
+	maxBytes int64
+	bytes    int64 // held, as item.size counts
+	ttl      time.Duration
 	now   func() time.Time
 	epoch uint64
 	live  bool
@@ -53,14 +62,16 @@ type Cache[K comparable] struct {
 	hits, misses atomic.Uint64
 }
 
-// New returns a cache of at most size entries, each kept at most ttl (0:
-// until evicted or invalidated). It starts live when startLive, otherwise
-// it waits for SetLive(true) (for instance until notices are followed).
-func New[K comparable](size int, ttl time.Duration, startLive bool) *Cache[K] {
-	c := &Cache[K]{ttl: ttl, now: time.Now, live: startLive}
-	if size > 0 {
-		l, err := simplelru.NewLRU[K, item](size, nil)
-		if err != nil { // only for size <= 0, excluded above
+// New returns a cache holding at most maxBytes of entries, each kept at
+// most ttl (0: until evicted or invalidated). An entry larger than an
+// eighth of maxBytes is not stored: it would push out too many others. The
+// cache starts live when startLive, otherwise it waits for SetLive(true)
+// (for instance until notices are followed).
+func New[K comparable](maxBytes int64, ttl time.Duration, startLive bool) *Cache[K] {
+	c := &Cache[K]{maxBytes: maxBytes, ttl: ttl, now: time.Now, live: startLive}
+	if maxBytes > 0 {
+		l, err := simplelru.NewLRU[K, item](int(max(maxBytes/entryOverhead, 1)), func(_ K, it item) { c.bytes -= it.size() })
+		if err != nil { // only for a size <= 0, excluded above
 			panic(err)
 		}
 		c.lru = l
@@ -110,14 +121,21 @@ func (c *Cache[K]) Put(t Ticket, k K, e Entry) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live || uint64(t) != c.epoch {
+	it := item{entry: e}
+	if !c.live || uint64(t) != c.epoch || it.size() > c.maxBytes/8 {
 		return false
 	}
-	it := item{entry: e}
 	if c.ttl > 0 {
 		it.expires = c.now().Add(c.ttl)
 	}
+	if old, ok := c.lru.Peek(k); ok { // replaced without an eviction
+		c.bytes -= old.size()
+	}
 	c.lru.Add(k, it)
+	c.bytes += it.size()
+	for c.bytes > c.maxBytes {
+		c.lru.RemoveOldest()
+	}
 	return true
 }
 
@@ -161,6 +179,16 @@ func (c *Cache[K]) Stats() (hits, misses uint64) {
 		return 0, 0
 	}
 	return c.hits.Load(), c.misses.Load()
+}
+
+// Bytes is the size of the entries held, as the cache counts it.
+func (c *Cache[K]) Bytes() int64 {
+	if !c.Enabled() {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
 }
 
 // Len is the number of entries held.

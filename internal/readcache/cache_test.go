@@ -2,6 +2,7 @@ package readcache
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ func mustMiss(t *testing.T, c *Cache[string], k string) {
 }
 
 func TestPutThenGet(t *testing.T) {
-	c := New[string](10, 0, true)
+	c := New[string](1<<20, 0, true)
 	mustMiss(t, c, "a")
 	if !c.Put(c.Ticket(), "a", entry("A")) {
 		t.Fatal("Put refused on a live cache with a current ticket")
@@ -47,7 +48,7 @@ func TestPutAfterAnInvalidationIsRefused(t *testing.T) {
 		"live again":            func(c *Cache[string]) { c.SetLive(true) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			c := New[string](10, 0, true)
+			c := New[string](1<<20, 0, true)
 			ticket := c.Ticket()
 			invalidate(c)
 			if c.Put(ticket, "a", entry("stale")) {
@@ -63,7 +64,7 @@ func TestPutAfterAnInvalidationIsRefused(t *testing.T) {
 }
 
 func TestRemoveAndPurgeDropEntries(t *testing.T) {
-	c := New[string](10, 0, true)
+	c := New[string](1<<20, 0, true)
 	for _, k := range []string{"a", "b", "c"} {
 		c.Put(c.Ticket(), k, entry(k))
 	}
@@ -79,7 +80,7 @@ func TestRemoveAndPurgeDropEntries(t *testing.T) {
 }
 
 func TestNotLiveAnswersAndStoresNothing(t *testing.T) {
-	c := New[string](10, 0, false)
+	c := New[string](1<<20, 0, false)
 	if c.Put(c.Ticket(), "a", entry("A")) {
 		t.Fatal("a cache that is not live stored an entry")
 	}
@@ -98,7 +99,7 @@ func TestNotLiveAnswersAndStoresNothing(t *testing.T) {
 
 func TestEntriesExpire(t *testing.T) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	c := New[string](10, 10*time.Second, true)
+	c := New[string](1<<20, 10*time.Second, true)
 	c.now = func() time.Time { return now }
 	c.Put(c.Ticket(), "a", entry("A"))
 	now = now.Add(9 * time.Second)
@@ -110,17 +111,34 @@ func TestEntriesExpire(t *testing.T) {
 	}
 }
 
-func TestSizeIsBounded(t *testing.T) {
-	c := New[string](3, 0, true)
-	for i := range 5 {
-		c.Put(c.Ticket(), fmt.Sprint(i), entry(fmt.Sprint(i)))
+func TestMemoryIsBounded(t *testing.T) {
+	c := New[string](4000, 0, true)
+	body := strings.Repeat("x", 300) // 300 + 3 (ETag) + 128 = 431 bytes as counted
+	for i := range 12 {
+		if !c.Put(c.Ticket(), fmt.Sprint(i), entry(body)) {
+			t.Fatalf("Put %d refused", i)
+		}
 	}
-	if c.Len() != 3 {
-		t.Fatalf("Len = %d, want 3", c.Len())
+	if c.Len() != 9 || c.Bytes() != 9*431 {
+		t.Fatalf("holds %d entries, %d bytes; want 9 entries, %d bytes", c.Len(), c.Bytes(), 9*431)
 	}
 	mustMiss(t, c, "0")
-	mustMiss(t, c, "1")
-	mustGet(t, c, "4", "4")
+	mustMiss(t, c, "2")
+	mustGet(t, c, "11", body)
+
+	// Replacing an entry counts it once.
+	c.Put(c.Ticket(), "11", entry("short"))
+	if c.Bytes() != 8*431+5+3+128 {
+		t.Errorf("Bytes = %d after replacing an entry", c.Bytes())
+	}
+	// An entry over an eighth of the budget would push out too many others.
+	if c.Put(c.Ticket(), "big", entry(strings.Repeat("x", 500))) {
+		t.Error("an entry of more than an eighth of the budget was stored")
+	}
+	c.Purge()
+	if c.Len() != 0 || c.Bytes() != 0 {
+		t.Errorf("after Purge: %d entries, %d bytes", c.Len(), c.Bytes())
+	}
 }
 
 func TestDisabledCacheNeverHits(t *testing.T) {
@@ -141,7 +159,7 @@ func TestDisabledCacheNeverHits(t *testing.T) {
 }
 
 func TestCatalogDropsTheProductAndEveryList(t *testing.T) {
-	c := NewCatalog(Sizes{Products: 10, Lists: 10, Searches: 10, SearchTTL: time.Minute})
+	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute})
 	a, b := uuid.New(), uuid.New()
 	c.SetLive(true)
 	c.Products.Put(c.Products.Ticket(), a, entry("a"))
@@ -169,7 +187,7 @@ func TestCatalogDropsTheProductAndEveryList(t *testing.T) {
 }
 
 func TestCatalogSearchCacheNeedsATimeToLive(t *testing.T) {
-	c := NewCatalog(Sizes{Products: 10, Lists: 10, Searches: 10})
+	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20})
 	if c.Searches.Enabled() {
 		t.Fatal("search replies are cached without a time to live")
 	}

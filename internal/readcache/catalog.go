@@ -17,9 +17,9 @@ type Catalog struct {
 	Searches *Cache[string]
 }
 
-// Sizes are the capacities of a Catalog's caches; 0 disables one.
+// Sizes are the capacities of a Catalog's caches in bytes; 0 disables one.
 type Sizes struct {
-	Products, Lists, Searches int
+	Products, Lists, Searches int64
 	// SearchTTL bounds how long a search reply is kept: search results
 	// follow the index, which another process may change (a shared
 	// Meilisearch), so they are also kept for a bounded time only.

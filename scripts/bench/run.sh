@@ -68,7 +68,7 @@ start_server() {
 	serve_ready=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 }
-caches_off=(CACHE_PRODUCTS=0 CACHE_LISTS=0 CACHE_SEARCHES=0)
+caches_off=(CACHE_PRODUCTS_MB=0 CACHE_LISTS_MB=0 CACHE_SEARCHES_MB=0)
 
 # No index under DATA_DIR: serve builds it from PostgreSQL, /readyz 503 until
 # done (and forgets the outbox entries the seed queued, which the build covers).
