@@ -57,7 +57,7 @@ type Cache struct {
 	ProductsMB int           // published products, by id
 	ListsMB    int           // pages of the public product list
 	SearchesMB int           // search and suggest replies
-	SearchTTL time.Duration // how long a search reply is kept (0 disables)
+	SearchTTL  time.Duration // how long a search reply is kept (0 disables)
 }
 
 // Defaults match the development services started by scripts/services.sh.

@@ -55,9 +55,9 @@ type Cache[K comparable] struct {
 	maxBytes int64
 	bytes    int64 // held, as item.size counts
 	ttl      time.Duration
-	now   func() time.Time
-	epoch uint64
-	live  bool
+	now      func() time.Time
+	epoch    uint64
+	live     bool
 
 	hits, misses atomic.Uint64
 }
