@@ -16,12 +16,19 @@ func productHits(a *catalogAPI) uint64 { h, _ := a.cache.Products.Stats(); retur
 func listHits(a *catalogAPI) uint64    { h, _ := a.cache.Lists.Stats(); return h }
 func searchHits(a *catalogAPI) uint64  { h, _ := a.cache.Searches.Stats(); return h }
 
-func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
-	t.Parallel()
-	a := newCatalogAPI(t)
+// publishedProduct signs up a producer and publishes one product of theirs.
+func (a *catalogAPI) publishedProduct(t *testing.T) (string, productJSON) {
+	t.Helper()
 	token, _ := a.producer(t)
 	p := a.createProduct(t, token)
 	a.publish(t, p.ID)
+	return token, p
+}
+
+func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	_, p := a.publishedProduct(t)
 	target := "/v1/products/" + p.ID.String()
 
 	first := a.do(t, http.MethodGet, target, "", "")
@@ -156,9 +163,7 @@ func TestPublicListPagesAreCachedUntilTheCatalogueChanges(t *testing.T) {
 func TestSearchRepliesAreDroppedWhenTheIndexChanges(t *testing.T) {
 	t.Parallel()
 	a := newCatalogAPI(t)
-	token, _ := a.producer(t)
-	first := a.createProduct(t, token)
-	a.publish(t, first.ID)
+	token, _ := a.publishedProduct(t)
 	a.drain(t)
 	total := func() int {
 		rec := a.do(t, http.MethodGet, "/v1/search?q=brocade&facets=category", "", "")
@@ -191,9 +196,7 @@ func TestSearchRepliesExpire(t *testing.T) {
 	a := newCatalogAPI(t)
 	a.router, a.db, a.accounts, a.cache, a.index = newRouterFrom(t, w.deps), w.db, w.accounts, w.deps.Cache, w.index
 	a.watcher = w.watcher
-	token, _ := a.producer(t)
-	p := a.createProduct(t, token)
-	a.publish(t, p.ID)
+	a.publishedProduct(t)
 	search := func() int {
 		return decode[searchReply](t, a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")).Total
 	}

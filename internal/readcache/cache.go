@@ -151,18 +151,12 @@ func (c *Cache[K]) Remove(k K) {
 }
 
 // Purge invalidates everything.
-func (c *Cache[K]) Purge() {
-	if !c.Enabled() {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.epoch++
-	c.lru.Purge()
-}
+func (c *Cache[K]) Purge() { c.purge(nil) }
 
 // SetLive empties the cache and makes it answer and store (true) or not.
-func (c *Cache[K]) SetLive(live bool) {
+func (c *Cache[K]) SetLive(live bool) { c.purge(&live) }
+
+func (c *Cache[K]) purge(live *bool) {
 	if !c.Enabled() {
 		return
 	}
@@ -170,7 +164,9 @@ func (c *Cache[K]) SetLive(live bool) {
 	defer c.mu.Unlock()
 	c.epoch++
 	c.lru.Purge()
-	c.live = live
+	if live != nil {
+		c.live = *live
+	}
 }
 
 // Stats returns the number of hits and misses so far.
