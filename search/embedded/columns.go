@@ -116,6 +116,8 @@ type columns struct {
 	// every write: browsing the whole catalogue (the landing page) needs
 	// no scan.
 	all tally
+	// version counts the changes (rows cached elsewhere are stale after one).
+	version uint64
 }
 
 // tally counts facet values by code.
@@ -175,6 +177,7 @@ func (c *columns) newRow(d catalog.SearchDocument) *row {
 
 // upsert adds or replaces documents.
 func (c *columns) upsert(docs []catalog.SearchDocument) {
+	c.version++
 	for _, d := range docs {
 		c.remove(d.ID)
 		r := c.newRow(d)
@@ -197,6 +200,7 @@ func (c *columns) apply(o op) {
 
 // remove deletes a document; unknown ids are ignored.
 func (c *columns) remove(id string) {
+	c.version++
 	r, ok := c.byID[id]
 	if !ok {
 		return
@@ -214,6 +218,7 @@ func (c *columns) remove(id string) {
 // filling a whole index sorts once instead of inserting one by one. A
 // document loaded again replaces the first.
 func (c *columns) load(docs []catalog.SearchDocument) {
+	c.version++
 	for _, d := range docs {
 		r := c.newRow(d)
 		if old, dup := c.byID[d.ID]; dup {

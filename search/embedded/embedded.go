@@ -78,11 +78,13 @@ type Index struct {
 
 	// mu guards live and gen: readers hold it for reading while they use
 	// live, so the swap never closes an index under a search.
-	mu     sync.RWMutex
-	live   bleve.Index
-	cols   *columns // live's documents' columns, for searches without text
-	gen    string
-	closed bool
+	mu   sync.RWMutex
+	live bleve.Index
+	cols *columns // live's documents' columns, for searches without text
+	// segRows maps the live index's document numbers to rows (text searches).
+	segRows segmentRows
+	gen     string
+	closed  bool
 
 	// fresh is true when Open found no index of this format and created
 	// an empty one.

@@ -339,3 +339,92 @@ func TestSynonymsAreHighlightedInEnglish(t *testing.T) {
 		}
 	}
 }
+
+// Text searches map bleve's internal document numbers to the in-memory
+// columns segment by segment. Written in many small batches (many
+// segments), then changed and partly deleted, the matches' totals, facets
+// and orders must still be those of the documents.
+func TestTextSearchesOverManySegmentsFollowTheDocuments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ix := open(t, t.TempDir())
+	rng := rand.New(rand.NewPCG(7, 11))
+	docs := map[string]catalog.SearchDocument{}
+	base := searchtest.Documents()[0]
+	write := func(batch []catalog.SearchDocument) {
+		if err := ix.Upsert(ctx, batch); err != nil {
+			t.Fatalf("Upsert: %v", err)
+		}
+		for _, d := range batch {
+			docs[d.ID] = d
+		}
+	}
+	region := func() string { return []string{"north", "northeast", "south"}[rng.IntN(3)] }
+	for b := range 12 {
+		var batch []catalog.SearchDocument
+		for i := range 7 {
+			d := base
+			d.ID = fmt.Sprintf("seg-%02d-%d", b, i)
+			d.NameEN, d.NameTH = "Indigo cotton wrap "+d.ID, "ผ้าฝ้ายย้อมคราม"
+			d.PriceMinor, d.Region = int64(rng.IntN(50)*100+100), region()
+			batch = append(batch, d)
+		}
+		write(batch)
+	}
+	check := func(stage string) {
+		t.Helper()
+		var ids []string
+		regions := map[string]int{}
+		for id, d := range docs {
+			ids = append(ids, id)
+			regions[d.Region]++
+		}
+		slices.SortFunc(ids, func(a, b string) int {
+			if c := docs[a].PriceMinor - docs[b].PriceMinor; c != 0 {
+				return int(c)
+			}
+			return strings.Compare(a, b)
+		})
+		res, err := ix.Search(ctx, catalog.SearchQuery{Text: "indigo", Sort: catalog.SearchSortPriceAsc, PerPage: 100, Facets: []string{"region"}})
+		if err != nil {
+			t.Fatalf("%s: Search: %v", stage, err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Document.ID)
+			if h.Document.PriceMinor != docs[h.Document.ID].PriceMinor {
+				t.Errorf("%s: %s shows price %d, want %d", stage, h.Document.ID, h.Document.PriceMinor, docs[h.Document.ID].PriceMinor)
+			}
+		}
+		if res.Total != len(docs) || !slices.Equal(got, ids) {
+			t.Errorf("%s: total %d, order %v; want %d, %v", stage, res.Total, got, len(docs), ids)
+		}
+		if !reflect.DeepEqual(res.Facets["region"], regions) {
+			t.Errorf("%s: region facet %v, want %v", stage, res.Facets["region"], regions)
+		}
+	}
+	check("written")
+
+	// Change the price and region of some, delete others, a few at a time.
+	for round := range 4 {
+		var batch []catalog.SearchDocument
+		var gone []string
+		for id, d := range docs {
+			switch rng.IntN(6) {
+			case 0:
+				d.PriceMinor, d.Region = int64(rng.IntN(50)*100+100), region()
+				batch = append(batch, d)
+			case 1:
+				gone = append(gone, id)
+			}
+		}
+		write(batch)
+		if err := ix.Delete(ctx, gone); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		for _, id := range gone {
+			delete(docs, id)
+		}
+		check(fmt.Sprintf("round %d", round))
+	}
+}

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -421,8 +422,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		}
 	}
 	pt := x.parseText(q.Text)
-	order, err := sortOrder(q.Sort, !pt.blank)
-	if err != nil {
+	if _, err := sortOrder(q.Sort, !pt.blank); err != nil {
 		return catalog.SearchResult{}, err
 	}
 	if pt.blank {
@@ -456,76 +456,148 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if from+size > maxWindow {
 		from, size = 0, 0
 	}
-	run := func(bq query.Query) (*bleve.SearchResult, error) {
-		req := bleve.NewSearchRequestOptions(bq, size, from, false)
-		req.SortBy(order)
-		req.Fields = []string{fDoc}
-		for _, f := range q.Facets {
-			req.AddFacet(f, bleve.NewFacetRequest(facetFields[f], facetSize))
-		}
-		if pt.english && q.Lang != "th" {
-			req.Highlight = bleve.NewHighlightWithStyle("html")
-			req.Highlight.Fields = []string{fNameEN, fDescEN}
-		}
-		return x.search(ctx, req)
+	bq := build(pt.clauses)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return catalog.SearchResult{}, ErrClosed
 	}
+	cols := x.cols
+	// Every match and its score, in the columns' rows.
+	var matches []match
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.SortBy([]string{"-_score"})
+	if _, err := x.live.SearchInContext(x.collectMatches(ctx, cols, &matches), req); err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
+	}
+	counters := newFacetCounters(cols, q.Facets)
+	for _, m := range matches {
+		counters.add(m.row)
+	}
+	out := catalog.SearchResult{Total: len(matches), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}, Facets: counters.result()}
 
-	res, err := run(build(pt.clauses))
+	// The page's documents, with bleve's highlights of English words.
+	var ids []string
+	for _, m := range pageOf(matches, cmp.Or(q.Sort, catalog.SearchSortRelevance), from, size) {
+		ids = append(ids, m.row.id)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	preq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bq, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	preq.Fields = []string{fDoc}
+	if pt.english && q.Lang != "th" {
+		preq.Highlight = bleve.NewHighlightWithStyle("html")
+		preq.Highlight.Fields = []string{fNameEN, fDescEN}
+	}
+	res, err := x.live.SearchInContext(ctx, preq)
 	if err != nil {
-		return catalog.SearchResult{}, err
+		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
 	}
-	out := catalog.SearchResult{Total: int(res.Total), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}}
-	if len(q.Facets) > 0 {
-		out.Facets = make(map[string]map[string]int, len(q.Facets))
-		for _, f := range q.Facets {
-			counts := map[string]int{}
-			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					counts[t.Term] = t.Count
-				}
-			}
-			out.Facets[f] = counts
-		}
-	}
+	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
 	for _, h := range res.Hits {
-		d, err := decodeDoc(h)
+		byID[h.ID] = h
+	}
+	for _, id := range ids {
+		h, ok := byID[id]
+		if !ok { // deleted since the matches were read
+			continue
+		}
+		hit, err := textHit(h, &pt, q.Lang)
 		if err != nil {
 			return catalog.SearchResult{}, err
-		}
-		hit := catalog.SearchHit{Document: d, Highlights: map[string]string{}}
-		if !pt.blank {
-			for _, f := range []string{fNameEN, fDescEN} {
-				if frags := h.Fragments[f]; len(frags) > 0 {
-					s := strings.Join(frags, " … ")
-					s = strings.ReplaceAll(strings.ReplaceAll(s, "<mark>", "<em>"), "</mark>", "</em>")
-					if strings.Contains(s, "<em>") {
-						hit.Highlights[f] = s
-					}
-				}
-			}
-			if len(pt.synEN) > 0 && q.Lang != "th" {
-				// Synonyms match through their group's keyword, which
-				// bleve cannot highlight: mark their English terms here.
-				for f, text := range map[string]string{fNameEN: d.NameEN, fDescEN: d.DescriptionEN} {
-					if _, done := hit.Highlights[f]; !done {
-						if s, ok := highlightWords(text, pt.synEN, f == fDescEN); ok {
-							hit.Highlights[f] = s
-						}
-					}
-				}
-			}
-			if len(pt.thai) > 0 && q.Lang != "en" {
-				if s, ok := highlightThai(d.NameTH, pt.thai, false); ok {
-					hit.Highlights["name_th"] = s
-				}
-				if s, ok := highlightThai(d.DescriptionTH, pt.thai, true); ok {
-					hit.Highlights["description_th"] = s
-				}
-			}
 		}
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// pageOf returns matches from..from+size in the contract's sort, ties
+// broken by id. Only the first from+size are ordered: a bounded heap picks
+// them when they are few, as they usually are.
+func pageOf(matches []match, sort string, from, size int) []match {
+	less := func(a, b match) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.row.id, b.row.id))
+	}
+	if sort != catalog.SearchSortRelevance {
+		o := orderOf[sort]
+		less = func(a, b match) int { return compareRows(o, a.row, b.row) }
+	}
+	k := min(from+size, len(matches))
+	if from >= k {
+		return nil
+	}
+	if k*4 > len(matches) {
+		slices.SortFunc(matches, less)
+		return matches[from:k]
+	}
+	// top holds the best k so far as a heap whose root is the worst of them.
+	top := slices.Clone(matches[:k])
+	worse := func(i, j int) bool { return less(top[i], top[j]) > 0 }
+	down := func(i int) {
+		for {
+			w := i
+			for _, c := range []int{2*i + 1, 2*i + 2} {
+				if c < len(top) && worse(c, w) {
+					w = c
+				}
+			}
+			if w == i {
+				return
+			}
+			top[i], top[w] = top[w], top[i]
+			i = w
+		}
+	}
+	for i := len(top)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, m := range matches[k:] {
+		if less(m, top[0]) < 0 {
+			top[0] = m
+			down(0)
+		}
+	}
+	slices.SortFunc(top, less)
+	return top[from:]
+}
+
+// textHit is a hit of a text search: its document and highlights.
+func textHit(h *search.DocumentMatch, pt *parsedText, lang string) (catalog.SearchHit, error) {
+	d, err := decodeDoc(h)
+	if err != nil {
+		return catalog.SearchHit{}, err
+	}
+	hit := catalog.SearchHit{Document: d, Highlights: map[string]string{}}
+	for _, f := range []string{fNameEN, fDescEN} {
+		if frags := h.Fragments[f]; len(frags) > 0 {
+			s := strings.Join(frags, " … ")
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "<mark>", "<em>"), "</mark>", "</em>")
+			if strings.Contains(s, "<em>") {
+				hit.Highlights[f] = s
+			}
+		}
+	}
+	if len(pt.synEN) > 0 && lang != "th" {
+		// Synonyms match through their group's keyword, which
+		// bleve cannot highlight: mark their English terms here.
+		for f, text := range map[string]string{fNameEN: d.NameEN, fDescEN: d.DescriptionEN} {
+			if _, done := hit.Highlights[f]; !done {
+				if s, ok := highlightWords(text, pt.synEN, f == fDescEN); ok {
+					hit.Highlights[f] = s
+				}
+			}
+		}
+	}
+	if len(pt.thai) > 0 && lang != "en" {
+		if s, ok := highlightThai(d.NameTH, pt.thai, false); ok {
+			hit.Highlights["name_th"] = s
+		}
+		if s, ok := highlightThai(d.DescriptionTH, pt.thai, true); ok {
+			hit.Highlights["description_th"] = s
+		}
+	}
+	return hit, nil
 }
 
 // browse answers a search without text from the columns, then reads the

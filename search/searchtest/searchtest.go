@@ -462,6 +462,12 @@ func testPagination(t *testing.T, ix catalog.SearchIndex) {
 	if first.Total != 3 || second.Total != 3 || len(first.Hits) != 2 || len(second.Hits) != 1 {
 		t.Errorf("cotton pages: %v (total %d), %v (total %d); want 2 + 1 of 3", ids(first), first.Total, ids(second), second.Total)
 	}
+	for _, sort := range []string{catalog.SearchSortRelevance, catalog.SearchSortPriceAsc} {
+		beyond := search(t, ix, catalog.SearchQuery{Text: "cotton", Page: 3, PerPage: 2, Sort: sort})
+		if beyond.Total != 3 || len(beyond.Hits) != 0 {
+			t.Errorf("cotton page 3 by %s: %v (total %d); want none of 3", sort, ids(beyond), beyond.Total)
+		}
+	}
 }
 
 func testDeleteAndUpsert(t *testing.T, ix catalog.SearchIndex) {
