@@ -205,9 +205,7 @@ func run() error {
 				return fmt.Errorf("query %d (%s) on the engine: %w", i+1, display(q), err)
 			}
 			s.engineTotal = res.Total
-			t0 = time.Now()
-			total, err := apiTotal(ctx, client, paths[i])
-			da := time.Since(t0)
+			total, da, err := apiTotal(ctx, client, paths[i])
 			if err != nil {
 				return fmt.Errorf("query %d (%s) through the API: %w", i+1, display(q), err)
 			}
@@ -521,30 +519,35 @@ func display(q catalog.SearchQuery) string {
 }
 
 // apiTotal runs one search through the API and returns its total.
-func apiTotal(ctx context.Context, client *http.Client, u string) (int, error) {
+// apiTotal sends one search and returns its total and how long the API
+// took: until the last byte of the reply arrived (the client's own decoding
+// of the reply is not the API's time).
+func apiTotal(ctx context.Context, client *http.Client, u string) (int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
+	took := time.Since(start)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
+		return 0, 0, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
 	var r struct {
 		Total *int `json:"total"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil || r.Total == nil {
-		return 0, fmt.Errorf("no total in the reply: %.200s", body)
+		return 0, 0, fmt.Errorf("no total in the reply: %.200s", body)
 	}
-	return *r.Total, nil
+	return *r.Total, took, nil
 }
 
 // errStatus is an answer other than 200.
