@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,19 +15,43 @@ import (
 
 const (
 	headerRequestID = "X-Request-ID"
-	ctxRequestID    = "otop.request_id"
-	ctxLogger       = "otop.logger"
+	ctxRequest      = "otop.request"
 )
 
-func requestIDFrom(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// requestInfo is what requestContext keeps of a request.
+type requestInfo struct {
+	id     string
+	base   *slog.Logger
+	once   sync.Once
+	logger *slog.Logger // base with the request ID, made on first use
+}
 
-func loggerFrom(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(ctxLogger); ok {
-		if logger, ok := l.(*slog.Logger); ok {
-			return logger
+func requestInfoFrom(c *gin.Context) *requestInfo {
+	if v, ok := c.Get(ctxRequest); ok {
+		if ri, ok := v.(*requestInfo); ok {
+			return ri
 		}
 	}
-	return slog.Default()
+	return nil
+}
+
+func requestIDFrom(c *gin.Context) string {
+	if ri := requestInfoFrom(c); ri != nil {
+		return ri.id
+	}
+	return ""
+}
+
+// loggerFrom is the request's logger, which adds its request ID to every
+// line. It is made when first needed: most requests log nothing but the
+// access line, which adds the ID itself.
+func loggerFrom(c *gin.Context) *slog.Logger {
+	ri := requestInfoFrom(c)
+	if ri == nil {
+		return slog.Default()
+	}
+	ri.once.Do(func() { ri.logger = ri.base.With(slog.String("request_id", ri.id)) })
+	return ri.logger
 }
 
 // validRequestID accepts a caller's request ID only when it is short and plain,
@@ -51,8 +76,7 @@ func requestContext(logger *slog.Logger) gin.HandlerFunc {
 		if !validRequestID(id) {
 			id = uuid.NewString()
 		}
-		c.Set(ctxRequestID, id)
-		c.Set(ctxLogger, logger.With(slog.String("request_id", id)))
+		c.Set(ctxRequest, &requestInfo{id: id, base: logger})
 		c.Header(headerRequestID, id)
 		c.Next()
 	}
@@ -78,7 +102,16 @@ func accessLog() gin.HandlerFunc {
 		case status >= 400:
 			level = slog.LevelWarn
 		}
-		loggerFrom(c).LogAttrs(c.Request.Context(), level, "http request",
+		logger, id := slog.Default(), ""
+		if ri := requestInfoFrom(c); ri != nil {
+			logger, id = ri.base, ri.id
+		}
+		ctx := c.Request.Context()
+		if !logger.Enabled(ctx, level) {
+			return
+		}
+		logger.LogAttrs(ctx, level, "http request",
+			slog.String("request_id", id),
 			slog.String("method", c.Request.Method),
 			slog.String("path", c.Request.URL.Path),
 			slog.String("route", routeLabel(c)),
