@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -100,6 +101,37 @@ func benchListProducts(b *testing.B, cached bool) {
 		router.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("GET = %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkGetProductHTTP is BenchmarkGetProduct (cached) through a real
+// loopback HTTP server, for the allocations of net/http itself.
+func BenchmarkGetProductHTTP(b *testing.B) {
+	w, router, send := benchProducer(b, true)
+	rec := send(http.MethodPost, "/v1/products", productBody)
+	var p struct{ ID string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
+		b.Fatalf("product: %d %s", rec.Code, rec.Body)
+	}
+	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	client := srv.Client()
+	target := srv.URL + "/v1/products/" + p.ID
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := client.Get(target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET = %d", resp.StatusCode)
 		}
 	}
 }

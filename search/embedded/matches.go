@@ -70,7 +70,11 @@ func (s *segmentRows) resolver(reader index.IndexReader, cols *columns) (func(in
 				if err != nil {
 					return nil, fmt.Errorf("embedded: id of document %d: %w", n, err)
 				}
-				t.ids[n] = string(b)
+				if r := cols.byID[string(b)]; r != nil {
+					t.ids[n] = r.id // shared with the row: no string of its own
+				} else {
+					t.ids[n] = string(b)
+				}
 			}
 			s.bySeg[seg] = t
 		}
