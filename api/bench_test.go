@@ -43,6 +43,21 @@ func benchProducer(b *testing.B, cached bool) (wiring, http.Handler, func(method
 	return w, router, send
 }
 
+// benchPublished wires the server and publishes one product; it returns
+// the product's id.
+func benchPublished(b *testing.B, cached bool) (http.Handler, string) {
+	w, router, send := benchProducer(b, cached)
+	rec := send(http.MethodPost, "/v1/products", productBody)
+	var p struct{ ID string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
+		b.Fatalf("product: %d %s", rec.Code, rec.Body)
+	}
+	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
+		b.Fatal(err)
+	}
+	return router, p.ID
+}
+
 // cachedOrNot runs bench with the read caches on and off.
 func cachedOrNot(b *testing.B, bench func(b *testing.B, cached bool)) {
 	b.Run("cached", func(b *testing.B) { bench(b, true) })
@@ -55,17 +70,9 @@ func cachedOrNot(b *testing.B, bench func(b *testing.B, cached bool)) {
 func BenchmarkGetProduct(b *testing.B) { cachedOrNot(b, benchGetProduct) }
 
 func benchGetProduct(b *testing.B, cached bool) {
-	w, router, send := benchProducer(b, cached)
+	router, id := benchPublished(b, cached)
 	ctx := context.Background()
-	rec := send(http.MethodPost, "/v1/products", productBody)
-	var p struct{ ID string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
-		b.Fatalf("product: %d %s", rec.Code, rec.Body)
-	}
-	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
-		b.Fatal(err)
-	}
-	target := "/v1/products/" + p.ID
+	target := "/v1/products/" + id
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -108,19 +115,11 @@ func benchListProducts(b *testing.B, cached bool) {
 // BenchmarkGetProductHTTP is BenchmarkGetProduct (cached) through a real
 // loopback HTTP server, for the allocations of net/http itself.
 func BenchmarkGetProductHTTP(b *testing.B) {
-	w, router, send := benchProducer(b, true)
-	rec := send(http.MethodPost, "/v1/products", productBody)
-	var p struct{ ID string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusCreated {
-		b.Fatalf("product: %d %s", rec.Code, rec.Body)
-	}
-	if err := w.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
-		b.Fatal(err)
-	}
+	router, id := benchPublished(b, true)
 	srv := httptest.NewServer(router)
 	defer srv.Close()
 	client := srv.Client()
-	target := srv.URL + "/v1/products/" + p.ID
+	target := srv.URL + "/v1/products/" + id
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
