@@ -24,6 +24,14 @@ type CatalogWatcher interface {
 	SetLive(live bool)
 }
 
+// ListenerName is the application_name of the listening connection, as
+// pg_stat_activity shows it.
+const ListenerName = "otop catalogue notices"
+
+// listenPingEvery is how long the listening connection may stay quiet
+// before it is checked.
+var listenPingEvery = 30 * time.Second
+
 // ListenCatalog follows the notices of CatalogChannel on a connection of
 // its own until ctx ends, reconnecting with backoff (1 s doubling to 30 s)
 // when the connection fails. The watcher is live only while listening.
@@ -49,7 +57,12 @@ func ListenCatalog(ctx context.Context, dsn string, w CatalogWatcher, logger *sl
 
 // listenOnce listens until the connection fails or ctx ends.
 func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
-	conn, err := pgx.Connect(ctx, dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("database url: %w", err)
+	}
+	cfg.RuntimeParams["application_name"] = ListenerName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -59,10 +72,23 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
 	}
 	w.SetLive(true)
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		// A connection that died without a word (a network partition)
+		// would wait forever while the caches trust it: after a quiet
+		// while, ask the server.
+		wctx, cancel := context.WithTimeout(ctx, listenPingEvery)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				err = conn.Ping(pctx)
+				cancel()
+				if err == nil {
+					continue
+				}
 			}
 			return fmt.Errorf("wait for notices: %w", err)
 		}

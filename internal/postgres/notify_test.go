@@ -74,11 +74,15 @@ func TestCatalogNoticesFollowPublicChanges(t *testing.T) {
 	url := testenv.DatabaseURL(t)
 	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
 	rec := &recorder{signal: make(chan struct{}, 1)}
+	// Quiet periods are checked every 100 ms instead of 30 s: the
+	// connection must stay up through them.
+	t.Cleanup(postgres.SetListenPingEvery(100 * time.Millisecond))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
 	t.Cleanup(func() { cancel(); <-done })
 	rec.waitFor(t, 0, "live")
+	time.Sleep(350 * time.Millisecond)
 
 	// notices runs change, then sends a notice of its own and returns the
 	// notices before it: notices arrive in commit order.
@@ -114,9 +118,16 @@ func TestCatalogNoticesFollowPublicChanges(t *testing.T) {
 		t.Errorf("a change of 65 products announced %v, want one reset", got)
 	}
 
+	rec.mu.Lock()
+	dark := slices.Contains(rec.events, "dark")
+	rec.mu.Unlock()
+	if dark {
+		t.Fatalf("the listener went dark while the connection was fine: %v", rec.events)
+	}
+
 	// The listening connection dies: the watcher goes dark until it is back.
 	from := rec.len()
-	exec(t, f.db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+	exec(t, f.db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?", postgres.ListenerName)
 	rec.waitFor(t, from, "dark")
 	rec.waitFor(t, from, "live")
 	if got := notices(sql("UPDATE products SET name_en = 'After reconnect' WHERE id = ?", f.product)); !slices.Equal(got, []string{product}) {

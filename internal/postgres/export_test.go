@@ -1,0 +1,10 @@
+package postgres
+
+import "time"
+
+// SetListenPingEvery shortens the listener's quiet period in tests.
+func SetListenPingEvery(d time.Duration) (restore func()) {
+	old := listenPingEvery
+	listenPingEvery = d
+	return func() { listenPingEvery = old }
+}
