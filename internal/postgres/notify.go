@@ -29,7 +29,9 @@ type CatalogWatcher interface {
 const ListenerName = "otop catalogue notices"
 
 // listenPingEvery is how long the listening connection may stay quiet
-// before it is checked.
+// before it is checked: after a failure that PostgreSQL could not report
+// (a network partition), the caches trust it for at most this long plus
+// the 5 s the check may take.
 var listenPingEvery = 30 * time.Second
 
 // ListenCatalog follows the notices of CatalogChannel on a connection of
@@ -38,10 +40,13 @@ var listenPingEvery = 30 * time.Second
 func ListenCatalog(ctx context.Context, dsn string, w CatalogWatcher, logger *slog.Logger) {
 	failures := 0
 	for ctx.Err() == nil {
-		err := listenOnce(ctx, dsn, w)
+		wasLive, err := listenOnce(ctx, dsn, w)
 		w.SetLive(false)
 		if ctx.Err() != nil {
 			return
+		}
+		if wasLive {
+			failures = 0
 		}
 		failures++
 		wait := min(time.Second<<min(failures-1, 5), 30*time.Second)
@@ -55,20 +60,25 @@ func ListenCatalog(ctx context.Context, dsn string, w CatalogWatcher, logger *sl
 	}
 }
 
-// listenOnce listens until the connection fails or ctx ends.
-func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
+// listenOnce listens until the connection fails or ctx ends; wasLive
+// reports whether it got as far as listening.
+func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool, err error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return fmt.Errorf("database url: %w", err)
+		return false, fmt.Errorf("database url: %w", err)
 	}
 	cfg.RuntimeParams["application_name"] = ListenerName
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return false, fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // the connection is dropped either way
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx) // the connection is dropped either way
+	}()
 	if _, err := conn.Exec(ctx, "LISTEN "+CatalogChannel); err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return false, fmt.Errorf("listen: %w", err)
 	}
 	w.SetLive(true)
 	for {
@@ -80,7 +90,7 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return true, ctx.Err()
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
 				pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -90,7 +100,7 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) error {
 					continue
 				}
 			}
-			return fmt.Errorf("wait for notices: %w", err)
+			return true, fmt.Errorf("wait for notices: %w", err)
 		}
 		id, perr := uuid.Parse(n.Payload)
 		if perr != nil { // "*": everything may have changed
