@@ -10,7 +10,9 @@
 #   3. search (scripts/bench/searchbench, at CONCURRENCY_SEARCH): a full
 #      rebuild of an embedded index from PostgreSQL, then a fixed query set
 #      against that index in process and through GET /v1/search of the
-#      serve, whose own index it built at startup (timed until /readyz),
+#      serve, whose own index it built at startup (timed until /readyz);
+#      then, with serve's read caches on, the same queries repeated and
+#      with 10 % of them made unique,
 # and the image pipeline on a 12-megapixel JPEG. Query plans of every list
 # filter are written to $OUT/plans.txt. Results print as Markdown rows.
 set -euo pipefail
@@ -123,6 +125,9 @@ echo "serve ready with its read caches in $serve_ready s (index opened, not buil
 catalogue_rows ', read caches on'
 bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" \
 	-api-only "API \`GET /v1/search\`, read caches on (the same queries)" >>"$OUT/search.md"
+# Real traffic also has queries seen once: 10 % of the requests made unique.
+bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" -tail 10 \
+	-api-only "API \`GET /v1/search\`, read caches on, 10 % of the requests unique (misses)" >>"$OUT/search.md"
 stop_server
 
 pgbench_row() { # label script
