@@ -28,6 +28,12 @@ const (
 	nCols
 )
 
+// knownFacet reports whether f names a facet of the contract.
+func knownFacet(f string) bool {
+	_, kw := facetColumn[f]
+	return kw || f == "otop_stars" || f == "topotop" || f == "certifications"
+}
+
 // facetColumn maps the keyword facets to their column.
 var facetColumn = map[string]int{
 	"category": colCategory, "province_code": colProvince, "cluster_id": colCluster, "region": colRegion,
@@ -88,8 +94,7 @@ var orderOf = map[string]int{
 	catalog.SearchSortPriceAsc: ordPriceAsc, catalog.SearchSortPriceDesc: ordPriceDesc, catalog.SearchSortName: ordName,
 }
 
-// compareRows orders two rows by order o, ties broken by id, as the bleve
-// sorts do (see sortOrder).
+// compareRows orders two rows by order o, ties broken by id.
 func compareRows(o int, a, b *row) int {
 	var c int
 	switch o {

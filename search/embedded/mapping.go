@@ -3,7 +3,6 @@ package embedded
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -43,7 +42,6 @@ const (
 	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
 	fSynonyms     = "synonyms"           // keywords of the synonym groups the document has a term of
 	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
-	fNameSort     = "name_sort"          // lowercased name_en, for the name sort
 	fCategory     = "category"
 	fProvince     = "province_code"
 	fCluster      = "cluster_id"
@@ -54,26 +52,10 @@ const (
 	fProducer     = "producer_id"
 	fHSCode       = "hs_code"
 	fCertNumbers  = "certificate_numbers"
-	fStarsKey     = "otop_stars_kw" // "1".."5", absent when unrated: the facet
-	fTopotopKey   = "topotop_kw"    // "true"/"false": the facet
 	fStars        = "otop_stars"
 	fTopotop      = "topotop"
 	fPrice        = "price_minor"
-	fPublished    = "published_ms"
 )
-
-// facetFields maps the contract's facet names to index fields.
-var facetFields = map[string]string{
-	"category":          fCategory,
-	"province_code":     fProvince,
-	"cluster_id":        fCluster,
-	"region":            fRegion,
-	"select_center_id":  fSelectCenter,
-	"creative_industry": fCreative,
-	"otop_stars":        fStarsKey,
-	"topotop":           fTopotopKey,
-	"certifications":    fCerts,
-}
 
 // newMapping returns the index mapping. Nothing is indexed dynamically: every
 // field has an explicit mapping and _all is not built.
@@ -108,19 +90,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fm.DocValues = false
 		return fm
 	}
-	kw := func(docValues bool) *mapping.FieldMapping {
+	// Keyword and numeric fields only filter: facets, sorts and pages come
+	// from the in-memory columns, so no field keeps doc values.
+	kw := func() *mapping.FieldMapping {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.Store = false
 		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
-		fm.DocValues = docValues // facets and sorts read doc values
+		fm.DocValues = false
 		return fm
 	}
 	num := func() *mapping.FieldMapping {
 		fm := mapping.NewNumericFieldMapping()
 		fm.Store = false
 		fm.IncludeInAll = false
-		fm.DocValues = true
+		fm.DocValues = false
 		return fm
 	}
 
@@ -140,20 +124,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
 		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
 	}
-	for _, f := range []string{fNameSort, fCategory, fProvince, fCluster, fRegion, fSelectCenter,
-		fCreative, fCerts, fStarsKey, fTopotopKey} {
-		dm.AddFieldMappingsAt(f, kw(true))
+	for _, f := range []string{fCategory, fProvince, fCluster, fRegion, fSelectCenter, fCreative, fCerts,
+		fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
+		dm.AddFieldMappingsAt(f, kw())
 	}
-	for _, f := range []string{fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
-		dm.AddFieldMappingsAt(f, kw(false))
-	}
-	for _, f := range []string{fStars, fPrice, fPublished} {
+	for _, f := range []string{fStars, fPrice} {
 		dm.AddFieldMappingsAt(f, num())
 	}
 	b := mapping.NewBooleanFieldMapping()
 	b.Store = false
 	b.IncludeInAll = false
-	b.DocValues = true
+	b.DocValues = false
 	dm.AddFieldMappingsAt(fTopotop, b)
 
 	im.DefaultMapping = dm
@@ -167,16 +148,13 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		return nil, fmt.Errorf("encode document %s: %w", d.ID, err)
 	}
 	m := map[string]any{
-		fDoc:        string(raw),
-		fNameEN:     d.NameEN,
-		fDescEN:     d.DescriptionEN,
-		fNameENRaw:  d.NameEN,
-		fNameSort:   strings.ToLower(d.NameEN),
-		fStars:      float64(d.OTOPStars),
-		fTopotop:    d.Topotop,
-		fTopotopKey: strconv.FormatBool(d.Topotop),
-		fPrice:      float64(d.PriceMinor),
-		fPublished:  float64(d.PublishedAt.UnixMilli()),
+		fDoc:       string(raw),
+		fNameEN:    d.NameEN,
+		fDescEN:    d.DescriptionEN,
+		fNameENRaw: d.NameEN,
+		fStars:     float64(d.OTOPStars),
+		fTopotop:   d.Topotop,
+		fPrice:     float64(d.PriceMinor),
 	}
 	// Thai texts: Thai runs as substrings; their other words (codes, Latin
 	// brand names) join the English short texts.
@@ -219,9 +197,6 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		if v != "" {
 			m[f] = v
 		}
-	}
-	if d.OTOPStars > 0 {
-		m[fStarsKey] = strconv.Itoa(d.OTOPStars)
 	}
 	m[fCerts] = distinct(d.Certifications)
 	var numbers []string

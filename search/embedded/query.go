@@ -27,7 +27,6 @@ const (
 	maxClauses    = 64    // more distinct words match nothing
 	maxWordRunes  = 64    // longer words get neither typos nor prefix
 	maxWindow     = 10000 // hits beyond from+size = maxWindow are not returned
-	facetSize     = 1000  // more than any facet's distinct values
 	defPerPage    = 20
 	maxPerPage    = 100
 	maxSuggest    = 100
@@ -383,32 +382,6 @@ func filterQueries(f catalog.SearchFilters) []query.Query {
 	return qs
 }
 
-// sortOrder returns bleve's sort for a contract sort, ties broken by id.
-func sortOrder(sort string, hasText bool) ([]string, error) {
-	if sort == "" {
-		sort = catalog.SearchSortNewest
-		if hasText {
-			sort = catalog.SearchSortRelevance
-		}
-	}
-	switch sort {
-	case catalog.SearchSortRelevance:
-		if !hasText {
-			return []string{"-" + fPublished, "_id"}, nil
-		}
-		return []string{"-_score", "_id"}, nil
-	case catalog.SearchSortNewest:
-		return []string{"-" + fPublished, "_id"}, nil
-	case catalog.SearchSortPriceAsc:
-		return []string{fPrice, "_id"}, nil
-	case catalog.SearchSortPriceDesc:
-		return []string{"-" + fPrice, "_id"}, nil
-	case catalog.SearchSortName:
-		return []string{fNameSort, "_id"}, nil
-	}
-	return nil, fmt.Errorf("embedded: unknown sort %q", sort)
-}
-
 // Search implements catalog.SearchIndex.
 func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	page, perPage := max(q.Page, 1), q.PerPage
@@ -417,13 +390,14 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	perPage = min(perPage, maxPerPage)
 	for _, f := range q.Facets {
-		if _, ok := facetFields[f]; !ok {
+		if !knownFacet(f) {
 			return catalog.SearchResult{}, fmt.Errorf("embedded: unknown facet %q", f)
 		}
 	}
 	pt := x.parseText(q.Text)
-	if _, err := sortOrder(q.Sort, !pt.blank); err != nil {
-		return catalog.SearchResult{}, err
+	sort := cmp.Or(q.Sort, catalog.SearchSortRelevance)
+	if _, ok := orderOf[sort]; !ok {
+		return catalog.SearchResult{}, fmt.Errorf("embedded: unknown sort %q", q.Sort)
 	}
 	if pt.blank {
 		return x.browse(ctx, q, page, perPage)
@@ -478,7 +452,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 
 	// The page's documents, with bleve's highlights of English words.
 	var ids []string
-	for _, m := range pageOf(matches, cmp.Or(q.Sort, catalog.SearchSortRelevance), from, size) {
+	for _, m := range pageOf(matches, sort, from, size) {
 		ids = append(ids, m.row.id)
 	}
 	if len(ids) == 0 {
