@@ -15,15 +15,15 @@ const jsonContentType = "application/json; charset=utf-8"
 
 // cachedReply answers from the cache when it holds key. Otherwise it calls
 // build, which reads (after the cache's ticket was taken) and returns the
-// reply and whether that reply may be cached, and stores it if so.
-func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K, cacheable bool,
+// reply and whether that reply may be cached, and stores it if so. A reply
+// that is never stored is never found, so build alone decides what is
+// cached.
+func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 	build func() (v any, etag string, store bool, err error),
 ) {
-	if cacheable {
-		if e, ok := cache.Get(key); ok {
-			writeEntry(c, e)
-			return
-		}
+	if e, ok := cache.Get(key); ok {
+		writeEntry(c, e)
+		return
 	}
 	ticket := cache.Ticket()
 	v, etag, store, err := build()
@@ -37,7 +37,7 @@ func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 		return
 	}
 	e := readcache.Entry{Body: body, ETag: etag}
-	if cacheable && store {
+	if store {
 		cache.Put(ticket, key, e)
 	}
 	writeEntry(c, e)

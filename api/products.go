@@ -340,10 +340,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	// Without a status filter the list is of published products only, the
-	// same for every reader, so its pages are cached.
-	public := len(f.Status) == 0
-	cachedReply(c, h.cache.Lists, queryKey("products", c), public, func() (any, string, bool, error) {
+	cachedReply(c, h.cache.Lists, queryKey("products", c), func() (any, string, bool, error) {
 		page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
 		if err != nil {
 			return nil, "", false, asQueryError(err)
@@ -352,7 +349,10 @@ func (h *handlers) listProducts(c *gin.Context) {
 		for i, p := range page.Items {
 			items[i] = newProductJSON(p, h.urls)
 		}
-		return listReply[productJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", true, nil
+		// Without a status filter the list is of published products only,
+		// the same for every reader: its pages are cached.
+		public := len(f.Status) == 0
+		return listReply[productJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", public, nil
 	})
 }
 
@@ -364,7 +364,7 @@ func (h *handlers) getProduct(c *gin.Context) {
 	}
 	// A published product shows the same to every reader: its reply is
 	// cached. Anything else is for its owner and staff only, and not cached.
-	cachedReply(c, h.cache.Products, id, true, func() (any, string, bool, error) {
+	cachedReply(c, h.cache.Products, id, func() (any, string, bool, error) {
 		p, err := h.catalog.GetProduct(c.Request.Context(), principalFrom(c), id)
 		if err != nil {
 			return nil, "", false, err

@@ -132,7 +132,7 @@ func (h *handlers) search(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	cachedReply(c, h.cache.Searches, queryKey("search", c), true, func() (any, string, bool, error) {
+	cachedReply(c, h.cache.Searches, queryKey("search", c), func() (any, string, bool, error) {
 		start := time.Now()
 		res, err := h.searcher.Search(c.Request.Context(), q)
 		h.metrics.observeSearch("search", start, err)
@@ -158,7 +158,7 @@ func (h *handlers) suggest(c *gin.Context) {
 		respondError(c, &queryError{*v})
 		return
 	}
-	cachedReply(c, h.cache.Searches, queryKey("suggest", c), true, func() (any, string, bool, error) {
+	cachedReply(c, h.cache.Searches, queryKey("suggest", c), func() (any, string, bool, error) {
 		start := time.Now()
 		out, err := h.searcher.Suggest(c.Request.Context(), q.Get("q"), limit)
 		h.metrics.observeSearch("suggest", start, err)

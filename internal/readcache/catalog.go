@@ -6,8 +6,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Catalog is the caches of the public catalogue's replies. A nil *Catalog
-// caches nothing.
+// Catalog is the caches of the public catalogue's replies.
 type Catalog struct {
 	// Products holds GET /v1/products/{id} of published products, by id.
 	Products *Cache[uuid.UUID]
@@ -42,26 +41,17 @@ func NewCatalog(s Sizes) *Catalog {
 
 // ProductChanged drops what may show product id: the product and every list.
 func (c *Catalog) ProductChanged(id uuid.UUID) {
-	if c == nil {
-		return
-	}
 	c.Products.Remove(id)
 	c.Lists.Purge()
 }
 
 // SetLive empties the product and list caches and turns them on or off.
 func (c *Catalog) SetLive(live bool) {
-	if c == nil {
-		return
-	}
 	c.Products.SetLive(live)
 	c.Lists.SetLive(live)
 }
 
 // IndexChanged drops every search reply: the search index changed.
 func (c *Catalog) IndexChanged() {
-	if c == nil {
-		return
-	}
 	c.Searches.Purge()
 }
