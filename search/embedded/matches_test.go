@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -27,7 +26,7 @@ func TestPageOfEqualsTheFullySortedPage(t *testing.T) {
 		want := slices.Clone(matches)
 		slices.SortFunc(want, func(a, b match) int {
 			if sort == catalog.SearchSortRelevance {
-				return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.row.id, b.row.id))
+				return cmp.Or(cmp.Compare(b.score, a.score), compareRows(ordNewest, a.row, b.row))
 			}
 			return compareRows(orderOf[sort], a.row, b.row)
 		})

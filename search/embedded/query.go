@@ -402,47 +402,35 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if pt.blank {
 		return x.browse(ctx, q, page, perPage)
 	}
-	filters := filterQueries(q.Filters)
-
-	build := func(clauses []query.Query) query.Query {
-		var parts []query.Query
-		switch {
-		case pt.tooMany:
-			return bleve.NewMatchNoneQuery()
-		case !pt.blank:
-			alts := []query.Query{bleve.NewConjunctionQuery(clauses...)}
-			alts = append(alts, codeQueries(pt.whole)...)
-			exact := bleve.NewTermQuery(pt.keyWhole)
-			exact.SetField(fNameKey)
-			exact.SetBoost(boostExact)
-			alts = append(alts, exact)
-			parts = append(parts, bleve.NewDisjunctionQuery(alts...))
-		}
-		parts = append(parts, filters...)
-		if len(parts) == 0 {
-			return bleve.NewMatchAllQuery()
-		}
-		return bleve.NewConjunctionQuery(parts...)
+	// tq is the text's query; the page's documents are read with the
+	// filters too (they are applied on the columns first).
+	var tq query.Query = bleve.NewMatchNoneQuery()
+	if !pt.tooMany {
+		alts := []query.Query{bleve.NewConjunctionQuery(pt.clauses...)}
+		alts = append(alts, codeQueries(pt.whole)...)
+		exact := bleve.NewTermQuery(pt.keyWhole)
+		exact.SetField(fNameKey)
+		exact.SetBoost(boostExact)
+		alts = append(alts, exact)
+		tq = bleve.NewDisjunctionQuery(alts...)
 	}
+	bq := bleve.NewConjunctionQuery(append([]query.Query{tq}, filterQueries(q.Filters)...)...)
 
 	from := (page - 1) * perPage
 	size := perPage
 	if from+size > maxWindow {
 		from, size = 0, 0
 	}
-	bq := build(pt.clauses)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if x.closed {
 		return catalog.SearchResult{}, ErrClosed
 	}
 	cols := x.cols
-	// Every match and its score, in the columns' rows.
-	var matches []match
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	req.SortBy([]string{"-_score"})
-	if _, err := x.live.SearchInContext(x.collectMatches(ctx, cols, &matches), req); err != nil {
-		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
+	rf, ok := cols.compile(q.Filters)
+	matches, err := x.textMatches(tq, cols, rf, ok)
+	if err != nil {
+		return catalog.SearchResult{}, err
 	}
 	counters := newFacetCounters(cols, q.Facets)
 	for _, m := range matches {
@@ -458,9 +446,16 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if len(ids) == 0 {
 		return out, nil
 	}
-	preq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bq, bleve.NewDocIDQuery(ids)), len(ids), 0, false)
+	// English highlights need bleve's matches of the query's terms in
+	// the page's documents; otherwise the documents alone are read.
+	var pq query.Query = bleve.NewDocIDQuery(ids)
+	highlight := pt.english && q.Lang != "th"
+	if highlight {
+		pq = bleve.NewConjunctionQuery(bq, pq)
+	}
+	preq := bleve.NewSearchRequestOptions(pq, len(ids), 0, false)
 	preq.Fields = []string{fDoc}
-	if pt.english && q.Lang != "th" {
+	if highlight {
 		preq.Highlight = bleve.NewHighlightWithStyle("html")
 		preq.Highlight.Fields = []string{fNameEN, fDescEN}
 	}
@@ -491,7 +486,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 // them when they are few, as they usually are.
 func pageOf(matches []match, sort string, from, size int) []match {
 	less := func(a, b match) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.row.id, b.row.id))
+		return cmp.Or(cmp.Compare(b.score, a.score), compareRows(ordNewest, a.row, b.row))
 	}
 	if sort != catalog.SearchSortRelevance {
 		o := orderOf[sort]

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -212,6 +213,29 @@ func testRanking(t *testing.T, ix catalog.SearchIndex) {
 	res = search(t, ix, catalog.SearchQuery{Text: "herbal balm"})
 	if got := ids(res); len(got) == 0 || got[0] != "p09" {
 		t.Errorf(`"herbal balm" = %v, want the exact name p09 first`, got)
+	}
+	// A word in the name outranks the same word in the tags and the
+	// description of a newer product, and a word without a typo outranks
+	// one with a typo, even in a name of a newer product.
+	tmpl := Documents()[11]
+	var extra []catalog.SearchDocument
+	for i, d := range []struct{ id, name, desc string }{
+		{"r1", "Lacquer Bowl", "A turned bowl."},
+		{"r2", "Rattan Tray", "Rattan with a lacquer finish."},
+		{"r3", "Lacquar Box", "A box for trinkets."},
+	} {
+		doc := tmpl
+		doc.ID, doc.NameEN, doc.NameTH, doc.DescriptionEN, doc.DescriptionTH = d.id, d.name, "ถาด", d.desc, "ถาด"
+		doc.Tags = nil
+		if d.id == "r2" {
+			doc.Tags = []string{"lacquer"}
+		}
+		doc.PublishedAt = base.Add(time.Duration(100+i) * time.Hour)
+		extra = append(extra, doc)
+	}
+	load(t, ix, extra)
+	if got := ids(search(t, ix, catalog.SearchQuery{Text: "lacquer"})); !slices.Equal(got, []string{"r1", "r2", "r3"}) {
+		t.Errorf(`"lacquer" = %v, want [r1 r2 r3]: name, then tags and description, then a typo`, got)
 	}
 }
 

@@ -70,6 +70,7 @@ type options struct {
 	batch       int
 	cpuProfile  string
 	apiOnly     string
+	engineOnly  string
 	tail        int
 	rebuildOnly bool
 }
@@ -90,6 +91,7 @@ func run() error {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.BoolVar(&o.rebuildOnly, "rebuild-only", false, "stop after the rebuild (no query runs)")
 	flag.IntVar(&o.tail, "tail", 0, "with -api-only: percent of requests made unique (never in a cache) by a price ceiling above every price")
+	flag.StringVar(&o.engineOnly, "engine-only", "", "only run the query set against this existing embedded index directory (serve's DATA_DIR/search, serve stopped): each query alone, then under load")
 	flag.StringVar(&o.apiOnly, "api-only", "", "only run the query set through the API under load and print one row with this label (no index of its own)")
 	flag.Parse()
 	switch {
@@ -146,6 +148,10 @@ func run() error {
 			fmt.Fprintf(os.Stderr, "searchbench: warning: %d errors, first: %v\n", api.errors, api.firstErr)
 		}
 		return ctx.Err()
+	}
+
+	if o.engineOnly != "" {
+		return engineOnly(ctx, db, o)
 	}
 
 	dir, err := os.MkdirTemp(o.dir, "searchbench-")
@@ -283,6 +289,54 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// engineOnly runs the query set against an existing index: each query
+// alone, then all of them under load (for profiling the engine with
+// -cpuprofile without rebuilding an index).
+func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
+	ix, err := embedded.Open(o.engineOnly)
+	if err != nil {
+		return err
+	}
+	defer ix.Close() //nolint:errcheck // closing at exit
+	queries, _, _, err := apiQueries(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	fmt.Println("| # | query | hits | alone: engine ms |")
+	fmt.Println("| ---: | --- | ---: | ---: |")
+	var sum float64
+	for i, q := range queries {
+		var took latencies
+		var total int
+		for r := range aloneRuns + 1 { // the first run is not timed
+			t0 := time.Now()
+			res, err := ix.Search(ctx, q)
+			if err != nil {
+				return fmt.Errorf("query %d (%s): %w", i+1, display(q), err)
+			}
+			if r > 0 {
+				took = append(took, time.Since(t0))
+			}
+			total = res.Total
+		}
+		slices.Sort(took)
+		sum += took.pct(50)
+		fmt.Printf("| %d | `%s` | %d | %.2f |\n", i+1, display(q), total, took.pct(50))
+	}
+	fmt.Printf("\nOne at a time, the %d queries take %.1f ms.\n\n", len(queries), sum)
+	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, i int) error {
+		_, err := ix.Search(ctx, queries[i])
+		return err
+	})
+	fmt.Printf("| search workload (concurrency %d, %s) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n", o.concurrency, o.duration)
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println(engine.row(fmt.Sprintf("engine `Search` in process (embedded, %d queries)", len(queries))))
+	if engine.firstErr != nil {
+		return fmt.Errorf("%d errors, first: %w", engine.errors, engine.firstErr)
+	}
+	return ctx.Err()
 }
 
 // apiQueries returns the query set, each query's /v1/search URL and the

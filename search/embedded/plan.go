@@ -1,0 +1,369 @@
+package embedded
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Text searches are evaluated here, not by bleve's searchers. Bleve scores
+// a query by walking every posting of every term through a tree of
+// searchers (tens of milliseconds for a word in 30 000 products); here the
+// same query tree becomes set operations on the postings bitmaps of each
+// segment (microseconds), and a score is added up only for the documents
+// that match.
+//
+// Relevance is a sum of boosts, as a ranking by buckets is (Meilisearch's
+// rules: which attribute matched, how many typos): every leaf of the tree a
+// document matches adds its field's boost, divided by 1 + the typos of the
+// term that matched; a disjunction adds what each matching branch adds, a
+// conjunction what all its branches add. Term frequencies and field
+// lengths, which make bleve's scores, do not count: product names are short
+// and a word said twice is not a better product.
+
+// A plan is a query tree with its prefix and fuzzy terms expanded against
+// the dictionaries of one index snapshot.
+type plan struct {
+	op    planOp
+	field string     // opTerms
+	terms []planTerm // opTerms: any of them; by weight, highest first
+	kids  []*plan    // opAnd, opOr
+}
+
+type planOp int
+
+const (
+	opNone  planOp = iota // matches nothing
+	opTerms               // documents holding any of terms in field
+	opAnd
+	opOr
+)
+
+type planTerm struct {
+	term   []byte
+	weight float64
+}
+
+// maxExpansions bounds the terms a prefix or fuzzy leaf expands to, as
+// bleve's own searchers do: beyond it the leaf keeps its first terms.
+const maxExpansions = 1024
+
+// planQuery turns q, as parseText and Search build it, into a plan for
+// snap. Filters are not part of it: the columns apply them.
+func (x *Index) planQuery(snap *scorch.IndexSnapshot, q query.Query) (*plan, error) {
+	switch q := q.(type) {
+	case *query.MatchNoneQuery:
+		return &plan{op: opNone}, nil
+	case *query.TermQuery:
+		return &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{[]byte(q.Term), q.BoostVal.Value()}}}, nil
+	case *query.PrefixQuery:
+		fd, err := snap.FieldDictPrefix(q.FieldVal, []byte(q.Prefix))
+		if err != nil {
+			return nil, err
+		}
+		boost := q.BoostVal.Value()
+		return expanded(q.FieldVal, fd, func(string) float64 { return boost })
+	case *query.MatchQuery:
+		return x.planMatch(snap, q)
+	case *query.ConjunctionQuery:
+		return x.planKids(snap, opAnd, q.Conjuncts)
+	case *query.DisjunctionQuery:
+		if q.Min > 1 {
+			return nil, fmt.Errorf("embedded: no plan for a disjunction with min %v", q.Min)
+		}
+		return x.planKids(snap, opOr, q.Disjuncts)
+	}
+	return nil, fmt.Errorf("embedded: no plan for a %T", q)
+}
+
+func (x *Index) planKids(snap *scorch.IndexSnapshot, op planOp, qs []query.Query) (*plan, error) {
+	if len(qs) == 0 {
+		return &plan{op: opNone}, nil
+	}
+	p := &plan{op: op}
+	for _, q := range qs {
+		k, err := x.planQuery(snap, q)
+		if err != nil {
+			return nil, err
+		}
+		p.kids = append(p.kids, k)
+	}
+	return p, nil
+}
+
+// planMatch plans a match query as bleve runs it: the text analysed with
+// the field's analyzer, each token a term (or its fuzzy expansions),
+// joined by the query's operator.
+func (x *Index) planMatch(snap *scorch.IndexSnapshot, q *query.MatchQuery) (*plan, error) {
+	a := x.mapping.AnalyzerNamed(cmp.Or(q.Analyzer, x.mapping.AnalyzerNameForPath(q.FieldVal)))
+	if a == nil {
+		return nil, fmt.Errorf("embedded: no analyzer for field %s", q.FieldVal)
+	}
+	tokens := a.Analyze([]byte(q.Match))
+	if len(tokens) == 0 {
+		return &plan{op: opNone}, nil
+	}
+	op := opAnd
+	if q.Operator == query.MatchQueryOperatorOr {
+		op = opOr
+	}
+	p := &plan{op: op}
+	boost := q.BoostVal.Value()
+	for _, t := range tokens {
+		if q.Fuzziness == 0 {
+			p.kids = append(p.kids, &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{t.Term, boost}}})
+			continue
+		}
+		var prefix string
+		if q.Prefix > 0 {
+			prefix = string([]rune(string(t.Term))[:min(q.Prefix, len([]rune(string(t.Term))))])
+		}
+		fd, fa, err := snap.FieldDictFuzzyAutomaton(q.FieldVal, string(t.Term), q.Fuzziness, prefix)
+		if err != nil {
+			return nil, err
+		}
+		k, err := expanded(q.FieldVal, fd, func(term string) float64 {
+			if fa == nil {
+				return boost
+			}
+			_, typos := fa.MatchAndDistance(term)
+			return boost / float64(1+typos)
+		})
+		if err != nil {
+			return nil, err
+		}
+		p.kids = append(p.kids, k)
+	}
+	return p, nil
+}
+
+// expanded is a leaf of the terms fd lists (closed here), each weighed.
+func expanded(field string, fd index.FieldDict, weigh func(string) float64) (*plan, error) {
+	p := &plan{op: opTerms, field: field}
+	var err error
+	for len(p.terms) < maxExpansions {
+		var e *index.DictEntry
+		if e, err = fd.Next(); err != nil || e == nil {
+			break
+		}
+		p.terms = append(p.terms, planTerm{[]byte(e.Term), weigh(e.Term)})
+	}
+	if cerr := fd.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: terms of %s: %w", field, err)
+	}
+	slices.SortStableFunc(p.terms, func(a, b planTerm) int { return cmp.Compare(b.weight, a.weight) })
+	return p, nil
+}
+
+// evaluated is a plan's result in one segment.
+type evaluated struct {
+	docs  *roaring.Bitmap   // matching documents; may be the segment's own: read only
+	terms []*roaring.Bitmap // opTerms with several weights: each term's documents
+	kids  []*evaluated
+}
+
+var emptyBitmap = roaring.New()
+
+// segmentEval evaluates plans in one segment.
+type segmentEval struct {
+	seg   segment.Segment
+	dicts map[string]segment.TermDictionary
+}
+
+// postings returns the documents holding term in field (read only).
+func (e *segmentEval) postings(field string, term []byte) (*roaring.Bitmap, error) {
+	d, ok := e.dicts[field]
+	if !ok {
+		var err error
+		if d, err = e.seg.Dictionary(field); err != nil {
+			return nil, fmt.Errorf("embedded: dictionary of %s: %w", field, err)
+		}
+		e.dicts[field] = d
+	}
+	pl, err := d.PostingsList(term, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: postings of %s:%s: %w", field, term, err)
+	}
+	it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	if !ok {
+		return nil, fmt.Errorf("embedded: postings of %T cannot be read as a bitmap", e.seg)
+	}
+	if n, one := it.DocNum1Hit(); one {
+		return roaring.BitmapOf(uint32(n)), nil
+	}
+	if bm := it.ActualBitmap(); bm != nil {
+		return bm, nil
+	}
+	return emptyBitmap, nil
+}
+
+// eval computes the documents of p and its subtrees.
+func (e *segmentEval) eval(p *plan) (*evaluated, error) {
+	ev := &evaluated{docs: emptyBitmap}
+	switch p.op {
+	case opTerms:
+		bms := make([]*roaring.Bitmap, len(p.terms))
+		for i, t := range p.terms {
+			bm, err := e.postings(p.field, t.term)
+			if err != nil {
+				return nil, err
+			}
+			bms[i] = bm
+		}
+		switch {
+		case len(bms) == 1:
+			ev.docs = bms[0]
+		case len(bms) > 1:
+			ev.docs = roaring.FastOr(bms...)
+			if p.terms[0].weight != p.terms[len(p.terms)-1].weight {
+				ev.terms = bms
+			}
+		}
+	case opAnd, opOr:
+		bms := make([]*roaring.Bitmap, len(p.kids))
+		for i, k := range p.kids {
+			kev, err := e.eval(k)
+			if err != nil {
+				return nil, err
+			}
+			ev.kids = append(ev.kids, kev)
+			bms[i] = kev.docs
+		}
+		if p.op == opOr {
+			ev.docs = roaring.FastOr(bms...)
+			break
+		}
+		slices.SortFunc(bms, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
+		ev.docs = bms[0].Clone()
+		for _, bm := range bms[1:] {
+			if ev.docs.IsEmpty() {
+				break
+			}
+			ev.docs.And(bm)
+		}
+	}
+	return ev, nil
+}
+
+// score adds to acc, for each document of in (a subset of ev.docs), what
+// p's leaves it matches weigh.
+func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
+	if in.IsEmpty() {
+		return
+	}
+	switch p.op {
+	case opTerms:
+		if ev.terms == nil {
+			w := p.terms[0].weight
+			in.Iterate(func(d uint32) bool { acc[d] += w; return true })
+			return
+		}
+		// Each document weighs as the best of its terms.
+		left := in.Clone()
+		for i, t := range p.terms {
+			hit := roaring.And(left, ev.terms[i])
+			if hit.IsEmpty() {
+				continue
+			}
+			hit.Iterate(func(d uint32) bool { acc[d] += t.weight; return true })
+			left.AndNot(hit)
+			if left.IsEmpty() {
+				return
+			}
+		}
+	case opAnd:
+		for i, k := range p.kids {
+			score(k, ev.kids[i], in, acc)
+		}
+	case opOr:
+		for i, k := range p.kids {
+			score(k, ev.kids[i], roaring.And(in, ev.kids[i].docs), acc)
+		}
+	}
+}
+
+// scores is a pool of score accumulators, one slot per document of a
+// segment.
+var scores = sync.Pool{New: func() any { return new([]float64) }}
+
+// planMatches appends to out every document of the snapshot that p matches
+// and the columns hold, with its score; keep filters the rows.
+func planMatches(snap *scorch.IndexSnapshot, tables [][]*row, p *plan, keep func(*row) bool, out []match) ([]match, error) {
+	for i, ss := range snap.Segments() {
+		e := segmentEval{seg: ss.Segment(), dicts: map[string]segment.TermDictionary{}}
+		ev, err := e.eval(p)
+		if err != nil {
+			return nil, err
+		}
+		docs := ev.docs
+		if del := ss.Deleted(); del != nil && !del.IsEmpty() {
+			docs = roaring.AndNot(docs, del)
+		}
+		if docs.IsEmpty() {
+			continue
+		}
+		accp := scores.Get().(*[]float64)
+		if n := int(ss.FullSize()); len(*accp) < n {
+			*accp = make([]float64, n)
+		}
+		acc := *accp
+		score(p, ev, docs, acc)
+		rows := tables[i]
+		docs.Iterate(func(d uint32) bool {
+			if int(d) < len(rows) {
+				if r := rows[d]; r != nil && keep(r) {
+					out = append(out, match{row: r, score: acc[d]})
+				}
+			}
+			acc[d] = 0
+			return true
+		})
+		scores.Put(accp)
+	}
+	return out, nil
+}
+
+// textMatches returns the documents of the live index that tq matches, the
+// columns hold and rf keeps, with their scores; none when known is false (a
+// filter names a value no document has).
+func (x *Index) textMatches(tq query.Query, cols *columns, rf rowFilter, known bool) ([]match, error) {
+	if !known {
+		return nil, nil
+	}
+	adv, err := x.live.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("embedded: index: %w", err)
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("embedded: index reader: %w", err)
+	}
+	defer reader.Close()
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
+	}
+	p, err := x.planQuery(snap, tq)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := x.segRows.tables(snap, cols)
+	if err != nil {
+		return nil, err
+	}
+	keep := rf.match
+	if rf.empty() {
+		keep = func(*row) bool { return true }
+	}
+	return planMatches(snap, tables, p, keep, nil)
+}
