@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/otopmarket/otop/internal/catalog"
 )
@@ -78,6 +79,9 @@ type row struct {
 	topotop   bool
 	codes     [nCols]uint32
 	certs     []uint32 // codes in certDict, distinct
+	// rank is the row's position in each order, valid while the columns'
+	// rankVersion is their version (see ranked).
+	rank [nOrders]int32
 }
 
 // Sort orders kept by the columns.
@@ -123,6 +127,28 @@ type columns struct {
 	all tally
 	// version counts the changes (rows cached elsewhere are stale after one).
 	version uint64
+	// rankMu guards the rows' ranks and rankVersion, the version they were
+	// computed at: readers share the columns, the first after a change
+	// computes the ranks for all.
+	rankMu      sync.Mutex
+	rankVersion uint64
+}
+
+// ranked makes every row's rank current: comparing two ranks is comparing
+// two integers, where compareRows compares names and ids. The caller must
+// keep the columns from changing (the index's read lock).
+func (c *columns) ranked() {
+	c.rankMu.Lock()
+	defer c.rankMu.Unlock()
+	if c.rankVersion == c.version {
+		return
+	}
+	for o, rows := range c.orders {
+		for i, r := range rows {
+			r.rank[o] = int32(i)
+		}
+	}
+	c.rankVersion = c.version
 }
 
 // tally counts facet values by code.
@@ -160,7 +186,7 @@ func (t *tally) add(r *row, delta int) {
 }
 
 func newColumns() *columns {
-	c := &columns{byID: map[string]*row{}, certs: newDict()}
+	c := &columns{byID: map[string]*row{}, certs: newDict(), rankVersion: ^uint64(0)}
 	for i := range c.dicts {
 		c.dicts[i] = newDict()
 	}

@@ -45,7 +45,7 @@ var ErrLocked = errors.New("embedded: the index is open in another process")
 // "current" records it; an index of another format is not opened but
 // replaced by an empty one (Fresh reports it), which serve rebuilds.
 // Change it with every change of mapping.go or of what is indexed.
-const indexFormat = "f6"
+const indexFormat = "f7"
 
 const (
 	currentFile = "current"

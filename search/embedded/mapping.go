@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -32,29 +31,18 @@ const (
 // the name, the other short texts (tags, producer and province names) and
 // the description.
 const (
-	fDoc          = "doc" // the whole document as JSON, stored only
-	fNameEN       = "name_en"
-	fDescEN       = "description_en"
-	fOtherEN      = "other_en"    // tags, producer and province names, and non-Thai words of Thai texts
-	fNameENRaw    = "name_en_raw" // unstemmed, for prefix matching
-	fNameTH       = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
-	fOtherTH      = "other_th_sub"
-	fDescTH       = "description_th_tri" // Thai description: character trigrams (see trigrams)
-	fSynonyms     = "synonyms"           // keywords of the synonym groups the document has a term of
-	fNameKey      = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
-	fCategory     = "category"
-	fProvince     = "province_code"
-	fCluster      = "cluster_id"
-	fRegion       = "region"
-	fSelectCenter = "select_center_id"
-	fCreative     = "creative_industry"
-	fCerts        = "certifications"
-	fProducer     = "producer_id"
-	fHSCode       = "hs_code"
-	fCertNumbers  = "certificate_numbers"
-	fStars        = "otop_stars"
-	fTopotop      = "topotop"
-	fPrice        = "price_minor"
+	fDoc         = "doc" // the whole document (see encodeDoc), stored only
+	fNameEN      = "name_en"
+	fDescEN      = "description_en"
+	fOtherEN     = "other_en"    // tags, producer and province names, and non-Thai words of Thai texts
+	fNameENRaw   = "name_en_raw" // unstemmed, for prefix matching
+	fNameTH      = "name_th_sub" // Thai fields: every substring of up to subLen characters (see substrings)
+	fOtherTH     = "other_th_sub"
+	fDescTH      = "description_th_tri" // Thai description: character trigrams (see trigrams)
+	fSynonyms    = "synonyms"           // keywords of the synonym groups the document has a term of
+	fNameKey     = "name_key"           // lowercased whole names (en and th), for exact-name and name-prefix boosts
+	fHSCode      = "hs_code"
+	fCertNumbers = "certificate_numbers"
 )
 
 // newMapping returns the index mapping. Nothing is indexed dynamically: every
@@ -79,19 +67,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 	im.DefaultAnalyzer = keyword.Name
 
-	// text fields keep term vectors (positions) only where the highlighter
-	// needs them: the English name and description.
-	text := func(analyzer string, store bool) *mapping.FieldMapping {
+	// Text fields keep neither their text nor term vectors: the stored
+	// document has the text, and highlights are computed from it (see
+	// highlighter).
+	text := func(analyzer string) *mapping.FieldMapping {
 		fm := mapping.NewTextFieldMapping()
 		fm.Analyzer = analyzer
-		fm.Store = store
-		fm.IncludeTermVectors = store
+		fm.Store = false
+		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		return fm
 	}
-	// Keyword and numeric fields only filter: facets, sorts and pages come
-	// from the in-memory columns, so no field keeps doc values.
+	// Keyword fields match codes and whole names. Filters, facets, sorts
+	// and pages come from the in-memory columns: no field keeps doc values,
+	// and the filtered values are not indexed at all.
 	kw := func() *mapping.FieldMapping {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.Store = false
@@ -100,14 +90,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fm.DocValues = false
 		return fm
 	}
-	num := func() *mapping.FieldMapping {
-		fm := mapping.NewNumericFieldMapping()
-		fm.Store = false
-		fm.IncludeInAll = false
-		fm.DocValues = false
-		return fm
-	}
-
 	dm := mapping.NewDocumentStaticMapping()
 	stored := mapping.NewTextFieldMapping()
 	stored.Index = false
@@ -117,25 +99,16 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	stored.DocValues = false
 	dm.AddFieldMappingsAt(fDoc, stored)
 
-	dm.AddFieldMappingsAt(fNameEN, text(en.AnalyzerName, true))
-	dm.AddFieldMappingsAt(fDescEN, text(en.AnalyzerName, true))
-	dm.AddFieldMappingsAt(fOtherEN, text(en.AnalyzerName, false))
-	dm.AddFieldMappingsAt(fNameENRaw, text(rawAnalyzer, false))
+	dm.AddFieldMappingsAt(fNameEN, text(en.AnalyzerName))
+	dm.AddFieldMappingsAt(fDescEN, text(en.AnalyzerName))
+	dm.AddFieldMappingsAt(fOtherEN, text(en.AnalyzerName))
+	dm.AddFieldMappingsAt(fNameENRaw, text(rawAnalyzer))
 	for _, f := range []string{fNameTH, fOtherTH, fDescTH} {
-		dm.AddFieldMappingsAt(f, text(gramAnalyzer, false))
+		dm.AddFieldMappingsAt(f, text(gramAnalyzer))
 	}
-	for _, f := range []string{fCategory, fProvince, fCluster, fRegion, fSelectCenter, fCreative, fCerts,
-		fSynonyms, fNameKey, fProducer, fHSCode, fCertNumbers} {
+	for _, f := range []string{fSynonyms, fNameKey, fHSCode, fCertNumbers} {
 		dm.AddFieldMappingsAt(f, kw())
 	}
-	for _, f := range []string{fStars, fPrice} {
-		dm.AddFieldMappingsAt(f, num())
-	}
-	b := mapping.NewBooleanFieldMapping()
-	b.Store = false
-	b.IncludeInAll = false
-	b.DocValues = false
-	dm.AddFieldMappingsAt(fTopotop, b)
 
 	im.DefaultMapping = dm
 	return im, nil
@@ -143,18 +116,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 // indexDoc is the flattened form bleve indexes for one document.
 func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
-	raw, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("encode document %s: %w", d.ID, err)
-	}
 	m := map[string]any{
-		fDoc:       string(raw),
+		fDoc:       string(encodeDoc(&d)),
 		fNameEN:    d.NameEN,
 		fDescEN:    d.DescriptionEN,
 		fNameENRaw: d.NameEN,
-		fStars:     float64(d.OTOPStars),
-		fTopotop:   d.Topotop,
-		fPrice:     float64(d.PriceMinor),
 	}
 	// Thai texts: Thai runs as substrings; their other words (codes, Latin
 	// brand names) join the English short texts.
@@ -189,16 +155,9 @@ func indexDoc(d catalog.SearchDocument) (map[string]any, error) {
 		}
 	}
 	m[fNameKey] = keys
-	for f, v := range map[string]string{
-		fCategory: d.Category, fProvince: d.ProvinceCode, fCluster: d.ClusterID, fRegion: d.Region,
-		fSelectCenter: d.SelectCenterID, fCreative: d.CreativeIndustry, fProducer: d.ProducerID,
-		fHSCode: strings.TrimSpace(d.HSCode),
-	} {
-		if v != "" {
-			m[f] = v
-		}
+	if hs := strings.TrimSpace(d.HSCode); hs != "" {
+		m[fHSCode] = hs
 	}
-	m[fCerts] = distinct(d.Certifications)
 	var numbers []string
 	for _, n := range d.CertificateNumbers {
 		if n = strings.TrimSpace(n); n != "" {

@@ -22,6 +22,17 @@ func TestPageOfEqualsTheFullySortedPage(t *testing.T) {
 			score: float64(rng.IntN(4)), // many ties
 		}
 	}
+	// The rows' ranks, as columns.ranked sets them.
+	for o := range nOrders {
+		rows := make([]*row, len(matches))
+		for i := range matches {
+			rows[i] = matches[i].row
+		}
+		slices.SortFunc(rows, func(a, b *row) int { return compareRows(o, a, b) })
+		for i, r := range rows {
+			r.rank[o] = int32(i)
+		}
+	}
 	for _, sort := range []string{catalog.SearchSortRelevance, catalog.SearchSortPriceAsc, catalog.SearchSortPriceDesc, catalog.SearchSortNewest} {
 		want := slices.Clone(matches)
 		slices.SortFunc(want, func(a, b match) int {

@@ -336,34 +336,53 @@ func planMatches(snap *scorch.IndexSnapshot, tables [][]*row, p *plan, keep func
 // textMatches returns the documents of the live index that tq matches, the
 // columns hold and rf keeps, with their scores; none when known is false (a
 // filter names a value no document has).
-func (x *Index) textMatches(tq query.Query, cols *columns, rf rowFilter, known bool) ([]match, error) {
+func (x *Index) textMatches(tq query.Query, cols *columns, rf rowFilter, known bool) ([]match, *plan, error) {
 	if !known {
-		return nil, nil
+		return nil, &plan{op: opNone}, nil
 	}
 	adv, err := x.live.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("embedded: index: %w", err)
+		return nil, nil, fmt.Errorf("embedded: index: %w", err)
 	}
 	reader, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("embedded: index reader: %w", err)
+		return nil, nil, fmt.Errorf("embedded: index reader: %w", err)
 	}
 	defer reader.Close()
 	snap, ok := reader.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
+		return nil, nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
 	}
 	p, err := x.planQuery(snap, tq)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tables, err := x.segRows.tables(snap, cols)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	keep := rf.match
 	if rf.empty() {
 		keep = func(*row) bool { return true }
 	}
-	return planMatches(snap, tables, p, keep, nil)
+	matches, err := planMatches(snap, tables, p, keep, nil)
+	return matches, p, err
+}
+
+// termsOf returns the terms p looks for in field.
+func (p *plan) termsOf(field string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(*plan)
+	walk = func(p *plan) {
+		if p.op == opTerms && p.field == field {
+			for _, t := range p.terms {
+				out[string(t.term)] = true
+			}
+		}
+		for _, k := range p.kids {
+			walk(k)
+		}
+	}
+	walk(p)
+	return out
 }

@@ -3,7 +3,6 @@ package embedded
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"slices"
@@ -333,55 +332,6 @@ func (x *Index) analyzer(name string) analysis.Analyzer {
 	return x.mapping.AnalyzerNamed(name)
 }
 
-// filterQueries turns typed filters into term, numeric-range and boolean
-// queries; values are terms, never syntax.
-func filterQueries(f catalog.SearchFilters) []query.Query {
-	var qs []query.Query
-	term := func(field, v string) {
-		if v == "" {
-			return
-		}
-		t := bleve.NewTermQuery(v)
-		t.SetField(field)
-		qs = append(qs, t)
-	}
-	term(fProvince, f.Province)
-	term(fCluster, f.Cluster)
-	term(fRegion, f.Region)
-	term(fCategory, f.Category)
-	term(fSelectCenter, f.SelectCenter)
-	term(fCreative, f.CreativeIndustry)
-	term(fProducer, f.Producer)
-	term(fCerts, f.Certification)
-	incl := true
-	if f.Topotop != nil {
-		b := bleve.NewBoolFieldQuery(*f.Topotop)
-		b.SetField(fTopotop)
-		qs = append(qs, b)
-	}
-	if f.MinStars > 0 {
-		lo := float64(f.MinStars)
-		r := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &incl, nil)
-		r.SetField(fStars)
-		qs = append(qs, r)
-	}
-	if f.MinPrice != nil || f.MaxPrice != nil {
-		var lo, hi *float64
-		if f.MinPrice != nil {
-			v := float64(*f.MinPrice)
-			lo = &v
-		}
-		if f.MaxPrice != nil {
-			v := float64(*f.MaxPrice)
-			hi = &v
-		}
-		r := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
-		r.SetField(fPrice)
-		qs = append(qs, r)
-	}
-	return qs
-}
-
 // Search implements catalog.SearchIndex.
 func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	page, perPage := max(q.Page, 1), q.PerPage
@@ -402,8 +352,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if pt.blank {
 		return x.browse(ctx, q, page, perPage)
 	}
-	// tq is the text's query; the page's documents are read with the
-	// filters too (they are applied on the columns first).
+	// tq is the text's query; the filters apply on the columns.
 	var tq query.Query = bleve.NewMatchNoneQuery()
 	if !pt.tooMany {
 		alts := []query.Query{bleve.NewConjunctionQuery(pt.clauses...)}
@@ -414,7 +363,6 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		alts = append(alts, exact)
 		tq = bleve.NewDisjunctionQuery(alts...)
 	}
-	bq := bleve.NewConjunctionQuery(append([]query.Query{tq}, filterQueries(q.Filters)...)...)
 
 	from := (page - 1) * perPage
 	size := perPage
@@ -428,7 +376,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	cols := x.cols
 	rf, ok := cols.compile(q.Filters)
-	matches, err := x.textMatches(tq, cols, rf, ok)
+	matches, tplan, err := x.textMatches(tq, cols, rf, ok)
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
@@ -440,24 +388,18 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 
 	// The page's documents, with bleve's highlights of English words.
 	var ids []string
+	cols.ranked()
 	for _, m := range pageOf(matches, sort, from, size) {
 		ids = append(ids, m.row.id)
 	}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	// English highlights need bleve's matches of the query's terms in
-	// the page's documents; otherwise the documents alone are read.
-	var pq query.Query = bleve.NewDocIDQuery(ids)
-	highlight := pt.english && q.Lang != "th"
-	if highlight {
-		pq = bleve.NewConjunctionQuery(bq, pq)
-	}
-	preq := bleve.NewSearchRequestOptions(pq, len(ids), 0, false)
+	preq := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
 	preq.Fields = []string{fDoc}
-	if highlight {
-		preq.Highlight = bleve.NewHighlightWithStyle("html")
-		preq.Highlight.Fields = []string{fNameEN, fDescEN}
+	var hl *highlighter
+	if pt.english && q.Lang != "th" {
+		hl = x.newHighlighter(tplan)
 	}
 	res, err := x.live.SearchInContext(ctx, preq)
 	if err != nil {
@@ -472,7 +414,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		if !ok { // deleted since the matches were read
 			continue
 		}
-		hit, err := textHit(h, &pt, q.Lang)
+		hit, err := textHit(h, &pt, hl, q.Lang)
 		if err != nil {
 			return catalog.SearchResult{}, err
 		}
@@ -482,15 +424,17 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 }
 
 // pageOf returns matches from..from+size in the contract's sort, ties
-// broken by id. Only the first from+size are ordered: a bounded heap picks
-// them when they are few, as they usually are.
+// broken as the columns' orders break them (relevance: newest first). The
+// rows' ranks must be current (columns.ranked). Only the first from+size
+// are ordered: a bounded heap picks them when they are few, as they
+// usually are.
 func pageOf(matches []match, sort string, from, size int) []match {
 	less := func(a, b match) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), compareRows(ordNewest, a.row, b.row))
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.row.rank[ordNewest], b.row.rank[ordNewest]))
 	}
 	if sort != catalog.SearchSortRelevance {
 		o := orderOf[sort]
-		less = func(a, b match) int { return compareRows(o, a.row, b.row) }
+		less = func(a, b match) int { return cmp.Compare(a.row.rank[o], b.row.rank[o]) }
 	}
 	k := min(from+size, len(matches))
 	if from >= k {
@@ -532,19 +476,18 @@ func pageOf(matches []match, sort string, from, size int) []match {
 }
 
 // textHit is a hit of a text search: its document and highlights.
-func textHit(h *search.DocumentMatch, pt *parsedText, lang string) (catalog.SearchHit, error) {
+func textHit(h *search.DocumentMatch, pt *parsedText, hl *highlighter, lang string) (catalog.SearchHit, error) {
 	d, err := decodeDoc(h)
 	if err != nil {
 		return catalog.SearchHit{}, err
 	}
 	hit := catalog.SearchHit{Document: d, Highlights: map[string]string{}}
-	for _, f := range []string{fNameEN, fDescEN} {
-		if frags := h.Fragments[f]; len(frags) > 0 {
-			s := strings.Join(frags, " … ")
-			s = strings.ReplaceAll(strings.ReplaceAll(s, "<mark>", "<em>"), "</mark>", "</em>")
-			if strings.Contains(s, "<em>") {
-				hit.Highlights[f] = s
-			}
+	if hl != nil {
+		if s, ok := hl.mark(d.NameEN, false, hl.name, hl.nameRaw); ok {
+			hit.Highlights[fNameEN] = s
+		}
+		if s, ok := hl.mark(d.DescriptionEN, true, hl.desc, nil); ok {
+			hit.Highlights[fDescEN] = s
 		}
 	}
 	if len(pt.synEN) > 0 && lang != "th" {
@@ -567,6 +510,39 @@ func textHit(h *search.DocumentMatch, pt *parsedText, lang string) (catalog.Sear
 		}
 	}
 	return hit, nil
+}
+
+// highlighter marks the English words of a text that a plan looks for:
+// the text is analysed as it was indexed (stemmed, and unstemmed for the
+// prefix of the word being typed) and the tokens whose terms the plan
+// holds are wrapped.
+type highlighter struct {
+	stem, raw           analysis.Analyzer
+	name, nameRaw, desc map[string]bool
+}
+
+func (x *Index) newHighlighter(p *plan) *highlighter {
+	return &highlighter{stem: x.analyzer(en.AnalyzerName), raw: x.analyzer(rawAnalyzer),
+		name: p.termsOf(fNameEN), nameRaw: p.termsOf(fNameENRaw), desc: p.termsOf(fDescEN)}
+}
+
+// mark highlights text (a snippet around the first mark when snippet).
+func (hl *highlighter) mark(text string, snippet bool, stemmed, raw map[string]bool) (string, bool) {
+	var spans []span
+	for _, a := range []struct {
+		an    analysis.Analyzer
+		terms map[string]bool
+	}{{hl.stem, stemmed}, {hl.raw, raw}} {
+		if len(a.terms) == 0 {
+			continue
+		}
+		for _, tok := range a.an.Analyze([]byte(text)) {
+			if a.terms[string(tok.Term)] {
+				spans = append(spans, span{tok.Start, tok.End})
+			}
+		}
+	}
+	return highlightSpans(text, spans, snippet)
 }
 
 // browse answers a search without text from the columns, then reads the
@@ -612,7 +588,8 @@ func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
 	if !ok {
 		return d, fmt.Errorf("embedded: document %s has no stored body", h.ID)
 	}
-	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+	d, err := decodeStored(raw)
+	if err != nil {
 		return d, fmt.Errorf("embedded: decode document %s: %w", h.ID, err)
 	}
 	return d, nil
