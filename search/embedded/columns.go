@@ -127,11 +127,54 @@ type columns struct {
 	all tally
 	// version counts the changes (rows cached elsewhere are stale after one).
 	version uint64
-	// rankMu guards the rows' ranks and rankVersion, the version they were
-	// computed at: readers share the columns, the first after a change
-	// computes the ranks for all.
+	// rankMu guards what is derived from the orders, with the version it
+	// was derived at: the rows' ranks and the scan arrays. Readers share the
+	// columns; the first after a change derives for all.
 	rankMu      sync.Mutex
 	rankVersion uint64
+	scans       [nOrders][]scanRow
+	scanVersion [nOrders]uint64
+}
+
+// scanRow holds what a filter or a facet reads of a row, copied into an
+// array in an order's sequence: a filtered browse reads the array from
+// start to end instead of following a pointer to each row (18 % of the
+// search CPU of the benchmark's query set went to those pointers).
+type scanRow struct {
+	codes    [nCols]uint32
+	price    int64
+	certs    uint64 // bit k set: certification code k (codes below 64)
+	stars    int8
+	topotop  bool
+	certsFar bool // a certification code of 64 or more: read the row
+}
+
+func (r *row) scanRow() scanRow {
+	s := scanRow{codes: r.codes, price: r.price, stars: int8(r.stars), topotop: r.topotop}
+	for _, k := range r.certs {
+		if k < 64 {
+			s.certs |= 1 << k
+		} else {
+			s.certsFar = true
+		}
+	}
+	return s
+}
+
+// scan returns the scan array of order o, rows[i] of the order at [i]. The
+// caller must keep the columns from changing (the index's read lock).
+func (c *columns) scan(o int) []scanRow {
+	c.rankMu.Lock()
+	defer c.rankMu.Unlock()
+	if c.scanVersion[o] != c.version || c.scans[o] == nil {
+		rows := c.orders[o]
+		scan := make([]scanRow, len(rows))
+		for i, r := range rows {
+			scan[i] = r.scanRow()
+		}
+		c.scans[o], c.scanVersion[o] = scan, c.version
+	}
+	return c.scans[o]
 }
 
 // ranked makes every row's rank current: comparing two ranks is comparing
@@ -317,20 +360,33 @@ func (rf *rowFilter) empty() bool {
 }
 
 func (rf *rowFilter) match(r *row) bool {
+	s := r.scanRow()
+	return rf.matchScan(&s, r)
+}
+
+// matchScan reports whether the row r, whose scan row is s, passes.
+func (rf *rowFilter) matchScan(s *scanRow, r *row) bool {
 	for i := range nCols {
-		if rf.set[i] && r.codes[i] != rf.codes[i] {
+		if rf.set[i] && s.codes[i] != rf.codes[i] {
 			return false
 		}
 	}
 	switch {
-	case rf.hasCert && !slices.Contains(r.certs, rf.cert),
-		rf.topotop != nil && r.topotop != *rf.topotop,
-		r.stars < rf.minStars,
-		rf.minPrice != nil && r.price < *rf.minPrice,
-		rf.maxPrice != nil && r.price > *rf.maxPrice:
+	case rf.hasCert && !s.hasCert(rf.cert, r),
+		rf.topotop != nil && s.topotop != *rf.topotop,
+		int(s.stars) < rf.minStars,
+		rf.minPrice != nil && s.price < *rf.minPrice,
+		rf.maxPrice != nil && s.price > *rf.maxPrice:
 		return false
 	}
 	return true
+}
+
+func (s *scanRow) hasCert(code uint32, r *row) bool {
+	if code < 64 && !s.certsFar {
+		return s.certs&(1<<code) != 0
+	}
+	return slices.Contains(r.certs, code)
 }
 
 // browse answers a search without text: the ids of the page's documents in
@@ -358,15 +414,16 @@ func (c *columns) browse(f catalog.SearchFilters, sort string, facets []string, 
 	}
 	var ids []string
 	total := 0
-	for _, r := range c.orders[o] {
-		if !rf.match(r) {
+	rows := c.orders[o]
+	for i, s := range c.scan(o) {
+		if !rf.matchScan(&s, rows[i]) {
 			continue
 		}
 		if total >= from && total < from+size {
-			ids = append(ids, r.id)
+			ids = append(ids, rows[i].id)
 		}
 		total++
-		counters.add(r)
+		counters.addScan(&s, rows[i])
 	}
 	return ids, total, counters.result()
 }
@@ -402,21 +459,27 @@ func newFacetCounters(c *columns, facets []string) *facetCounters {
 }
 
 func (fc *facetCounters) add(r *row) {
+	s := r.scanRow()
+	fc.addScan(&s, r)
+}
+
+// addScan counts the row r, whose scan row is s.
+func (fc *facetCounters) addScan(s *scanRow, r *row) {
 	for i, col := range fc.kwCol {
-		fc.kw[i][r.codes[col]]++
+		fc.kw[i][s.codes[col]]++
 	}
-	if fc.stars != nil && r.stars >= 1 && r.stars <= 5 {
-		fc.stars[r.stars]++
+	if fc.stars != nil && s.stars >= 1 && s.stars <= 5 {
+		fc.stars[s.stars]++
 	}
 	if fc.topotop != nil {
-		if r.topotop {
+		if s.topotop {
 			fc.topotop[1]++
 		} else {
 			fc.topotop[0]++
 		}
 	}
-	for _, k := range r.certs {
-		if fc.certs != nil {
+	if fc.certs != nil {
+		for _, k := range r.certs {
 			fc.certs[k]++
 		}
 	}
