@@ -125,12 +125,13 @@ type columns struct {
 	// every write: browsing the whole catalogue (the landing page) needs
 	// no scan.
 	all tally
-	// version counts the changes (rows cached elsewhere are stale after one).
+	// version counts the changes (rows cached elsewhere are stale after
+	// one). It starts at 1: version 0 is "never derived" below.
 	version uint64
-	// rankMu guards what is derived from the orders, with the version it
+	// derivedMu guards what is derived from the orders, with the version it
 	// was derived at: the rows' ranks and the scan arrays. Readers share the
 	// columns; the first after a change derives for all.
-	rankMu      sync.Mutex
+	derivedMu   sync.Mutex
 	rankVersion uint64
 	scans       [nOrders][]scanRow
 	scanVersion [nOrders]uint64
@@ -164,9 +165,9 @@ func (r *row) scanRow() scanRow {
 // scan returns the scan array of order o, rows[i] of the order at [i]. The
 // caller must keep the columns from changing (the index's read lock).
 func (c *columns) scan(o int) []scanRow {
-	c.rankMu.Lock()
-	defer c.rankMu.Unlock()
-	if c.scanVersion[o] != c.version || c.scans[o] == nil {
+	c.derivedMu.Lock()
+	defer c.derivedMu.Unlock()
+	if c.scanVersion[o] != c.version {
 		rows := c.orders[o]
 		scan := make([]scanRow, len(rows))
 		for i, r := range rows {
@@ -181,8 +182,8 @@ func (c *columns) scan(o int) []scanRow {
 // two integers, where compareRows compares names and ids. The caller must
 // keep the columns from changing (the index's read lock).
 func (c *columns) ranked() {
-	c.rankMu.Lock()
-	defer c.rankMu.Unlock()
+	c.derivedMu.Lock()
+	defer c.derivedMu.Unlock()
 	if c.rankVersion == c.version {
 		return
 	}
@@ -229,7 +230,7 @@ func (t *tally) add(r *row, delta int) {
 }
 
 func newColumns() *columns {
-	c := &columns{byID: map[string]*row{}, certs: newDict(), rankVersion: ^uint64(0)}
+	c := &columns{byID: map[string]*row{}, certs: newDict(), version: 1}
 	for i := range c.dicts {
 		c.dicts[i] = newDict()
 	}

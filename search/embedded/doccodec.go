@@ -63,7 +63,10 @@ func decodeStored(raw string) (catalog.SearchDocument, error) {
 		*s = r.str()
 	}
 	for _, l := range docLists(&d) {
-		if n := r.uvarint(); n > 0 && n <= uint64(len(raw)) {
+		switch n := r.uvarint(); {
+		case n > uint64(len(raw)-r.pos): // every string takes a byte at least
+			r.short = true
+		case n > 0:
 			*l = make([]string, n)
 			for i := range *l {
 				(*l)[i] = r.str()

@@ -10,8 +10,8 @@ import (
 
 // A text search takes from the index only which documents match (see
 // plan.go); the search then counts facets, sorts and pages on the rows of
-// the in-memory columns, as a search without text does, and bleve loads and
-// highlights only the documents of the page.
+// the in-memory columns, as a search without text does; only the page's
+// documents are read from the index, and highlighted in Go.
 
 // match is one matching document and its relevance score.
 type match struct {

@@ -121,9 +121,9 @@ func (x *Index) planMatch(snap *scorch.IndexSnapshot, q *query.MatchQuery) (*pla
 			p.kids = append(p.kids, &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{t.Term, boost}}})
 			continue
 		}
-		var prefix string
-		if q.Prefix > 0 {
-			prefix = string([]rune(string(t.Term))[:min(q.Prefix, len([]rune(string(t.Term))))])
+		var prefix string // the leading characters that must match exactly
+		if r := []rune(string(t.Term)); q.Prefix > 0 {
+			prefix = string(r[:min(q.Prefix, len(r))])
 		}
 		fd, fa, err := snap.FieldDictFuzzyAutomaton(q.FieldVal, string(t.Term), q.Fuzziness, prefix)
 		if err != nil {

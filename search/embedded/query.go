@@ -386,7 +386,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	}
 	out := catalog.SearchResult{Total: len(matches), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}, Facets: counters.result()}
 
-	// The page's documents, with bleve's highlights of English words.
+	// The page's documents and their highlights.
 	var ids []string
 	cols.ranked()
 	for _, m := range pageOf(matches, sort, from, size) {
@@ -395,30 +395,18 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if len(ids) == 0 {
 		return out, nil
 	}
-	preq := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
-	preq.Fields = []string{fDoc}
+	docs, err := x.documents(ctx, ids)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
 	var hl *highlighter
 	if pt.english && q.Lang != "th" {
 		hl = x.newHighlighter(tplan)
 	}
-	res, err := x.live.SearchInContext(ctx, preq)
-	if err != nil {
-		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
-	}
-	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		byID[h.ID] = h
-	}
 	for _, id := range ids {
-		h, ok := byID[id]
-		if !ok { // deleted since the matches were read
-			continue
+		if d, ok := docs[id]; ok { // else deleted since the matches were read
+			out.Hits = append(out.Hits, textHit(d, &pt, hl, q.Lang))
 		}
-		hit, err := textHit(h, &pt, hl, q.Lang)
-		if err != nil {
-			return catalog.SearchResult{}, err
-		}
-		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
 }
@@ -476,11 +464,7 @@ func pageOf(matches []match, sort string, from, size int) []match {
 }
 
 // textHit is a hit of a text search: its document and highlights.
-func textHit(h *search.DocumentMatch, pt *parsedText, hl *highlighter, lang string) (catalog.SearchHit, error) {
-	d, err := decodeDoc(h)
-	if err != nil {
-		return catalog.SearchHit{}, err
-	}
+func textHit(d catalog.SearchDocument, pt *parsedText, hl *highlighter, lang string) catalog.SearchHit {
 	hit := catalog.SearchHit{Document: d, Highlights: map[string]string{}}
 	if hl != nil {
 		if s, ok := hl.mark(d.NameEN, false, hl.name, hl.nameRaw); ok {
@@ -491,8 +475,8 @@ func textHit(h *search.DocumentMatch, pt *parsedText, hl *highlighter, lang stri
 		}
 	}
 	if len(pt.synEN) > 0 && lang != "th" {
-		// Synonyms match through their group's keyword, which
-		// bleve cannot highlight: mark their English terms here.
+		// Synonyms match through their group's keyword, which is
+		// not in the text: mark their English terms.
 		for f, text := range map[string]string{fNameEN: d.NameEN, fDescEN: d.DescriptionEN} {
 			if _, done := hit.Highlights[f]; !done {
 				if s, ok := highlightWords(text, pt.synEN, f == fDescEN); ok {
@@ -509,7 +493,7 @@ func textHit(h *search.DocumentMatch, pt *parsedText, hl *highlighter, lang stri
 			hit.Highlights["description_th"] = s
 		}
 	}
-	return hit, nil
+	return hit
 }
 
 // highlighter marks the English words of a text that a plan looks for:
@@ -558,19 +542,9 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 	if len(ids) == 0 {
 		return out, nil
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = []string{fDoc}
-	res, err := x.live.SearchInContext(ctx, req)
+	byID, err := x.documents(ctx, ids)
 	if err != nil {
-		return catalog.SearchResult{}, fmt.Errorf("embedded: search: %w", err)
-	}
-	byID := make(map[string]catalog.SearchDocument, len(res.Hits))
-	for _, h := range res.Hits {
-		d, err := decodeDoc(h)
-		if err != nil {
-			return catalog.SearchResult{}, err
-		}
-		byID[d.ID] = d
+		return catalog.SearchResult{}, err
 	}
 	for _, id := range ids {
 		d, ok := byID[id]
@@ -580,6 +554,26 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 		out.Hits = append(out.Hits, catalog.SearchHit{Document: d, Highlights: map[string]string{}})
 	}
 	return out, nil
+}
+
+// documents reads the stored documents of ids from the live index, by id
+// (ids it lacks are left out).
+func (x *Index) documents(ctx context.Context, ids []string) (map[string]catalog.SearchDocument, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fDoc}
+	res, err := x.live.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: search: %w", err)
+	}
+	byID := make(map[string]catalog.SearchDocument, len(res.Hits))
+	for _, h := range res.Hits {
+		d, err := decodeDoc(h)
+		if err != nil {
+			return nil, err
+		}
+		byID[d.ID] = d
+	}
+	return byID, nil
 }
 
 func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {

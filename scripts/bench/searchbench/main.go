@@ -140,8 +140,7 @@ func run() error {
 			}
 			return get(ctx, client, p)
 		})
-		fmt.Printf("| search workload (concurrency %d, %s) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n", o.concurrency, o.duration)
-		fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		printLoadHeader(o)
 		fmt.Println(api.row(o.apiOnly))
 		fmt.Println()
 		if api.firstErr != nil {
@@ -330,8 +329,7 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
-	fmt.Printf("| search workload (concurrency %d, %s) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n", o.concurrency, o.duration)
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	printLoadHeader(o)
 	fmt.Println(engine.row(fmt.Sprintf("engine `Search` in process (embedded, %d queries)", len(queries))))
 	if engine.firstErr != nil {
 		return fmt.Errorf("%d errors, first: %w", engine.errors, engine.firstErr)
@@ -404,10 +402,15 @@ func printRebuild(o options, rb rebuildStats, serveSize int64) {
 		rb.docs, secs, rate, hwm, mibOrBlank(serveSize))
 }
 
-func printLoad(o options, n int, engine, api *result, singles []single) {
-	label := fmt.Sprintf("%d queries", n)
+// printLoadHeader starts a table of load runs (result.row).
+func printLoadHeader(o options) {
 	fmt.Printf("| search workload (concurrency %d, %s) | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n", o.concurrency, o.duration)
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+}
+
+func printLoad(o options, n int, engine, api *result, singles []single) {
+	label := fmt.Sprintf("%d queries", n)
+	printLoadHeader(o)
 	fmt.Println(engine.row("engine `Search` in process (embedded, " + label + ")"))
 	fmt.Println(api.row("API `GET /v1/search` (the same " + label + ")"))
 	e, a := engine.all, api.all
