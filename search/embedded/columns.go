@@ -2,10 +2,13 @@ package embedded
 
 import (
 	"cmp"
+	mbits "math/bits"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/otopmarket/otop/internal/catalog"
 )
@@ -79,9 +82,6 @@ type row struct {
 	topotop   bool
 	codes     [nCols]uint32
 	certs     []uint32 // codes in certDict, distinct
-	// rank is the row's position in each order, valid while the columns'
-	// rankVersion is their version (see ranked).
-	rank [nOrders]int32
 }
 
 // Sort orders kept by the columns.
@@ -116,31 +116,42 @@ func compareRows(o int, a, b *row) int {
 
 // columns are the in-memory columns of an index. They are not safe for
 // concurrent use: the Index guards them with its mutex.
+//
+// Each document has a slot, a small integer it keeps while it is in the
+// columns (an upsert replaces it in place; the slot of a deleted document
+// is given to a later one). What a search reads of a document is kept in
+// arrays indexed by slot, so that a search over thousands of matches reads
+// memory in sequence instead of following a pointer per match.
 type columns struct {
-	byID   map[string]*row
-	dicts  [nCols]*dict
-	certs  *dict
-	orders [nOrders][]*row
+	byID map[string]int32 // slot of each document
+	rows []row            // by slot; id "" is a free slot
+	scan []scanRow        // by slot: what filters and facets read
+	free []int32          // free slots
+	// vals holds, for each keyword column and code, the slots holding that
+	// value (nil: none); certSlots the same by certification; topotop the
+	// slots of TOPOTOP products. Filters on them start from these sets.
+	vals      [nCols][]*roaring.Bitmap
+	certSlots []*roaring.Bitmap
+	topotop   *roaring.Bitmap
+	dicts     [nCols]*dict
+	certs     *dict
+	orders    [nOrders][]int32 // slots in each order
 	// all counts every facet value over all documents, kept up to date by
 	// every write: browsing the whole catalogue (the landing page) needs
 	// no scan.
 	all tally
-	// version counts the changes (rows cached elsewhere are stale after
-	// one). It starts at 1: version 0 is "never derived" below.
+	// version counts the changes. It starts at 1: version 0 is "never
+	// derived" below.
 	version uint64
-	// derivedMu guards what is derived from the orders, with the version it
-	// was derived at: the rows' ranks and the scan arrays. Readers share the
-	// columns; the first after a change derives for all.
+	// derivedMu guards the ranks, derived from the orders at rankVersion.
+	// Readers share the columns; the first after a change derives for all.
 	derivedMu   sync.Mutex
 	rankVersion uint64
-	scans       [nOrders][]scanRow
-	scanVersion [nOrders]uint64
+	rank        [nOrders][]int32 // by slot: its position in each order
 }
 
-// scanRow holds what a filter or a facet reads of a row, copied into an
-// array in an order's sequence: a filtered browse reads the array from
-// start to end instead of following a pointer to each row (18 % of the
-// search CPU of the benchmark's query set went to those pointers).
+// scanRow holds what a filter or a facet reads of a row, in an array by
+// slot without pointers.
 type scanRow struct {
 	codes    [nCols]uint32
 	price    int64
@@ -148,10 +159,11 @@ type scanRow struct {
 	stars    int8
 	topotop  bool
 	certsFar bool // a certification code of 64 or more: read the row
+	used     bool // the slot holds a document
 }
 
 func (r *row) scanRow() scanRow {
-	s := scanRow{codes: r.codes, price: r.price, stars: int8(r.stars), topotop: r.topotop}
+	s := scanRow{codes: r.codes, price: r.price, stars: int8(r.stars), topotop: r.topotop, used: true}
 	for _, k := range r.certs {
 		if k < 64 {
 			s.certs |= 1 << k
@@ -162,37 +174,28 @@ func (r *row) scanRow() scanRow {
 	return s
 }
 
-// scan returns the scan array of order o, rows[i] of the order at [i]. The
-// caller must keep the columns from changing (the index's read lock).
-func (c *columns) scan(o int) []scanRow {
+// ranked returns every slot's position in each order, current: comparing
+// two ranks is comparing two integers, where compareRows compares names
+// and ids. The caller must keep the columns from changing (the index's
+// read lock).
+func (c *columns) ranked() *[nOrders][]int32 {
 	c.derivedMu.Lock()
 	defer c.derivedMu.Unlock()
-	if c.scanVersion[o] != c.version {
-		rows := c.orders[o]
-		scan := make([]scanRow, len(rows))
-		for i, r := range rows {
-			scan[i] = r.scanRow()
+	if c.rankVersion != c.version {
+		for o, slots := range c.orders {
+			rank := c.rank[o]
+			if cap(rank) < len(c.rows) {
+				rank = make([]int32, len(c.rows))
+			}
+			rank = rank[:len(c.rows)]
+			for i, s := range slots {
+				rank[s] = int32(i)
+			}
+			c.rank[o] = rank
 		}
-		c.scans[o], c.scanVersion[o] = scan, c.version
+		c.rankVersion = c.version
 	}
-	return c.scans[o]
-}
-
-// ranked makes every row's rank current: comparing two ranks is comparing
-// two integers, where compareRows compares names and ids. The caller must
-// keep the columns from changing (the index's read lock).
-func (c *columns) ranked() {
-	c.derivedMu.Lock()
-	defer c.derivedMu.Unlock()
-	if c.rankVersion == c.version {
-		return
-	}
-	for o, rows := range c.orders {
-		for i, r := range rows {
-			r.rank[o] = int32(i)
-		}
-	}
-	c.rankVersion = c.version
+	return &c.rank
 }
 
 // tally counts facet values by code.
@@ -230,15 +233,15 @@ func (t *tally) add(r *row, delta int) {
 }
 
 func newColumns() *columns {
-	c := &columns{byID: map[string]*row{}, certs: newDict(), version: 1}
+	c := &columns{byID: map[string]int32{}, certs: newDict(), topotop: roaring.New(), version: 1}
 	for i := range c.dicts {
 		c.dicts[i] = newDict()
 	}
 	return c
 }
 
-func (c *columns) newRow(d catalog.SearchDocument) *row {
-	r := &row{id: d.ID, published: d.PublishedAt.UnixMilli(), price: d.PriceMinor, name: strings.ToLower(d.NameEN),
+func (c *columns) newRow(d *catalog.SearchDocument) row {
+	r := row{id: d.ID, published: d.PublishedAt.UnixMilli(), price: d.PriceMinor, name: strings.ToLower(d.NameEN),
 		stars: d.OTOPStars, topotop: d.Topotop}
 	for i, v := range [nCols]string{d.Category, d.ProvinceCode, d.ClusterID, d.Region, d.SelectCenterID,
 		d.CreativeIndustry, d.ProducerID} {
@@ -250,17 +253,92 @@ func (c *columns) newRow(d catalog.SearchDocument) *row {
 	return r
 }
 
+// slotSet returns the set of sets[code], created when missing.
+func slotSet(sets *[]*roaring.Bitmap, code uint32) *roaring.Bitmap {
+	for uint32(len(*sets)) <= code {
+		*sets = append(*sets, nil)
+	}
+	if (*sets)[code] == nil {
+		(*sets)[code] = roaring.New()
+	}
+	return (*sets)[code]
+}
+
+// put stores r in slot s (free or just allocated) and counts it.
+func (c *columns) put(s int32, r row) {
+	c.rows[s], c.scan[s] = r, r.scanRow()
+	c.byID[r.id] = s
+	c.all.add(&r, 1)
+	for col, code := range r.codes {
+		slotSet(&c.vals[col], code).Add(uint32(s))
+	}
+	for _, k := range r.certs {
+		slotSet(&c.certSlots, k).Add(uint32(s))
+	}
+	if r.topotop {
+		c.topotop.Add(uint32(s))
+	}
+}
+
+// take uncounts the document in slot s and empties the slot; its place in
+// the orders is the caller's.
+func (c *columns) take(s int32) {
+	r := &c.rows[s]
+	c.all.add(r, -1)
+	for col, code := range r.codes {
+		c.vals[col][code].Remove(uint32(s))
+	}
+	for _, k := range r.certs {
+		c.certSlots[k].Remove(uint32(s))
+	}
+	c.topotop.Remove(uint32(s))
+	delete(c.byID, r.id)
+	c.rows[s], c.scan[s] = row{}, scanRow{}
+}
+
+// alloc returns a free slot, growing the arrays when there is none.
+func (c *columns) alloc() int32 {
+	if n := len(c.free); n > 0 {
+		s := c.free[n-1]
+		c.free = c.free[:n-1]
+		return s
+	}
+	c.rows = append(c.rows, row{})
+	c.scan = append(c.scan, scanRow{})
+	return int32(len(c.rows) - 1)
+}
+
+// position returns where slot s is, or belongs, in order o.
+func (c *columns) position(o int, s int32) (int, bool) {
+	r := &c.rows[s]
+	return slices.BinarySearchFunc(c.orders[o], r, func(e int32, r *row) int { return compareRows(o, &c.rows[e], r) })
+}
+
 // upsert adds or replaces documents.
 func (c *columns) upsert(docs []catalog.SearchDocument) {
 	c.version++
-	for _, d := range docs {
-		c.remove(d.ID)
-		r := c.newRow(d)
-		c.byID[r.id] = r
-		c.all.add(r, 1)
+	for i := range docs {
+		r := c.newRow(&docs[i])
+		s, ok := c.byID[r.id]
+		if ok {
+			c.unorder(s)
+			c.take(s)
+		} else {
+			s = c.alloc()
+		}
+		c.put(s, r)
 		for o := range c.orders {
-			i, _ := slices.BinarySearchFunc(c.orders[o], r, func(a, b *row) int { return compareRows(o, a, b) })
-			c.orders[o] = slices.Insert(c.orders[o], i, r)
+			i, _ := c.position(o, s)
+			c.orders[o] = slices.Insert(c.orders[o], i, s)
+		}
+	}
+}
+
+// unorder takes slot s out of every order.
+func (c *columns) unorder(s int32) {
+	for o := range c.orders {
+		if i, found := c.position(o, s); found {
+			c.orders[o] = slices.Delete(c.orders[o], i, i+1)
 		}
 	}
 }
@@ -276,17 +354,13 @@ func (c *columns) apply(o op) {
 // remove deletes a document; unknown ids are ignored.
 func (c *columns) remove(id string) {
 	c.version++
-	r, ok := c.byID[id]
+	s, ok := c.byID[id]
 	if !ok {
 		return
 	}
-	delete(c.byID, id)
-	c.all.add(r, -1)
-	for o := range c.orders {
-		if i, found := slices.BinarySearchFunc(c.orders[o], r, func(a, b *row) int { return compareRows(o, a, b) }); found {
-			c.orders[o] = slices.Delete(c.orders[o], i, i+1)
-		}
-	}
+	c.unorder(s)
+	c.take(s)
+	c.free = append(c.free, s)
 }
 
 // load adds documents in bulk, the orders left unsorted until sortOrders:
@@ -294,18 +368,17 @@ func (c *columns) remove(id string) {
 // document loaded again replaces the first.
 func (c *columns) load(docs []catalog.SearchDocument) {
 	c.version++
-	for _, d := range docs {
-		r := c.newRow(d)
-		if old, dup := c.byID[d.ID]; dup {
-			c.all.add(old, -1)
-			*old = *r
-			c.all.add(old, 1)
+	for i := range docs {
+		r := c.newRow(&docs[i])
+		if s, dup := c.byID[r.id]; dup {
+			c.take(s)
+			c.put(s, r)
 			continue
 		}
-		c.byID[r.id] = r
-		c.all.add(r, 1)
+		s := c.alloc()
+		c.put(s, r)
 		for o := range c.orders {
-			c.orders[o] = append(c.orders[o], r)
+			c.orders[o] = append(c.orders[o], s)
 		}
 	}
 }
@@ -313,7 +386,7 @@ func (c *columns) load(docs []catalog.SearchDocument) {
 // sortOrders sorts the orders after load.
 func (c *columns) sortOrders() {
 	for o := range c.orders {
-		slices.SortFunc(c.orders[o], func(a, b *row) int { return compareRows(o, a, b) })
+		slices.SortFunc(c.orders[o], func(a, b int32) int { return compareRows(o, &c.rows[a], &c.rows[b]) })
 	}
 }
 
@@ -360,34 +433,82 @@ func (rf *rowFilter) empty() bool {
 		rf.minPrice == nil && rf.maxPrice == nil
 }
 
-func (rf *rowFilter) match(r *row) bool {
-	s := r.scanRow()
-	return rf.matchScan(&s, r)
-}
-
-// matchScan reports whether the row r, whose scan row is s, passes.
-func (rf *rowFilter) matchScan(s *scanRow, r *row) bool {
+// pass reports whether the document in slot s passes.
+func (rf *rowFilter) pass(c *columns, s int32) bool {
+	r := &c.scan[s]
 	for i := range nCols {
-		if rf.set[i] && s.codes[i] != rf.codes[i] {
+		if rf.set[i] && r.codes[i] != rf.codes[i] {
 			return false
 		}
 	}
 	switch {
-	case rf.hasCert && !s.hasCert(rf.cert, r),
-		rf.topotop != nil && s.topotop != *rf.topotop,
-		int(s.stars) < rf.minStars,
-		rf.minPrice != nil && s.price < *rf.minPrice,
-		rf.maxPrice != nil && s.price > *rf.maxPrice:
+	case rf.hasCert && !c.hasCert(s, rf.cert),
+		rf.topotop != nil && r.topotop != *rf.topotop,
+		int(r.stars) < rf.minStars,
+		rf.minPrice != nil && r.price < *rf.minPrice,
+		rf.maxPrice != nil && r.price > *rf.maxPrice:
 		return false
 	}
 	return true
 }
 
-func (s *scanRow) hasCert(code uint32, r *row) bool {
-	if code < 64 && !s.certsFar {
-		return s.certs&(1<<code) != 0
+// hasCert reports whether the document in slot s holds certification code.
+func (c *columns) hasCert(s int32, code uint32) bool {
+	if r := &c.scan[s]; code < 64 && !r.certsFar {
+		return r.certs&(1<<code) != 0
 	}
-	return slices.Contains(r.certs, code)
+	return slices.Contains(c.rows[s].certs, code)
+}
+
+// candidates returns the slots that rf's keyword, certification and
+// TOPOTOP filters allow (read only), or nil when it has none of them: the
+// other filters are checked slot by slot.
+func (c *columns) candidates(rf *rowFilter) *roaring.Bitmap {
+	var sets []*roaring.Bitmap
+	of := func(all []*roaring.Bitmap, code uint32) *roaring.Bitmap {
+		if int(code) < len(all) && all[code] != nil {
+			return all[code]
+		}
+		return emptyBitmap
+	}
+	for col := range nCols {
+		if rf.set[col] {
+			sets = append(sets, of(c.vals[col], rf.codes[col]))
+		}
+	}
+	if rf.hasCert {
+		sets = append(sets, of(c.certSlots, rf.cert))
+	}
+	if rf.topotop != nil && *rf.topotop {
+		sets = append(sets, c.topotop)
+	}
+	switch len(sets) {
+	case 0:
+		return nil
+	case 1:
+		return sets[0]
+	}
+	return roaring.FastAnd(sets...)
+}
+
+// each calls f with every slot of set (every used slot when set is nil),
+// in increasing order.
+func (c *columns) each(set *roaring.Bitmap, f func(s int32)) {
+	if set == nil {
+		for s := range c.scan {
+			if c.scan[s].used {
+				f(int32(s))
+			}
+		}
+		return
+	}
+	it := set.ManyIterator()
+	var buf [256]uint32
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, s := range buf[:n] {
+			f(int32(s))
+		}
+	}
 }
 
 // browse answers a search without text: the ids of the page's documents in
@@ -402,29 +523,30 @@ func (c *columns) browse(f catalog.SearchFilters, sort string, facets []string, 
 	if !ok {
 		return nil, 0, counters.result()
 	}
+	var ids []string
 	if rf.empty() {
 		// The whole catalogue: the page is a slice of the order, the
 		// facets are the running totals.
 		all := c.orders[o]
-		var ids []string
-		for _, r := range all[min(from, len(all)):min(from+size, len(all))] {
-			ids = append(ids, r.id)
+		for _, s := range all[min(from, len(all)):min(from+size, len(all))] {
+			ids = append(ids, c.rows[s].id)
 		}
 		counters.fromTally(&c.all)
 		return ids, len(all), counters.result()
 	}
-	var ids []string
+	rank := &c.ranked()[o]
+	top := newTopK(from + size)
 	total := 0
-	rows := c.orders[o]
-	for i, s := range c.scan(o) {
-		if !rf.matchScan(&s, rows[i]) {
-			continue
-		}
-		if total >= from && total < from+size {
-			ids = append(ids, rows[i].id)
+	c.each(c.candidates(&rf), func(s int32) {
+		if !rf.pass(c, s) {
+			return
 		}
 		total++
-		counters.addScan(&s, rows[i])
+		counters.add(s)
+		top.offer(ranked{rank: (*rank)[s], slot: s})
+	})
+	for _, e := range top.page(from) {
+		ids = append(ids, c.rows[e.slot].id)
 	}
 	return ids, total, counters.result()
 }
@@ -459,29 +581,31 @@ func newFacetCounters(c *columns, facets []string) *facetCounters {
 	return fc
 }
 
-func (fc *facetCounters) add(r *row) {
-	s := r.scanRow()
-	fc.addScan(&s, r)
-}
-
-// addScan counts the row r, whose scan row is s.
-func (fc *facetCounters) addScan(s *scanRow, r *row) {
+// add counts the document in slot s.
+func (fc *facetCounters) add(s int32) {
+	r := &fc.c.scan[s]
 	for i, col := range fc.kwCol {
-		fc.kw[i][s.codes[col]]++
+		fc.kw[i][r.codes[col]]++
 	}
-	if fc.stars != nil && s.stars >= 1 && s.stars <= 5 {
-		fc.stars[s.stars]++
+	if fc.stars != nil && r.stars >= 1 && r.stars <= 5 {
+		fc.stars[r.stars]++
 	}
 	if fc.topotop != nil {
-		if s.topotop {
+		if r.topotop {
 			fc.topotop[1]++
 		} else {
 			fc.topotop[0]++
 		}
 	}
 	if fc.certs != nil {
-		for _, k := range r.certs {
-			fc.certs[k]++
+		if !r.certsFar {
+			for bits := r.certs; bits != 0; bits &= bits - 1 {
+				fc.certs[mbits.TrailingZeros64(bits)]++
+			}
+		} else {
+			for _, k := range fc.c.rows[s].certs {
+				fc.certs[k]++
+			}
 		}
 	}
 }

@@ -81,10 +81,10 @@ type Index struct {
 	mu   sync.RWMutex
 	live bleve.Index
 	cols *columns // live's documents' columns, for searches without text
-	// segRows maps the live index's document numbers to rows (text searches).
-	segRows segmentRows
-	gen     string
-	closed  bool
+	// segSlots maps the live index's document numbers to slots (text searches).
+	segSlots segmentSlots
+	gen      string
+	closed   bool
 
 	// fresh is true when Open found no index of this format and created
 	// an empty one.

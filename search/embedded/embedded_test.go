@@ -405,8 +405,10 @@ func TestTextSearchesOverManySegmentsFollowTheDocuments(t *testing.T) {
 	}
 	check("written")
 
-	// Change the price and region of some, delete others, a few at a time.
-	for round := range 4 {
+	// Change the price and region of some, delete others, bring some of the
+	// deleted back (their slots may have gone to others), a few at a time.
+	deleted := map[string]catalog.SearchDocument{}
+	for round := range 6 {
 		var batch []catalog.SearchDocument
 		var gone []string
 		for id, d := range docs {
@@ -416,6 +418,14 @@ func TestTextSearchesOverManySegmentsFollowTheDocuments(t *testing.T) {
 				batch = append(batch, d)
 			case 1:
 				gone = append(gone, id)
+				deleted[id] = d
+			}
+		}
+		for id, d := range deleted {
+			if rng.IntN(3) == 0 && !slices.Contains(gone, id) {
+				d.PriceMinor = int64(rng.IntN(50)*100 + 100)
+				batch = append(batch, d)
+				delete(deleted, id)
 			}
 		}
 		write(batch)

@@ -2,55 +2,88 @@ package embedded
 
 import (
 	"cmp"
-	"fmt"
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/search/searchtest"
 )
 
-// pageOf picks a page with a bounded heap when the page is near the top;
-// it must give exactly the page of the fully sorted matches.
-func TestPageOfEqualsTheFullySortedPage(t *testing.T) {
+// topK keeps the first k matches with a bounded heap; every page it gives
+// must be exactly that page of the fully sorted matches.
+func TestTopKEqualsTheFullySortedPage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	matches := make([]match, 300)
-	ids := rng.Perm(len(matches)) // distinct ids, in no order
+	matches := make([]ranked, 300)
+	ranks := rng.Perm(len(matches)) // distinct ranks, in no order
 	for i := range matches {
-		matches[i] = match{
-			row:   &row{id: fmt.Sprintf("id-%03d", ids[i]), price: int64(rng.IntN(5) * 100), published: int64(rng.IntN(3))},
-			score: float64(rng.IntN(4)), // many ties
-		}
+		matches[i] = ranked{score: float64(rng.IntN(4)), rank: int32(ranks[i]), slot: int32(i)} // many equal scores
 	}
-	// The rows' ranks, as columns.ranked sets them.
-	for o := range nOrders {
-		rows := make([]*row, len(matches))
-		for i := range matches {
-			rows[i] = matches[i].row
-		}
-		slices.SortFunc(rows, func(a, b *row) int { return compareRows(o, a, b) })
-		for i, r := range rows {
-			r.rank[o] = int32(i)
-		}
-	}
-	for _, sort := range []string{catalog.SearchSortRelevance, catalog.SearchSortPriceAsc, catalog.SearchSortPriceDesc, catalog.SearchSortNewest} {
-		want := slices.Clone(matches)
-		slices.SortFunc(want, func(a, b match) int {
-			if sort == catalog.SearchSortRelevance {
-				return cmp.Or(cmp.Compare(b.score, a.score), compareRows(ordNewest, a.row, b.row))
+	for _, rel := range []bool{true, false} {
+		all := slices.Clone(matches)
+		if !rel {
+			for i := range all {
+				all[i].score = 0
 			}
-			return compareRows(orderOf[sort], a.row, b.row)
+		}
+		want := slices.Clone(all)
+		slices.SortFunc(want, func(a, b ranked) int {
+			return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.rank, b.rank))
 		})
-		for _, w := range []struct{ from, size int }{{0, 1}, {0, 20}, {20, 20}, {40, 10}, {0, 100}, {280, 50}, {400, 20}} {
-			got := pageOf(slices.Clone(matches), sort, w.from, w.size)
+		for _, w := range []struct{ from, size int }{{0, 0}, {0, 1}, {0, 20}, {20, 20}, {40, 10}, {0, 100}, {280, 50}, {0, 300}, {0, 400}, {400, 20}} {
+			top := newTopK(w.from + w.size)
+			for _, e := range all {
+				top.offer(e)
+			}
+			got := top.page(w.from)
 			end := min(w.from+w.size, len(want))
-			var expect []match
+			var expect []ranked
 			if w.from < end {
 				expect = want[w.from:end]
 			}
-			if !slices.EqualFunc(got, expect, func(a, b match) bool { return a.row == b.row && a.score == b.score }) {
-				t.Errorf("sort %s, from %d size %d: page differs from the fully sorted one", sort, w.from, w.size)
+			if !slices.Equal(got, expect) {
+				t.Errorf("relevance %v, from %d size %d: page differs from the fully sorted one", rel, w.from, w.size)
 			}
 		}
+	}
+}
+
+// A write reaches the index before the columns: a search in between sees
+// a document without a slot, and must find it once the columns have it,
+// though the segment's table was read in between.
+func TestADocumentIndexedBeforeItsColumnsIsFoundAfterwards(t *testing.T) {
+	ctx := context.Background()
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = x.Close() }()
+	docs := searchtest.Documents()
+	if err := x.Upsert(ctx, docs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	d := docs[0]
+	d.ID = "late"
+	o := op{upsert: []catalog.SearchDocument{d}}
+	if err := apply(ctx, x.live, o); err != nil { // the index only, as write does first
+		t.Fatal(err)
+	}
+	search := func() int {
+		t.Helper()
+		res, err := x.Search(ctx, catalog.SearchQuery{Text: d.NameEN})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	if n := search(); n != 1 {
+		t.Fatalf("before the columns: total %d, want 1 (the first document only)", n)
+	}
+	x.mu.Lock()
+	x.cols.apply(o)
+	x.mu.Unlock()
+	if n := search(); n != 2 {
+		t.Fatalf("after the columns: total %d, want 2", n)
 	}
 }

@@ -296,77 +296,23 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
 // segment.
 var scores = sync.Pool{New: func() any { return new([]float64) }}
 
-// planMatches appends to out every document of the snapshot that p matches
-// and the columns hold, with its score; keep filters the rows.
-func planMatches(snap *scorch.IndexSnapshot, tables [][]*row, p *plan, keep func(*row) bool, out []match) ([]match, error) {
-	for i, ss := range snap.Segments() {
-		e := segmentEval{seg: ss.Segment(), dicts: map[string]segment.TermDictionary{}}
-		ev, err := e.eval(p)
-		if err != nil {
-			return nil, err
-		}
-		docs := ev.docs
-		if del := ss.Deleted(); del != nil && !del.IsEmpty() {
-			docs = roaring.AndNot(docs, del)
-		}
-		if docs.IsEmpty() {
-			continue
-		}
-		accp := scores.Get().(*[]float64)
-		if n := int(ss.FullSize()); len(*accp) < n {
-			*accp = make([]float64, n)
-		}
-		acc := *accp
-		score(p, ev, docs, acc)
-		rows := tables[i]
-		docs.Iterate(func(d uint32) bool {
-			if int(d) < len(rows) {
-				if r := rows[d]; r != nil && keep(r) {
-					out = append(out, match{row: r, score: acc[d]})
-				}
-			}
-			acc[d] = 0
-			return true
-		})
-		scores.Put(accp)
-	}
-	return out, nil
-}
-
-// textMatches returns the documents of the live index that tq matches, the
-// columns hold and rf keeps, with their scores; none when known is false (a
-// filter names a value no document has).
-func (x *Index) textMatches(tq query.Query, cols *columns, rf rowFilter, known bool) ([]match, *plan, error) {
-	if !known {
-		return nil, &plan{op: opNone}, nil
-	}
+// snapshot returns the live index's current snapshot; the caller closes
+// it.
+func (x *Index) snapshot() (*scorch.IndexSnapshot, error) {
 	adv, err := x.live.Advanced()
 	if err != nil {
-		return nil, nil, fmt.Errorf("embedded: index: %w", err)
+		return nil, fmt.Errorf("embedded: index: %w", err)
 	}
 	reader, err := adv.Reader()
 	if err != nil {
-		return nil, nil, fmt.Errorf("embedded: index reader: %w", err)
+		return nil, fmt.Errorf("embedded: index reader: %w", err)
 	}
-	defer reader.Close()
 	snap, ok := reader.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
+		_ = reader.Close()
+		return nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
 	}
-	p, err := x.planQuery(snap, tq)
-	if err != nil {
-		return nil, nil, err
-	}
-	tables, err := x.segRows.tables(snap, cols)
-	if err != nil {
-		return nil, nil, err
-	}
-	keep := rf.match
-	if rf.empty() {
-		keep = func(*row) bool { return true }
-	}
-	matches, err := planMatches(snap, tables, p, keep, nil)
-	return matches, p, err
+	return snap, nil
 }
 
 // termsOf returns the terms p looks for in field.

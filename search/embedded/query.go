@@ -375,27 +375,35 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 		return catalog.SearchResult{}, ErrClosed
 	}
 	cols := x.cols
-	rf, ok := cols.compile(q.Filters)
-	matches, tplan, err := x.textMatches(tq, cols, rf, ok)
+	counters := newFacetCounters(cols, q.Facets)
+	out := catalog.SearchResult{Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}}
+	rf, known := cols.compile(q.Filters)
+	if !known { // a filter names a value no document has
+		out.Facets = counters.result()
+		return out, nil
+	}
+	snap, err := x.snapshot()
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
-	counters := newFacetCounters(cols, q.Facets)
-	for _, m := range matches {
-		counters.add(m.row)
+	defer func() { _ = snap.Close() }()
+	tplan, err := x.planQuery(snap, tq)
+	if err != nil {
+		return catalog.SearchResult{}, err
 	}
-	out := catalog.SearchResult{Total: len(matches), Page: page, PerPage: perPage, Hits: []catalog.SearchHit{}, Facets: counters.result()}
+	tables, err := x.segSlots.tables(snap, cols)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	top := newTopK(from + size)
+	out.Total, err = pass(snap, tables, tplan, cols, &rf, counters, top, orderOf[sort], sort == catalog.SearchSortRelevance)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	out.Facets = counters.result()
 
 	// The page's documents and their highlights.
-	var ids []string
-	cols.ranked()
-	for _, m := range pageOf(matches, sort, from, size) {
-		ids = append(ids, m.row.id)
-	}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	docs, err := x.documents(ctx, ids)
+	docs, err := storedDocs(snap, top.page(from))
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
@@ -403,64 +411,10 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if pt.english && q.Lang != "th" {
 		hl = x.newHighlighter(tplan)
 	}
-	for _, id := range ids {
-		if d, ok := docs[id]; ok { // else deleted since the matches were read
-			out.Hits = append(out.Hits, textHit(d, &pt, hl, q.Lang))
-		}
+	for i := range docs {
+		out.Hits = append(out.Hits, textHit(docs[i], &pt, hl, q.Lang))
 	}
 	return out, nil
-}
-
-// pageOf returns matches from..from+size in the contract's sort, ties
-// broken as the columns' orders break them (relevance: newest first). The
-// rows' ranks must be current (columns.ranked). Only the first from+size
-// are ordered: a bounded heap picks them when they are few, as they
-// usually are.
-func pageOf(matches []match, sort string, from, size int) []match {
-	less := func(a, b match) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.row.rank[ordNewest], b.row.rank[ordNewest]))
-	}
-	if sort != catalog.SearchSortRelevance {
-		o := orderOf[sort]
-		less = func(a, b match) int { return cmp.Compare(a.row.rank[o], b.row.rank[o]) }
-	}
-	k := min(from+size, len(matches))
-	if from >= k {
-		return nil
-	}
-	if k*4 > len(matches) {
-		slices.SortFunc(matches, less)
-		return matches[from:k]
-	}
-	// top holds the best k so far as a heap whose root is the worst of them.
-	top := slices.Clone(matches[:k])
-	worse := func(i, j int) bool { return less(top[i], top[j]) > 0 }
-	down := func(i int) {
-		for {
-			w := i
-			for _, c := range []int{2*i + 1, 2*i + 2} {
-				if c < len(top) && worse(c, w) {
-					w = c
-				}
-			}
-			if w == i {
-				return
-			}
-			top[i], top[w] = top[w], top[i]
-			i = w
-		}
-	}
-	for i := len(top)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for _, m := range matches[k:] {
-		if less(m, top[0]) < 0 {
-			top[0] = m
-			down(0)
-		}
-	}
-	slices.SortFunc(top, less)
-	return top[from:]
 }
 
 // textHit is a hit of a text search: its document and highlights.
@@ -542,7 +496,12 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 	if len(ids) == 0 {
 		return out, nil
 	}
-	byID, err := x.documents(ctx, ids)
+	snap, err := x.snapshot()
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	defer func() { _ = snap.Close() }()
+	byID, err := docsByID(snap, ids)
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}
@@ -554,26 +513,6 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 		out.Hits = append(out.Hits, catalog.SearchHit{Document: d, Highlights: map[string]string{}})
 	}
 	return out, nil
-}
-
-// documents reads the stored documents of ids from the live index, by id
-// (ids it lacks are left out).
-func (x *Index) documents(ctx context.Context, ids []string) (map[string]catalog.SearchDocument, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = []string{fDoc}
-	res, err := x.live.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("embedded: search: %w", err)
-	}
-	byID := make(map[string]catalog.SearchDocument, len(res.Hits))
-	for _, h := range res.Hits {
-		d, err := decodeDoc(h)
-		if err != nil {
-			return nil, err
-		}
-		byID[d.ID] = d
-	}
-	return byID, nil
 }
 
 func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
