@@ -394,6 +394,7 @@ func (c *columns) sortOrders() {
 type rowFilter struct {
 	codes    [nCols]uint32
 	set      [nCols]bool
+	cols     []int // the columns set
 	cert     uint32
 	hasCert  bool
 	topotop  *bool
@@ -416,6 +417,7 @@ func (c *columns) compile(f catalog.SearchFilters) (rowFilter, bool) {
 			return rf, false
 		}
 		rf.codes[i], rf.set[i] = code, true
+		rf.cols = append(rf.cols, i)
 	}
 	if f.Certification != "" {
 		code, ok := c.certs.lookup(f.Certification)
@@ -436,8 +438,8 @@ func (rf *rowFilter) empty() bool {
 // pass reports whether the document in slot s passes.
 func (rf *rowFilter) pass(c *columns, s int32) bool {
 	r := &c.scan[s]
-	for i := range nCols {
-		if rf.set[i] && r.codes[i] != rf.codes[i] {
+	for _, i := range rf.cols {
+		if r.codes[i] != rf.codes[i] {
 			return false
 		}
 	}

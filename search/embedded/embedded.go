@@ -168,34 +168,35 @@ func (x *Index) openLive() error {
 	return nil
 }
 
-// loadColumns reads every document of idx into new columns.
+// loadColumns reads every document of idx into new columns, in the order
+// of the segments and their document numbers: slots then follow document
+// numbers, and a search reading the columns of its matches reads them in
+// sequence.
 func loadColumns(idx bleve.Index) (*columns, error) {
-	const page = 5000
-	cols := newColumns()
-	var after []string
-	for {
-		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
-		req.SortBy([]string{"_id"})
-		req.Fields = []string{fDoc}
-		req.SearchAfter = after
-		res, err := idx.Search(req)
-		if err != nil {
-			return nil, fmt.Errorf("embedded: load columns: %w", err)
-		}
-		docs := make([]catalog.SearchDocument, 0, len(res.Hits))
-		for _, h := range res.Hits {
-			d, err := decodeDoc(h)
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, d)
-		}
-		cols.load(docs)
-		if len(res.Hits) < page {
-			break
-		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
+	snap, err := snapshotOf(idx)
+	if err != nil {
+		return nil, err
 	}
+	defer func() { _ = snap.Close() }()
+	cols := newColumns()
+	docs := make([]catalog.SearchDocument, 0, 1000)
+	for _, ss := range snap.Segments() {
+		del := ss.Deleted()
+		for n := range uint64(ss.FullSize()) {
+			if del != nil && del.Contains(uint32(n)) {
+				continue
+			}
+			d, err := storedDoc(ss, n)
+			if err != nil {
+				return nil, fmt.Errorf("embedded: load columns: %w", err)
+			}
+			if docs = append(docs, d); len(docs) == cap(docs) {
+				cols.load(docs)
+				docs = docs[:0]
+			}
+		}
+	}
+	cols.load(docs)
 	cols.sortOrders()
 	return cols, nil
 }
@@ -459,14 +460,12 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	x.wmu.Unlock()
 
 	var buf []catalog.SearchDocument
-	cols := newColumns()
 	if err := fill(func(docs []catalog.SearchDocument) error {
 		for _, d := range docs {
 			if d.ID == "" {
 				return errors.New("embedded: rebuild: document without id")
 			}
 		}
-		cols.load(docs)
 		if buf = append(buf, docs...); len(buf) < rebuildSize {
 			return nil
 		}
@@ -482,7 +481,6 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cols.sortOrders()
 	if err := compact(ctx, idx); err != nil {
 		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
@@ -503,7 +501,12 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 		if err := apply(context.WithoutCancel(ctx), idx, o); err != nil {
 			return fmt.Errorf("embedded: rebuild: replay: %w", err)
 		}
-		cols.apply(o)
+	}
+	// The columns are read from the finished index, in the order of its
+	// document numbers (see loadColumns).
+	cols, err := loadColumns(idx)
+	if err != nil {
+		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
 	x.mu.Lock()
 	if x.closed {

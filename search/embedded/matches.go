@@ -45,7 +45,16 @@ type topK struct {
 
 func newTopK(k int) *topK { return &topK{k: max(k, 0)} }
 
+// offer keeps e when it is among the first k so far. Most matches are
+// not: that test is kept small enough to be inlined.
 func (t *topK) offer(e ranked) {
+	if len(t.heap) == t.k && (t.k == 0 || !e.before(&t.heap[0])) {
+		return
+	}
+	t.keep(e)
+}
+
+func (t *topK) keep(e ranked) {
 	h := t.heap
 	if len(h) < t.k {
 		h = append(h, e)
@@ -58,9 +67,6 @@ func (t *topK) offer(e ranked) {
 			i = p
 		}
 		t.heap = h
-		return
-	}
-	if t.k == 0 || !e.before(&h[0]) {
 		return
 	}
 	h[0] = e

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -167,9 +168,16 @@ func expanded(field string, fd index.FieldDict, weigh func(string) float64) (*pl
 
 // evaluated is a plan's result in one segment.
 type evaluated struct {
-	docs  *roaring.Bitmap   // matching documents; may be the segment's own: read only
-	terms []*roaring.Bitmap // opTerms with several weights: each term's documents
-	kids  []*evaluated
+	docs *roaring.Bitmap // matching documents; may be the segment's own: read only
+	// opTerms with several weights: the documents of the terms of each
+	// weight, highest first.
+	groups []weightGroup
+	kids   []*evaluated
+}
+
+type weightGroup struct {
+	weight float64
+	docs   *roaring.Bitmap
 }
 
 var emptyBitmap = roaring.New()
@@ -225,8 +233,21 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 			ev.docs = bms[0]
 		case len(bms) > 1:
 			ev.docs = roaring.FastOr(bms...)
-			if p.terms[0].weight != p.terms[len(p.terms)-1].weight {
-				ev.terms = bms
+			if p.terms[0].weight == p.terms[len(p.terms)-1].weight {
+				break
+			}
+			// The terms are by weight: one group per run of equal weights.
+			for start := 0; start < len(bms); {
+				end := start + 1
+				for end < len(bms) && p.terms[end].weight == p.terms[start].weight {
+					end++
+				}
+				g := weightGroup{weight: p.terms[start].weight, docs: bms[start]}
+				if end-start > 1 {
+					g.docs = roaring.FastOr(bms[start:end]...)
+				}
+				ev.groups = append(ev.groups, g)
+				start = end
 			}
 		}
 	case opAnd, opOr:
@@ -263,20 +284,23 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
 	}
 	switch p.op {
 	case opTerms:
-		if ev.terms == nil {
-			w := p.terms[0].weight
-			in.Iterate(func(d uint32) bool { acc[d] += w; return true })
+		if ev.groups == nil {
+			addWeight(in, p.terms[0].weight, acc)
 			return
 		}
 		// Each document weighs as the best of its terms.
-		left := in.Clone()
-		for i, t := range p.terms {
-			hit := roaring.And(left, ev.terms[i])
+		left := in
+		for i, g := range ev.groups {
+			if i == len(ev.groups)-1 {
+				addWeight(left, g.weight, acc)
+				return
+			}
+			hit := roaring.And(left, g.docs)
 			if hit.IsEmpty() {
 				continue
 			}
-			hit.Iterate(func(d uint32) bool { acc[d] += t.weight; return true })
-			left.AndNot(hit)
+			addWeight(hit, g.weight, acc)
+			left = roaring.AndNot(left, hit)
 			if left.IsEmpty() {
 				return
 			}
@@ -292,6 +316,17 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
 	}
 }
 
+// addWeight adds w to acc[d] for every d in docs.
+func addWeight(docs *roaring.Bitmap, w float64, acc []float64) {
+	var buf [256]uint32
+	it := docs.ManyIterator()
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, d := range buf[:n] {
+			acc[d] += w
+		}
+	}
+}
+
 // scores is a pool of score accumulators, one slot per document of a
 // segment.
 var scores = sync.Pool{New: func() any { return new([]float64) }}
@@ -299,7 +334,12 @@ var scores = sync.Pool{New: func() any { return new([]float64) }}
 // snapshot returns the live index's current snapshot; the caller closes
 // it.
 func (x *Index) snapshot() (*scorch.IndexSnapshot, error) {
-	adv, err := x.live.Advanced()
+	return snapshotOf(x.live)
+}
+
+// snapshotOf returns idx's current snapshot; the caller closes it.
+func snapshotOf(idx bleve.Index) (*scorch.IndexSnapshot, error) {
+	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("embedded: index: %w", err)
 	}

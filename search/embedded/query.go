@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"html"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -450,39 +448,6 @@ func textHit(d catalog.SearchDocument, pt *parsedText, hl *highlighter, lang str
 	return hit
 }
 
-// highlighter marks the English words of a text that a plan looks for:
-// the text is analysed as it was indexed (stemmed, and unstemmed for the
-// prefix of the word being typed) and the tokens whose terms the plan
-// holds are wrapped.
-type highlighter struct {
-	stem, raw           analysis.Analyzer
-	name, nameRaw, desc map[string]bool
-}
-
-func (x *Index) newHighlighter(p *plan) *highlighter {
-	return &highlighter{stem: x.analyzer(en.AnalyzerName), raw: x.analyzer(rawAnalyzer),
-		name: p.termsOf(fNameEN), nameRaw: p.termsOf(fNameENRaw), desc: p.termsOf(fDescEN)}
-}
-
-// mark highlights text (a snippet around the first mark when snippet).
-func (hl *highlighter) mark(text string, snippet bool, stemmed, raw map[string]bool) (string, bool) {
-	var spans []span
-	for _, a := range []struct {
-		an    analysis.Analyzer
-		terms map[string]bool
-	}{{hl.stem, stemmed}, {hl.raw, raw}} {
-		if len(a.terms) == 0 {
-			continue
-		}
-		for _, tok := range a.an.Analyze([]byte(text)) {
-			if a.terms[string(tok.Term)] {
-				spans = append(spans, span{tok.Start, tok.End})
-			}
-		}
-	}
-	return highlightSpans(text, spans, snippet)
-}
-
 // browse answers a search without text from the columns, then reads the
 // page's documents from bleve.
 func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage int) (catalog.SearchResult, error) {
@@ -526,108 +491,6 @@ func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
 		return d, fmt.Errorf("embedded: decode document %s: %w", h.ID, err)
 	}
 	return d, nil
-}
-
-// highlightThai wraps the occurrences of needles in text in <em>…</em> and
-// escapes the rest; with snippet, long text is cut to a window around the
-// first match. It reports false when nothing matched.
-func highlightThai(text string, needles []string, snippet bool) (string, bool) {
-	var spans []span
-	for _, n := range needles {
-		if n == "" {
-			continue
-		}
-		for off := 0; ; {
-			i := strings.Index(text[off:], n)
-			if i < 0 {
-				break
-			}
-			spans = append(spans, span{off + i, off + i + len(n)})
-			off += i + len(n)
-		}
-	}
-	return highlightSpans(text, spans, snippet)
-}
-
-type span struct{ s, e int }
-
-// highlightWords wraps the words of text that start with one of terms
-// (English, any case; "silk" also marks "silks") like highlightThai. A term
-// of several words must appear with single spaces.
-func highlightWords(text string, terms []string, snippet bool) (string, bool) {
-	var spans []span
-	for i := 0; i < len(text); i++ {
-		if i > 0 && isWordRune(lastRune(text[:i])) {
-			continue // not at the start of a word
-		}
-		for _, t := range terms {
-			if t == "" || i+len(t) > len(text) || !strings.EqualFold(text[i:i+len(t)], t) {
-				continue
-			}
-			end := i + len(t)
-			for end < len(text) {
-				r, size := utf8.DecodeRuneInString(text[end:])
-				if !isWordRune(r) {
-					break
-				}
-				end += size
-			}
-			spans = append(spans, span{i, end})
-		}
-	}
-	return highlightSpans(text, spans, snippet)
-}
-
-// highlightSpans wraps the spans of text in <em>…</em> and escapes the
-// rest; with snippet, long text is cut to a window around the first span.
-// It reports false when there is no span.
-func highlightSpans(text string, spans []span, snippet bool) (string, bool) {
-	if len(spans) == 0 {
-		return "", false
-	}
-	slices.SortFunc(spans, func(a, b span) int { return a.s - b.s })
-	merged := spans[:1]
-	for _, sp := range spans[1:] {
-		if last := &merged[len(merged)-1]; sp.s <= last.e {
-			last.e = max(last.e, sp.e)
-		} else {
-			merged = append(merged, sp)
-		}
-	}
-	lo, hi := 0, len(text)
-	if snippet && utf8.RuneCountInString(text) > snippetRunes {
-		lo = merged[0].s
-		for n := 0; n < snippetBefore && lo > 0; n++ {
-			_, size := utf8.DecodeLastRuneInString(text[:lo])
-			lo -= size
-		}
-		hi = lo
-		for n := 0; n < snippetRunes && hi < len(text); n++ {
-			_, size := utf8.DecodeRuneInString(text[hi:])
-			hi += size
-		}
-	}
-	var b strings.Builder
-	if lo > 0 {
-		b.WriteString("…")
-	}
-	cur := lo
-	for _, sp := range merged {
-		s, e := max(sp.s, lo), min(sp.e, hi)
-		if s >= e || s < cur {
-			continue
-		}
-		b.WriteString(html.EscapeString(text[cur:s]))
-		b.WriteString("<em>")
-		b.WriteString(html.EscapeString(text[s:e]))
-		b.WriteString("</em>")
-		cur = e
-	}
-	b.WriteString(html.EscapeString(text[cur:hi]))
-	if hi < len(text) {
-		b.WriteString("…")
-	}
-	return b.String(), true
 }
 
 // Suggest implements catalog.SearchIndex: names in the language of the
