@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum/levenshtein"
 )
 
 // Text searches are evaluated here, not by bleve's searchers. Bleve scores
@@ -56,41 +57,73 @@ type planTerm struct {
 // bleve's own searchers do: beyond it the leaf keeps its first terms.
 const maxExpansions = 1024
 
+// planner plans the queries of one search against one snapshot.
+type planner struct {
+	x    *Index
+	snap *scorch.IndexSnapshot
+	// dfas holds the Levenshtein automata built for this search: a word
+	// is looked up with typos in several fields, and building its
+	// automaton costs more than running it.
+	dfas map[dfaKey]*levenshtein.DFA
+}
+
+type dfaKey struct {
+	term  string
+	fuzzy int
+}
+
+// Levenshtein automaton builders for one and two typos, as bleve's own.
+var levBuilders = sync.OnceValues(func() ([3]*levenshtein.LevenshteinAutomatonBuilder, error) {
+	var b [3]*levenshtein.LevenshteinAutomatonBuilder
+	for n := 1; n <= 2; n++ {
+		var err error
+		if b[n], err = levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true); err != nil {
+			return b, fmt.Errorf("embedded: Levenshtein automaton builder: %w", err)
+		}
+	}
+	return b, nil
+})
+
 // planQuery turns q, as parseText and Search build it, into a plan for
 // snap. Filters are not part of it: the columns apply them.
 func (x *Index) planQuery(snap *scorch.IndexSnapshot, q query.Query) (*plan, error) {
+	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}
+	return pl.plan(q)
+}
+
+func (pl *planner) plan(q query.Query) (*plan, error) {
 	switch q := q.(type) {
 	case *query.MatchNoneQuery:
 		return &plan{op: opNone}, nil
 	case *query.TermQuery:
 		return &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{[]byte(q.Term), q.BoostVal.Value()}}}, nil
 	case *query.PrefixQuery:
-		fd, err := snap.FieldDictPrefix(q.FieldVal, []byte(q.Prefix))
+		fd, err := pl.snap.FieldDictPrefix(q.FieldVal, []byte(q.Prefix))
 		if err != nil {
 			return nil, err
 		}
 		boost := q.BoostVal.Value()
 		return expanded(q.FieldVal, fd, func(string) float64 { return boost })
 	case *query.MatchQuery:
-		return x.planMatch(snap, q)
+		return pl.planMatch(q)
 	case *query.ConjunctionQuery:
-		return x.planKids(snap, opAnd, q.Conjuncts)
+		return pl.planKids(opAnd, q.Conjuncts)
 	case *query.DisjunctionQuery:
 		if q.Min > 1 {
 			return nil, fmt.Errorf("embedded: no plan for a disjunction with min %v", q.Min)
 		}
-		return x.planKids(snap, opOr, q.Disjuncts)
+		return pl.planKids(opOr, q.Disjuncts)
 	}
 	return nil, fmt.Errorf("embedded: no plan for a %T", q)
 }
 
-func (x *Index) planKids(snap *scorch.IndexSnapshot, op planOp, qs []query.Query) (*plan, error) {
+func (pl *planner) planKids(op planOp, qs []query.Query) (*plan, error) {
 	if len(qs) == 0 {
 		return &plan{op: opNone}, nil
 	}
 	p := &plan{op: op}
 	for _, q := range qs {
-		k, err := x.planQuery(snap, q)
+		k, err := pl.plan(q)
 		if err != nil {
 			return nil, err
 		}
@@ -102,8 +135,9 @@ func (x *Index) planKids(snap *scorch.IndexSnapshot, op planOp, qs []query.Query
 // planMatch plans a match query as bleve runs it: the text analysed with
 // the field's analyzer, each token a term (or its fuzzy expansions),
 // joined by the query's operator.
-func (x *Index) planMatch(snap *scorch.IndexSnapshot, q *query.MatchQuery) (*plan, error) {
-	a := x.mapping.AnalyzerNamed(cmp.Or(q.Analyzer, x.mapping.AnalyzerNameForPath(q.FieldVal)))
+func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
+	m := pl.x.mapping
+	a := m.AnalyzerNamed(cmp.Or(q.Analyzer, m.AnalyzerNameForPath(q.FieldVal)))
 	if a == nil {
 		return nil, fmt.Errorf("embedded: no analyzer for field %s", q.FieldVal)
 	}
@@ -122,27 +156,86 @@ func (x *Index) planMatch(snap *scorch.IndexSnapshot, q *query.MatchQuery) (*pla
 			p.kids = append(p.kids, &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{t.Term, boost}}})
 			continue
 		}
-		var prefix string // the leading characters that must match exactly
+		var prefix []byte // the leading characters that must match exactly
 		if r := []rune(string(t.Term)); q.Prefix > 0 {
-			prefix = string(r[:min(q.Prefix, len(r))])
+			prefix = []byte(string(r[:min(q.Prefix, len(r))]))
 		}
-		fd, fa, err := snap.FieldDictFuzzyAutomaton(q.FieldVal, string(t.Term), q.Fuzziness, prefix)
-		if err != nil {
-			return nil, err
-		}
-		k, err := expanded(q.FieldVal, fd, func(term string) float64 {
-			if fa == nil {
-				return boost
-			}
-			_, typos := fa.MatchAndDistance(term)
-			return boost / float64(1+typos)
-		})
+		k, err := pl.fuzzy(q.FieldVal, string(t.Term), q.Fuzziness, prefix, boost)
 		if err != nil {
 			return nil, err
 		}
 		p.kids = append(p.kids, k)
 	}
 	return p, nil
+}
+
+// fuzzy is a leaf of the terms of field within fuzzy typos of term (and
+// starting with prefix), each weighed boost ÷ (1 + its typos). Like
+// bleve's fuzzy searcher, it keeps the first maxExpansions terms in
+// byte order.
+func (pl *planner) fuzzy(field, term string, fuzzy int, prefix []byte, boost float64) (*plan, error) {
+	key := dfaKey{term, fuzzy}
+	dfa, ok := pl.dfas[key]
+	if !ok {
+		builders, err := levBuilders()
+		if err != nil {
+			return nil, err
+		}
+		if fuzzy < 1 || fuzzy > 2 {
+			return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
+		}
+		if dfa, err = builders[fuzzy].BuildDfa(term, uint8(fuzzy)); err != nil {
+			return nil, fmt.Errorf("embedded: Levenshtein automaton of %q: %w", term, err)
+		}
+		pl.dfas[key] = dfa
+	}
+	var end []byte
+	if len(prefix) > 0 {
+		end = prefixEnd(prefix)
+	}
+	seen := map[string]bool{}
+	var terms []string
+	for _, ss := range pl.snap.Segments() {
+		d, err := ss.Segment().Dictionary(field)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: dictionary of %s: %w", field, err)
+		}
+		it := d.AutomatonIterator(dfa, prefix, end)
+		for {
+			e, err := it.Next()
+			if err != nil {
+				return nil, fmt.Errorf("embedded: terms of %s: %w", field, err)
+			}
+			if e == nil {
+				break
+			}
+			if !seen[e.Term] {
+				seen[e.Term] = true
+				terms = append(terms, e.Term)
+			}
+		}
+	}
+	slices.Sort(terms)
+	p := &plan{op: opTerms, field: field}
+	for _, t := range terms[:min(len(terms), maxExpansions)] {
+		_, typos := dfa.MatchAndDistance(t)
+		p.terms = append(p.terms, planTerm{[]byte(t), boost / float64(1+typos)})
+	}
+	slices.SortStableFunc(p.terms, func(a, b planTerm) int { return cmp.Compare(b.weight, a.weight) })
+	return p, nil
+}
+
+// prefixEnd returns the least key after every key starting with prefix
+// (nil when there is none).
+func prefixEnd(prefix []byte) []byte {
+	end := slices.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
 }
 
 // expanded is a leaf of the terms fd lists (closed here), each weighed.
