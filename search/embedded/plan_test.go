@@ -37,7 +37,7 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 	for _, c := range []struct {
 		field, term string
 		fuzzy       int
-	}{{fNameEN, "silck", 1}, {fNameEN, "umbrela", 1}, {fDescEN, "baskt", 2}, {fOtherEN, "chaing", 2}, {fDescEN, "cotton", 1}} {
+	}{{fNameEN, "silck", 1}, {fNameEN, "umbrelle", 1}, {fDescEN, "baskt", 2}, {fOtherEN, "chaing", 2}, {fDescEN, "cotton", 1}} {
 		p, err := pl.fuzzy(c.field, c.term, c.fuzzy, nil, 4)
 		if err != nil {
 			t.Fatal(err)
