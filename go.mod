@@ -9,6 +9,7 @@ require (
 	github.com/blevesearch/bleve_index_api v1.2.8
 	github.com/blevesearch/scorch_segment_api/v2 v2.3.10
 	github.com/blevesearch/vellum v1.1.0
+	github.com/bytedance/sonic v1.15.0
 	github.com/ccojocar/zxcvbn-go v1.0.4
 	github.com/disintegration/imaging v1.6.2
 	github.com/getkin/kin-openapi v0.152.0
@@ -48,7 +49,6 @@ require (
 	github.com/blevesearch/zapx/v15 v15.4.2 // indirect
 	github.com/blevesearch/zapx/v16 v16.2.4 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
-	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect

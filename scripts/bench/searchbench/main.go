@@ -71,6 +71,7 @@ type options struct {
 	cpuProfile  string
 	apiOnly     string
 	engineOnly  string
+	withAPI     bool
 	tail        int
 	rebuildOnly bool
 }
@@ -92,6 +93,7 @@ func run() error {
 	flag.BoolVar(&o.rebuildOnly, "rebuild-only", false, "stop after the rebuild (no query runs)")
 	flag.IntVar(&o.tail, "tail", 0, "with -api-only: percent of requests made unique (never in a cache) by a price ceiling above every price")
 	flag.StringVar(&o.engineOnly, "engine-only", "", "only run the query set against this existing embedded index directory (serve's DATA_DIR/search, serve stopped): each query alone, then under load")
+	flag.BoolVar(&o.withAPI, "with-api", false, "with -engine-only: also time each query alone through the API at -api (a serve on a copy of the index, with the same documents)")
 	flag.StringVar(&o.apiOnly, "api-only", "", "only run the query set through the API under load and print one row with this label (no index of its own)")
 	flag.Parse()
 	switch {
@@ -299,15 +301,15 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		return err
 	}
 	defer ix.Close() //nolint:errcheck // closing at exit
-	queries, _, _, err := apiQueries(ctx, db, o)
+	queries, paths, client, err := apiQueries(ctx, db, o)
 	if err != nil {
 		return err
 	}
-	fmt.Println("| # | query | hits | alone: engine ms |")
-	fmt.Println("| ---: | --- | ---: | ---: |")
-	var sum float64
+	fmt.Println("| # | query | hits | alone: engine ms | alone: API ms |")
+	fmt.Println("| ---: | --- | ---: | ---: | ---: |")
+	var sum, sumAPI float64
 	for i, q := range queries {
-		var took latencies
+		var took, tookAPI latencies
 		var total int
 		for r := range aloneRuns + 1 { // the first run is not timed
 			t0 := time.Now()
@@ -319,12 +321,34 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 				took = append(took, time.Since(t0))
 			}
 			total = res.Total
+			if o.withAPI {
+				n, d, err := apiTotal(ctx, client, paths[i])
+				if err != nil {
+					return fmt.Errorf("query %d (%s) through the API: %w", i+1, display(q), err)
+				}
+				if n != total {
+					return fmt.Errorf("query %d (%s): %d hits in process, %d through the API", i+1, display(q), total, n)
+				}
+				if r > 0 {
+					tookAPI = append(tookAPI, d)
+				}
+			}
 		}
 		slices.Sort(took)
+		slices.Sort(tookAPI)
 		sum += took.pct(50)
-		fmt.Printf("| %d | `%s` | %d | %.2f |\n", i+1, display(q), total, took.pct(50))
+		api := "-"
+		if o.withAPI {
+			sumAPI += tookAPI.pct(50)
+			api = fmt.Sprintf("%.2f", tookAPI.pct(50))
+		}
+		fmt.Printf("| %d | `%s` | %d | %.2f | %s |\n", i+1, display(q), total, took.pct(50), api)
 	}
-	fmt.Printf("\nOne at a time, the %d queries take %.1f ms.\n\n", len(queries), sum)
+	fmt.Printf("\nOne at a time, the %d queries take %.1f ms", len(queries), sum)
+	if o.withAPI {
+		fmt.Printf(" in process and %.1f ms through the API (%.2f×)", sumAPI, ratio(sumAPI, sum))
+	}
+	fmt.Print(".\n\n")
 	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
