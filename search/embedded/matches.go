@@ -206,12 +206,14 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 		if err != nil {
 			return 0, err
 		}
-		docs := ev.docs
-		if del := ss.Deleted(); del != nil && !del.IsEmpty() {
-			docs = roaring.AndNot(docs, del)
-		}
-		if docs.IsEmpty() {
+		if ev.docs.IsEmpty() {
 			continue
+		}
+		// Deleted documents are scored too (sparing an intersection per
+		// branch), then passed over.
+		docs, gone := ev.docs, emptyBitmap
+		if del := ss.Deleted(); del != nil && !del.IsEmpty() {
+			docs, gone = roaring.AndNot(ev.docs, del), roaring.And(ev.docs, del)
 		}
 		var acc []float64
 		var accp *[]float64
@@ -221,7 +223,8 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 				*accp = make([]float64, n)
 			}
 			acc = *accp
-			score(p, ev, docs, acc)
+			score(p, ev, ev.docs, true, acc)
+			gone.Iterate(func(d uint32) bool { acc[d] = 0; return true })
 		}
 		slots := tables[i]
 		it := docs.ManyIterator()

@@ -87,3 +87,39 @@ func TestADocumentIndexedBeforeItsColumnsIsFoundAfterwards(t *testing.T) {
 		t.Fatalf("after the columns: total %d, want 2", n)
 	}
 }
+
+// Deleted documents are scored with the rest, then passed over: their
+// scores must not stay in the accumulator that the next segment uses.
+func TestScoresOfDeletedDocumentsDoNotLeak(t *testing.T) {
+	ctx := context.Background()
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = x.Close() }()
+	base := searchtest.Documents()[0]
+	doc := func(id string, day int) catalog.SearchDocument {
+		d := base
+		d.ID, d.NameEN, d.PublishedAt = id, "Indigo wrap", base.PublishedAt.AddDate(0, 0, day)
+		return d
+	}
+	// Two segments: [a, b] then [a again, c]; the first a is deleted,
+	// at the same document number as the second.
+	if err := x.Upsert(ctx, []catalog.SearchDocument{doc("a", 1), doc("b", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Upsert(ctx, []catalog.SearchDocument{doc("a", 1), doc("c", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := x.Search(ctx, catalog.SearchQuery{Text: "indigo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Document.ID)
+	}
+	if want := []string{"c", "b", "a"}; !slices.Equal(got, want) {
+		t.Errorf("equal scores ordered %v, want newest first %v", got, want)
+	}
+}

@@ -325,7 +325,7 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 		case len(bms) == 1:
 			ev.docs = bms[0]
 		case len(bms) > 1:
-			ev.docs = roaring.FastOr(bms...)
+			ev.docs = union(bms)
 			if p.terms[0].weight == p.terms[len(p.terms)-1].weight {
 				break
 			}
@@ -335,10 +335,7 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 				for end < len(bms) && p.terms[end].weight == p.terms[start].weight {
 					end++
 				}
-				g := weightGroup{weight: p.terms[start].weight, docs: bms[start]}
-				if end-start > 1 {
-					g.docs = roaring.FastOr(bms[start:end]...)
-				}
+				g := weightGroup{weight: p.terms[start].weight, docs: union(bms[start:end])}
 				ev.groups = append(ev.groups, g)
 				start = end
 			}
@@ -354,12 +351,16 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 			bms[i] = kev.docs
 		}
 		if p.op == opOr {
-			ev.docs = roaring.FastOr(bms...)
+			ev.docs = union(bms)
 			break
 		}
 		slices.SortFunc(bms, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
-		ev.docs = bms[0].Clone()
-		for _, bm := range bms[1:] {
+		if len(bms) == 1 {
+			ev.docs = bms[0] // read only, as its kid's
+			break
+		}
+		ev.docs = roaring.And(bms[0], bms[1])
+		for _, bm := range bms[2:] {
 			if ev.docs.IsEmpty() {
 				break
 			}
@@ -369,9 +370,28 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 	return ev, nil
 }
 
+// union returns the union of bms: one of them (read only) when the others
+// are empty.
+func union(bms []*roaring.Bitmap) *roaring.Bitmap {
+	var some []*roaring.Bitmap
+	for _, bm := range bms {
+		if !bm.IsEmpty() {
+			some = append(some, bm)
+		}
+	}
+	switch len(some) {
+	case 0:
+		return emptyBitmap
+	case 1:
+		return some[0]
+	}
+	return roaring.FastOr(some...)
+}
+
 // score adds to acc, for each document of in (a subset of ev.docs), what
-// p's leaves it matches weigh.
-func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
+// p's leaves it matches weigh. whole says in is ev.docs: a disjunction's
+// branches then need no intersection with it.
+func score(p *plan, ev *evaluated, in *roaring.Bitmap, whole bool, acc []float64) {
 	if in.IsEmpty() {
 		return
 	}
@@ -388,7 +408,10 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
 				addWeight(left, g.weight, acc)
 				return
 			}
-			hit := roaring.And(left, g.docs)
+			hit := g.docs
+			if !whole || i > 0 {
+				hit = roaring.And(left, g.docs)
+			}
 			if hit.IsEmpty() {
 				continue
 			}
@@ -400,11 +423,15 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, acc []float64) {
 		}
 	case opAnd:
 		for i, k := range p.kids {
-			score(k, ev.kids[i], in, acc)
+			score(k, ev.kids[i], in, len(p.kids) == 1 && whole, acc)
 		}
 	case opOr:
 		for i, k := range p.kids {
-			score(k, ev.kids[i], roaring.And(in, ev.kids[i].docs), acc)
+			if whole {
+				score(k, ev.kids[i], ev.kids[i].docs, true, acc)
+			} else {
+				score(k, ev.kids[i], roaring.And(in, ev.kids[i].docs), false, acc)
+			}
 		}
 	}
 }
