@@ -125,8 +125,16 @@ func compareRows(o int, a, b *row) int {
 type columns struct {
 	byID map[string]int32 // slot of each document
 	rows []row            // by slot; id "" is a free slot
-	scan []scanRow        // by slot: what filters and facets read
 	free []int32          // free slots
+	// What filters and facets read, by slot, column by column: a filter
+	// or a facet reads its own column only, an array small enough to stay
+	// in the processor's caches (a keyword column of 100k documents is
+	// 400 KB).
+	codes [nCols][]uint32
+	price []int64
+	stars []int8
+	certs []uint64 // bit k set: certification code k (codes below 64)
+	flags []uint8  // flagUsed, flagTopotop, flagCertsFar
 	// vals holds, for each keyword column and code, the slots holding that
 	// value (nil: none); certSlots the same by certification; topotop the
 	// slots of TOPOTOP products. Filters on them start from these sets.
@@ -134,7 +142,7 @@ type columns struct {
 	certSlots []*roaring.Bitmap
 	topotop   *roaring.Bitmap
 	dicts     [nCols]*dict
-	certs     *dict
+	certDict  *dict
 	orders    [nOrders][]int32 // slots in each order
 	// all counts every facet value over all documents, kept up to date by
 	// every write: browsing the whole catalogue (the landing page) needs
@@ -150,29 +158,12 @@ type columns struct {
 	rank        [nOrders][]int32 // by slot: its position in each order
 }
 
-// scanRow holds what a filter or a facet reads of a row, in an array by
-// slot without pointers.
-type scanRow struct {
-	codes    [nCols]uint32
-	price    int64
-	certs    uint64 // bit k set: certification code k (codes below 64)
-	stars    int8
-	topotop  bool
-	certsFar bool // a certification code of 64 or more: read the row
-	used     bool // the slot holds a document
-}
-
-func (r *row) scanRow() scanRow {
-	s := scanRow{codes: r.codes, price: r.price, stars: int8(r.stars), topotop: r.topotop, used: true}
-	for _, k := range r.certs {
-		if k < 64 {
-			s.certs |= 1 << k
-		} else {
-			s.certsFar = true
-		}
-	}
-	return s
-}
+// Flags of a slot.
+const (
+	flagUsed     = 1 << iota // the slot holds a document
+	flagTopotop              // a TOPOTOP product
+	flagCertsFar             // a certification code of 64 or more: read the row
+)
 
 // ranked returns every slot's position in each order, current: comparing
 // two ranks is comparing two integers, where compareRows compares names
@@ -233,7 +224,7 @@ func (t *tally) add(r *row, delta int) {
 }
 
 func newColumns() *columns {
-	c := &columns{byID: map[string]int32{}, certs: newDict(), topotop: roaring.New(), version: 1}
+	c := &columns{byID: map[string]int32{}, certDict: newDict(), topotop: roaring.New(), version: 1}
 	for i := range c.dicts {
 		c.dicts[i] = newDict()
 	}
@@ -248,7 +239,7 @@ func (c *columns) newRow(d *catalog.SearchDocument) row {
 		r.codes[i] = c.dicts[i].code(v)
 	}
 	for _, k := range distinct(d.Certifications) {
-		r.certs = append(r.certs, c.certs.code(k))
+		r.certs = append(r.certs, c.certDict.code(k))
 	}
 	return r
 }
@@ -266,7 +257,21 @@ func slotSet(sets *[]*roaring.Bitmap, code uint32) *roaring.Bitmap {
 
 // put stores r in slot s (free or just allocated) and counts it.
 func (c *columns) put(s int32, r row) {
-	c.rows[s], c.scan[s] = r, r.scanRow()
+	c.rows[s] = r
+	for col, code := range r.codes {
+		c.codes[col][s] = code
+	}
+	c.price[s], c.stars[s], c.certs[s], c.flags[s] = r.price, int8(r.stars), 0, flagUsed
+	if r.topotop {
+		c.flags[s] |= flagTopotop
+	}
+	for _, k := range r.certs {
+		if k < 64 {
+			c.certs[s] |= 1 << k
+		} else {
+			c.flags[s] |= flagCertsFar
+		}
+	}
 	c.byID[r.id] = s
 	c.all.add(&r, 1)
 	for col, code := range r.codes {
@@ -293,7 +298,11 @@ func (c *columns) take(s int32) {
 	}
 	c.topotop.Remove(uint32(s))
 	delete(c.byID, r.id)
-	c.rows[s], c.scan[s] = row{}, scanRow{}
+	c.rows[s] = row{}
+	for col := range c.codes {
+		c.codes[col][s] = 0
+	}
+	c.price[s], c.stars[s], c.certs[s], c.flags[s] = 0, 0, 0, 0
 }
 
 // alloc returns a free slot, growing the arrays when there is none.
@@ -304,7 +313,11 @@ func (c *columns) alloc() int32 {
 		return s
 	}
 	c.rows = append(c.rows, row{})
-	c.scan = append(c.scan, scanRow{})
+	for col := range c.codes {
+		c.codes[col] = append(c.codes[col], 0)
+	}
+	c.price, c.stars = append(c.price, 0), append(c.stars, 0)
+	c.certs, c.flags = append(c.certs, 0), append(c.flags, 0)
 	return int32(len(c.rows) - 1)
 }
 
@@ -420,7 +433,7 @@ func (c *columns) compile(f catalog.SearchFilters) (rowFilter, bool) {
 		rf.cols = append(rf.cols, i)
 	}
 	if f.Certification != "" {
-		code, ok := c.certs.lookup(f.Certification)
+		code, ok := c.certDict.lookup(f.Certification)
 		if !ok {
 			return rf, false
 		}
@@ -437,18 +450,17 @@ func (rf *rowFilter) empty() bool {
 
 // pass reports whether the document in slot s passes.
 func (rf *rowFilter) pass(c *columns, s int32) bool {
-	r := &c.scan[s]
 	for _, i := range rf.cols {
-		if r.codes[i] != rf.codes[i] {
+		if c.codes[i][s] != rf.codes[i] {
 			return false
 		}
 	}
 	switch {
 	case rf.hasCert && !c.hasCert(s, rf.cert),
-		rf.topotop != nil && r.topotop != *rf.topotop,
-		int(r.stars) < rf.minStars,
-		rf.minPrice != nil && r.price < *rf.minPrice,
-		rf.maxPrice != nil && r.price > *rf.maxPrice:
+		rf.topotop != nil && (c.flags[s]&flagTopotop != 0) != *rf.topotop,
+		rf.minStars > 0 && int(c.stars[s]) < rf.minStars,
+		rf.minPrice != nil && c.price[s] < *rf.minPrice,
+		rf.maxPrice != nil && c.price[s] > *rf.maxPrice:
 		return false
 	}
 	return true
@@ -456,8 +468,8 @@ func (rf *rowFilter) pass(c *columns, s int32) bool {
 
 // hasCert reports whether the document in slot s holds certification code.
 func (c *columns) hasCert(s int32, code uint32) bool {
-	if r := &c.scan[s]; code < 64 && !r.certsFar {
-		return r.certs&(1<<code) != 0
+	if code < 64 && c.flags[s]&flagCertsFar == 0 {
+		return c.certs[s]&(1<<code) != 0
 	}
 	return slices.Contains(c.rows[s].certs, code)
 }
@@ -497,8 +509,8 @@ func (c *columns) candidates(rf *rowFilter) *roaring.Bitmap {
 // in increasing order.
 func (c *columns) each(set *roaring.Bitmap, f func(s int32)) {
 	if set == nil {
-		for s := range c.scan {
-			if c.scan[s].used {
+		for s, fl := range c.flags {
+			if fl&flagUsed != 0 {
 				f(int32(s))
 			}
 		}
@@ -573,7 +585,7 @@ func newFacetCounters(c *columns, facets []string) *facetCounters {
 		case "topotop":
 			fc.topotop = make([]int, 2)
 		case "certifications":
-			fc.certs = make([]int, len(c.certs.values))
+			fc.certs = make([]int, len(c.certDict.values))
 		default:
 			col := facetColumn[f]
 			fc.kwCol = append(fc.kwCol, col)
@@ -585,27 +597,29 @@ func newFacetCounters(c *columns, facets []string) *facetCounters {
 
 // add counts the document in slot s.
 func (fc *facetCounters) add(s int32) {
-	r := &fc.c.scan[s]
+	c := fc.c
 	for i, col := range fc.kwCol {
-		fc.kw[i][r.codes[col]]++
+		fc.kw[i][c.codes[col][s]]++
 	}
-	if fc.stars != nil && r.stars >= 1 && r.stars <= 5 {
-		fc.stars[r.stars]++
+	if fc.stars != nil {
+		if n := c.stars[s]; n >= 1 && n <= 5 {
+			fc.stars[n]++
+		}
 	}
 	if fc.topotop != nil {
-		if r.topotop {
+		if c.flags[s]&flagTopotop != 0 {
 			fc.topotop[1]++
 		} else {
 			fc.topotop[0]++
 		}
 	}
 	if fc.certs != nil {
-		if !r.certsFar {
-			for bits := r.certs; bits != 0; bits &= bits - 1 {
+		if c.flags[s]&flagCertsFar == 0 {
+			for bits := c.certs[s]; bits != 0; bits &= bits - 1 {
 				fc.certs[mbits.TrailingZeros64(bits)]++
 			}
 		} else {
-			for _, k := range fc.c.rows[s].certs {
+			for _, k := range c.rows[s].certs {
 				fc.certs[k]++
 			}
 		}
@@ -665,7 +679,7 @@ func (fc *facetCounters) result() map[string]map[string]int {
 			}
 			out[f] = m
 		case "certifications":
-			out[f] = byCode(fc.certs, fc.c.certs.values)
+			out[f] = byCode(fc.certs, fc.c.certDict.values)
 		default:
 			out[f] = byCode(fc.kw[kw], fc.c.dicts[fc.kwCol[kw]].values)
 			kw++
