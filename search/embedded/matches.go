@@ -230,10 +230,10 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 		it := docs.ManyIterator()
 		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 			for _, d := range buf[:n] {
-				if int(d) >= len(slots) {
-					continue
+				s := int32(-1)
+				if int(d) < len(slots) {
+					s = slots[d]
 				}
-				s := slots[d]
 				if s < 0 || (filtered && !rf.pass(cols, s)) {
 					if acc != nil {
 						acc[d] = 0
