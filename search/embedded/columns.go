@@ -260,6 +260,7 @@ func (c *columns) put(s int32, r row) {
 	c.rows[s] = r
 	for col, code := range r.codes {
 		c.codes[col][s] = code
+		slotSet(&c.vals[col], code).Add(uint32(s))
 	}
 	c.price[s], c.stars[s], c.certs[s], c.flags[s] = r.price, int8(r.stars), 0, flagUsed
 	if r.topotop {
@@ -274,9 +275,6 @@ func (c *columns) put(s int32, r row) {
 	}
 	c.byID[r.id] = s
 	c.all.add(&r, 1)
-	for col, code := range r.codes {
-		slotSet(&c.vals[col], code).Add(uint32(s))
-	}
 	for _, k := range r.certs {
 		slotSet(&c.certSlots, k).Add(uint32(s))
 	}
@@ -405,9 +403,8 @@ func (c *columns) sortOrders() {
 
 // rowFilter is SearchFilters as codes.
 type rowFilter struct {
-	codes    [nCols]uint32
-	set      [nCols]bool
-	cols     []int // the columns set
+	codes    [nCols]uint32 // the keyword filters' codes, in the columns of cols
+	cols     []int
 	cert     uint32
 	hasCert  bool
 	topotop  *bool
@@ -429,7 +426,7 @@ func (c *columns) compile(f catalog.SearchFilters) (rowFilter, bool) {
 		if !ok {
 			return rf, false
 		}
-		rf.codes[i], rf.set[i] = code, true
+		rf.codes[i] = code
 		rf.cols = append(rf.cols, i)
 	}
 	if f.Certification != "" {
@@ -444,7 +441,7 @@ func (c *columns) compile(f catalog.SearchFilters) (rowFilter, bool) {
 
 // empty reports whether rf filters nothing.
 func (rf *rowFilter) empty() bool {
-	return rf.set == [nCols]bool{} && !rf.hasCert && rf.topotop == nil && rf.minStars <= 0 &&
+	return len(rf.cols) == 0 && !rf.hasCert && rf.topotop == nil && rf.minStars <= 0 &&
 		rf.minPrice == nil && rf.maxPrice == nil
 }
 
@@ -485,10 +482,8 @@ func (c *columns) candidates(rf *rowFilter) *roaring.Bitmap {
 		}
 		return emptyBitmap
 	}
-	for col := range nCols {
-		if rf.set[col] {
-			sets = append(sets, of(c.vals[col], rf.codes[col]))
-		}
+	for _, col := range rf.cols {
+		sets = append(sets, of(c.vals[col], rf.codes[col]))
 	}
 	if rf.hasCert {
 		sets = append(sets, of(c.certSlots, rf.cert))
@@ -516,13 +511,11 @@ func (c *columns) each(set *roaring.Bitmap, f func(s int32)) {
 		}
 		return
 	}
-	it := set.ManyIterator()
-	var buf [256]uint32
-	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
-		for _, s := range buf[:n] {
+	eachBatch(set, func(batch []uint32) {
+		for _, s := range batch {
 			f(int32(s))
 		}
-	}
+	})
 }
 
 // browse answers a search without text: the ids of the page's documents in

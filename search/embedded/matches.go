@@ -23,8 +23,8 @@ type ranked struct {
 	score float64 // relevance; 0 in the other orders
 	rank  int32   // position in the order (relevance: newest first on equal scores)
 	slot  int32
-	seg   int32  // segment of the snapshot, -1 when not from a text match
-	doc   uint32 // document number in seg
+	seg   int32  // text matches: segment of the snapshot
+	doc   uint32 // text matches: document number in seg
 }
 
 // before reports whether a comes before b: higher score, then lower rank.
@@ -199,7 +199,6 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 	rank := cols.ranked()[o]
 	filtered := !rf.empty()
 	total := 0
-	var buf [256]uint32
 	for i, ss := range snap.Segments() {
 		e := segmentEval{seg: ss.Segment(), dicts: map[string]segment.TermDictionary{}}
 		ev, err := e.eval(p)
@@ -227,9 +226,8 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 			gone.Iterate(func(d uint32) bool { acc[d] = 0; return true })
 		}
 		slots := tables[i]
-		it := docs.ManyIterator()
-		for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
-			for _, d := range buf[:n] {
+		eachBatch(docs, func(batch []uint32) {
+			for _, d := range batch {
 				s := int32(-1)
 				if int(d) < len(slots) {
 					s = slots[d]
@@ -248,7 +246,7 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 				}
 				top.offer(e)
 			}
-		}
+		})
 		if accp != nil {
 			scores.Put(accp) // every slot it used is 0 again
 		}

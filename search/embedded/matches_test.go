@@ -54,11 +54,7 @@ func TestTopKEqualsTheFullySortedPage(t *testing.T) {
 // though the segment's table was read in between.
 func TestADocumentIndexedBeforeItsColumnsIsFoundAfterwards(t *testing.T) {
 	ctx := context.Background()
-	x, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = x.Close() }()
+	x := openIndex(t)
 	docs := searchtest.Documents()
 	if err := x.Upsert(ctx, docs[:1]); err != nil {
 		t.Fatal(err)
@@ -92,11 +88,7 @@ func TestADocumentIndexedBeforeItsColumnsIsFoundAfterwards(t *testing.T) {
 // scores must not stay in the accumulator that the next segment uses.
 func TestScoresOfDeletedDocumentsDoNotLeak(t *testing.T) {
 	ctx := context.Background()
-	x, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = x.Close() }()
+	x := openIndex(t)
 	base := searchtest.Documents()[0]
 	doc := func(id string, day int) catalog.SearchDocument {
 		d := base
@@ -122,4 +114,19 @@ func TestScoresOfDeletedDocumentsDoNotLeak(t *testing.T) {
 	if want := []string{"c", "b", "a"}; !slices.Equal(got, want) {
 		t.Errorf("equal scores ordered %v, want newest first %v", got, want)
 	}
+}
+
+// openIndex opens an index in a fresh directory, closed when the test ends.
+func openIndex(t *testing.T) *Index {
+	t.Helper()
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := x.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return x
 }

@@ -177,12 +177,12 @@ func (pl *planner) fuzzy(field, term string, fuzzy int, prefix []byte, boost flo
 	key := dfaKey{term, fuzzy}
 	dfa, ok := pl.dfas[key]
 	if !ok {
+		if fuzzy < 1 || fuzzy > 2 {
+			return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
+		}
 		builders, err := levBuilders()
 		if err != nil {
 			return nil, err
-		}
-		if fuzzy < 1 || fuzzy > 2 {
-			return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
 		}
 		if dfa, err = builders[fuzzy].BuildDfa(term, uint8(fuzzy)); err != nil {
 			return nil, fmt.Errorf("embedded: Levenshtein automaton of %q: %w", term, err)
@@ -438,12 +438,21 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, whole bool, acc []float64
 
 // addWeight adds w to acc[d] for every d in docs.
 func addWeight(docs *roaring.Bitmap, w float64, acc []float64) {
-	var buf [256]uint32
-	it := docs.ManyIterator()
-	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
-		for _, d := range buf[:n] {
+	eachBatch(docs, func(batch []uint32) {
+		for _, d := range batch {
 			acc[d] += w
 		}
+	})
+}
+
+// eachBatch calls f with the members of bm in increasing order, a batch at
+// a time: hot loops over thousands of members pay one call per batch, not
+// one per member.
+func eachBatch(bm *roaring.Bitmap, f func(batch []uint32)) {
+	var buf [256]uint32
+	it := bm.ManyIterator()
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		f(buf[:n])
 	}
 }
 

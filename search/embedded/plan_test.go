@@ -15,11 +15,7 @@ import (
 // over every segment, each weighed by its typos.
 func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 	ctx := context.Background()
-	x, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = x.Close() }()
+	x := openIndex(t)
 	for _, d := range searchtest.Documents() { // a segment each
 		if err := x.Upsert(ctx, []catalog.SearchDocument{d}); err != nil {
 			t.Fatal(err)
