@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -134,7 +136,8 @@ func (pl *planner) planKids(op planOp, qs []query.Query) (*plan, error) {
 
 // planMatch plans a match query as bleve runs it: the text analysed with
 // the field's analyzer, each token a term (or its fuzzy expansions),
-// joined by the query's operator.
+// joined by the query's operator; except that typos are counted as
+// Meilisearch counts them (see typos).
 func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
 	m := pl.x.mapping
 	a := m.AnalyzerNamed(cmp.Or(q.Analyzer, m.AnalyzerNameForPath(q.FieldVal)))
@@ -149,6 +152,9 @@ func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
 	if q.Operator == query.MatchQueryOperatorOr {
 		op = opOr
 	}
+	if q.Prefix > 0 {
+		return nil, fmt.Errorf("embedded: no plan for a match query with a prefix length")
+	}
 	p := &plan{op: op}
 	boost := q.BoostVal.Value()
 	for _, t := range tokens {
@@ -156,11 +162,7 @@ func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
 			p.kids = append(p.kids, &plan{op: opTerms, field: q.FieldVal, terms: []planTerm{{t.Term, boost}}})
 			continue
 		}
-		var prefix []byte // the leading characters that must match exactly
-		if r := []rune(string(t.Term)); q.Prefix > 0 {
-			prefix = []byte(string(r[:min(q.Prefix, len(r))]))
-		}
-		k, err := pl.fuzzy(q.FieldVal, string(t.Term), q.Fuzziness, prefix, boost)
+		k, err := pl.typos(q.FieldVal, string(t.Term), q.Fuzziness, boost)
 		if err != nil {
 			return nil, err
 		}
@@ -169,26 +171,93 @@ func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
 	return p, nil
 }
 
-// fuzzy is a leaf of the terms of field within fuzzy typos of term (and
-// starting with prefix), each weighed boost ÷ (1 + its typos). Like
-// bleve's fuzzy searcher, it keeps the first maxExpansions terms in
-// byte order.
-func (pl *planner) fuzzy(field, term string, fuzzy int, prefix []byte, boost float64) (*plan, error) {
-	key := dfaKey{term, fuzzy}
-	dfa, ok := pl.dfas[key]
-	if !ok {
-		if fuzzy < 1 || fuzzy > 2 {
-			return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
-		}
-		builders, err := levBuilders()
+// fuzzy is a leaf of the terms of field within fuzzy typos of term, each
+// weighed boost ÷ (1 + its typos), as bleve's fuzzy searcher finds them;
+// like it, it keeps the first maxExpansions terms in byte order.
+func (pl *planner) fuzzy(field, term string, fuzzy int, boost float64) (*plan, error) {
+	dfa, err := pl.dfa(term, fuzzy)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := pl.automatonTerms(field, dfa, nil)
+	if err != nil {
+		return nil, err
+	}
+	return pl.weighed(field, terms, func(t string) float64 {
+		_, typos := dfa.MatchAndDistance(t)
+		return boost / float64(1+typos)
+	}), nil
+}
+
+// typos is a leaf of the terms of field within n typos of term as
+// Meilisearch counts them: a typo on the first letter counts as two. With
+// one typo allowed the first letter must match; with two, a term whose
+// first letter differs matches only when that is its one typo. Each term
+// is weighed boost ÷ (1 + its typos). Keeping to the terms of one first
+// letter also spares walking the rest of each dictionary.
+func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error) {
+	r, size := utf8.DecodeRuneInString(term)
+	if r == utf8.RuneError {
+		return pl.fuzzy(field, term, n, boost)
+	}
+	first := []byte(term[:size])
+	dfa, err := pl.dfa(term, n)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := pl.automatonTerms(field, dfa, first)
+	if err != nil {
+		return nil, err
+	}
+	weights := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		_, d := dfa.MatchAndDistance(t)
+		weights[t] = boost / float64(1+d)
+	}
+	if n == 2 {
+		one, err := pl.dfa(term, 1)
 		if err != nil {
 			return nil, err
 		}
-		if dfa, err = builders[fuzzy].BuildDfa(term, uint8(fuzzy)); err != nil {
-			return nil, fmt.Errorf("embedded: Levenshtein automaton of %q: %w", term, err)
+		others, err := pl.automatonTerms(field, one, nil)
+		if err != nil {
+			return nil, err
 		}
-		pl.dfas[key] = dfa
+		for _, t := range others {
+			if !strings.HasPrefix(t, term[:size]) {
+				terms = append(terms, t)
+				weights[t] = boost / 3
+			}
+		}
 	}
+	return pl.weighed(field, terms, func(t string) float64 { return weights[t] }), nil
+}
+
+// dfa returns the Levenshtein automaton of term with fuzzy typos, built
+// once per search.
+func (pl *planner) dfa(term string, fuzzy int) (*levenshtein.DFA, error) {
+	key := dfaKey{term, fuzzy}
+	if dfa, ok := pl.dfas[key]; ok {
+		return dfa, nil
+	}
+	if fuzzy < 1 || fuzzy > 2 {
+		return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
+	}
+	builders, err := levBuilders()
+	if err != nil {
+		return nil, err
+	}
+	dfa, err := builders[fuzzy].BuildDfa(term, uint8(fuzzy))
+	if err != nil {
+		return nil, fmt.Errorf("embedded: Levenshtein automaton of %q: %w", term, err)
+	}
+	pl.dfas[key] = dfa
+	return dfa, nil
+}
+
+// automatonTerms lists the distinct terms of field, over every segment,
+// that dfa accepts and that start with prefix.
+func (pl *planner) automatonTerms(field string, dfa *levenshtein.DFA, prefix []byte) ([]string, error) {
 	var end []byte
 	if len(prefix) > 0 {
 		end = prefixEnd(prefix)
@@ -215,14 +284,19 @@ func (pl *planner) fuzzy(field, term string, fuzzy int, prefix []byte, boost flo
 			}
 		}
 	}
+	return terms, nil
+}
+
+// weighed is a leaf of the first maxExpansions of terms in byte order, as
+// bleve keeps them, each weighed; highest weight first.
+func (pl *planner) weighed(field string, terms []string, weigh func(string) float64) *plan {
 	slices.Sort(terms)
 	p := &plan{op: opTerms, field: field}
 	for _, t := range terms[:min(len(terms), maxExpansions)] {
-		_, typos := dfa.MatchAndDistance(t)
-		p.terms = append(p.terms, planTerm{[]byte(t), boost / float64(1+typos)})
+		p.terms = append(p.terms, planTerm{[]byte(t), weigh(t)})
 	}
 	slices.SortStableFunc(p.terms, func(a, b planTerm) int { return cmp.Compare(b.weight, a.weight) })
-	return p, nil
+	return p
 }
 
 // prefixEnd returns the least key after every key starting with prefix

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search"
+
 	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -34,7 +36,7 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 		field, term string
 		fuzzy       int
 	}{{fNameEN, "silck", 1}, {fNameEN, "umbrelle", 1}, {fDescEN, "baskt", 2}, {fOtherEN, "chaing", 2}, {fDescEN, "cotton", 1}} {
-		p, err := pl.fuzzy(c.field, c.term, c.fuzzy, nil, 4)
+		p, err := pl.fuzzy(c.field, c.term, c.fuzzy, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +66,84 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 		}
 		if !maps.Equal(got, want) {
 			t.Errorf("%s~%d in %s: terms %v, bleve's %v", c.term, c.fuzzy, c.field, got, want)
+		}
+	}
+}
+
+// A word with typos finds the terms Meilisearch's rule allows, checked
+// against every term of the dictionaries: within the typos with the
+// first letter right, or with the first letter wrong as the one typo of a
+// word allowed two (a typo there counts as two).
+func TestTyposCountTheFirstLetterTwice(t *testing.T) {
+	ctx := context.Background()
+	x := openIndex(t)
+	docs := searchtest.Documents()
+	docs[0].DescriptionEN += " Ailk, pilks, umbrellas, xandwoven, handwovan, handwxoven and aandwovxn."
+	for _, d := range docs { // a segment each
+		if err := x.Upsert(ctx, []catalog.SearchDocument{d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := x.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = snap.Close() }()
+	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}
+	for _, c := range []struct {
+		field, term string
+		typos       int
+		mustFind    []string
+		mustNot     []string
+	}{
+		{fDescEN, "silkk", 1, []string{"silk"}, []string{"ailk"}},
+		{fNameEN, "umbrela", 1, []string{"umbrella"}, nil},
+		{fDescEN, "handwoven", 2, []string{"xandwoven", "handwovan", "handwxoven"}, []string{"aandwovxn"}},
+		{fDescEN, "cotton", 1, []string{"cotton"}, nil},
+	} {
+		p, err := pl.typos(c.field, c.term, c.typos, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd, err := snap.FieldDict(c.field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, all := map[string]float64{}, map[string]bool{}
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			all[e.Term] = true
+			d := search.LevenshteinDistance(c.term, e.Term)
+			switch {
+			case e.Term[0] == c.term[0] && d <= c.typos:
+				want[e.Term] = 6 / float64(1+d)
+			case e.Term[0] != c.term[0] && d == 1 && c.typos == 2:
+				want[e.Term] = 6.0 / 3
+			}
+		}
+		_ = fd.Close()
+		got := map[string]float64{}
+		for _, pt := range p.terms {
+			got[string(pt.term)] = pt.weight
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s with %d typos in %s: terms %v, want %v", c.term, c.typos, c.field, got, want)
+		}
+		for _, w := range c.mustFind {
+			if _, ok := got[w]; !ok {
+				t.Errorf("%s with %d typos in %s: %q not found (%v)", c.term, c.typos, c.field, w, got)
+			}
+		}
+		for _, w := range c.mustNot {
+			if _, ok := got[w]; ok || !all[w] {
+				t.Errorf("%s with %d typos in %s: %q found, or not in the dictionary (%v)", c.term, c.typos, c.field, w, got)
+			}
 		}
 	}
 }

@@ -183,6 +183,9 @@ func testEnglishMatching(t *testing.T, ix catalog.SearchIndex) {
 		{"SILK", silk},
 		{"silck", silk},                   // one typo in a five-letter word
 		{"umbrela", []string{"p04"}},      //nolint:misspell // a missing letter, on purpose
+		{"ymbrella", nil},                 // a typo on the first letter counts as two
+		{"xemongrass", []string{"p15"}},   // which a word of nine letters or more allows
+		{"xemongrasz", nil},               // but not with another typo
 		{"cofee", []string{"p06"}},        // a missing letter
 		{"umbr", []string{"p04"}},         // the word being typed is a prefix
 		{"celad", []string{"p05"}},        // prefix
