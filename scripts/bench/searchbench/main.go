@@ -127,21 +127,16 @@ func run() error {
 	}
 	defer postgres.Close(db) //nolint:errcheck // closing a pool at exit
 	if o.apiOnly != "" {
-		queries, paths, client, err := apiQueries(ctx, db, o)
+		queries, paths, _, err := apiQueries(ctx, db, o)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "searchbench: %d queries through %s/v1/search, concurrency %d, %s warm-up then %s\n",
 			len(queries), o.api, o.concurrency, o.warmup, o.duration)
-		api := load(ctx, "API", o, len(queries), func(ctx context.Context, i int) error {
-			p := paths[i]
-			// A ceiling of 100 000 to 1 000 000 baht filters nothing
-			// from the demo catalogue but makes the query one of its own.
-			if o.tail > 0 && rand.IntN(100) < o.tail && !strings.Contains(p, "price") {
-				p += fmt.Sprintf("&max_price=%d", 10_000_000+rand.IntN(90_000_000))
-			}
-			return get(ctx, client, p)
-		})
+		api, err := apiLoad(ctx, o, paths, o.tail)
+		if err != nil {
+			return err
+		}
 		printLoadHeader(o)
 		fmt.Println(api.row(o.apiOnly))
 		fmt.Println()
@@ -239,7 +234,7 @@ func run() error {
 
 	// 3. The load runs.
 	fmt.Fprintf(os.Stderr, "searchbench: concurrency %d, %s warm-up then %s, in process\n", o.concurrency, o.warmup, o.duration)
-	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, i int) error {
+	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, _, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
@@ -250,9 +245,10 @@ func run() error {
 		before.hwmReset = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", o.pid), []byte("5"), 0) == nil
 	}
 	fmt.Fprintf(os.Stderr, "searchbench: the same through %s/v1/search\n", o.api)
-	api := load(ctx, "API", o, len(queries), func(ctx context.Context, i int) error {
-		return get(ctx, client, paths[i])
-	})
+	api, err := apiLoad(ctx, o, paths, 0)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -349,7 +345,7 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		fmt.Printf(" in process and %.1f ms through the API (%.2f×)", sumAPI, ratio(sumAPI, sum))
 	}
 	fmt.Print(".\n\n")
-	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, i int) error {
+	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, _, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
@@ -384,6 +380,29 @@ func apiQueries(ctx context.Context, db *gorm.DB, o options) ([]catalog.SearchQu
 		},
 	}
 	return queries, paths, client, nil
+}
+
+// apiLoad runs paths (URLs under o.api) through the API under load, each
+// worker on a connection of its own. With tail > 0, that percent of the
+// requests is made unique: a price ceiling of 100 000 to 1 000 000 baht
+// filters nothing from the demo catalogue but makes the query one of its
+// own (never in a cache).
+func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result, error) {
+	conns := make([]*conn, o.concurrency)
+	for w := range conns {
+		c, err := newConn(o.api)
+		if err != nil {
+			return nil, err
+		}
+		conns[w] = c
+	}
+	return load(ctx, "API", o, len(paths), func(ctx context.Context, w, i int) error {
+		p := strings.TrimPrefix(paths[i], o.api)
+		if tail > 0 && rand.IntN(100) < tail && !strings.Contains(p, "price") {
+			p += fmt.Sprintf("&max_price=%d", 10_000_000+rand.IntN(90_000_000))
+		}
+		return conns[w].get(ctx, p)
+	}), nil
 }
 
 // aloneRuns is how many times each query is timed on its own.
@@ -647,24 +666,6 @@ type errStatus struct{ status string }
 
 func (e errStatus) Error() string { return "status " + e.status }
 
-// get fetches u and discards the body.
-func get(ctx context.Context, client *http.Client, u string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return errStatus{resp.Status}
-	}
-	return err
-}
-
 // latencies are request durations, sorted before use.
 type latencies []time.Duration
 
@@ -724,7 +725,7 @@ type sample struct {
 // for o.duration, recording the latency of every request started in the
 // measured window. Worker w starts at query w*n/concurrency and walks the
 // set in order, so every query is run about equally often.
-func load(ctx context.Context, name string, o options, n int, do func(ctx context.Context, query int) error) *result {
+func load(ctx context.Context, name string, o options, n int, do func(ctx context.Context, worker, query int) error) *result {
 	begin := time.Now()
 	from, end := begin.Add(o.warmup), begin.Add(o.warmup+o.duration)
 	var (
@@ -743,7 +744,7 @@ func load(ctx context.Context, name string, o options, n int, do func(ctx contex
 				if !t0.Before(end) || ctx.Err() != nil {
 					break
 				}
-				err := do(ctx, q)
+				err := do(ctx, w, q)
 				d := time.Since(t0)
 				if !t0.Before(from) {
 					if err != nil {
