@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"html"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -228,7 +227,7 @@ func highlightSpans(text string, spans []span, snippet bool) (string, bool) {
 		}
 	}
 	lo, hi := 0, len(text)
-	if snippet && utf8.RuneCountInString(text) > snippetRunes {
+	if snippet && moreRunesThan(text, snippetRunes) {
 		lo = merged[0].s
 		for n := 0; n < snippetBefore && lo > 0; n++ {
 			_, size := utf8.DecodeLastRuneInString(text[:lo])
@@ -241,6 +240,7 @@ func highlightSpans(text string, spans []span, snippet bool) (string, bool) {
 		}
 	}
 	var b strings.Builder
+	b.Grow(hi - lo + len(merged)*len("<em></em>") + 2*len("…") + 16)
 	if lo > 0 {
 		b.WriteString("…")
 	}
@@ -250,15 +250,55 @@ func highlightSpans(text string, spans []span, snippet bool) (string, bool) {
 		if s >= e || s < cur {
 			continue
 		}
-		b.WriteString(html.EscapeString(text[cur:s]))
+		escapeHTML(&b, text[cur:s])
 		b.WriteString("<em>")
-		b.WriteString(html.EscapeString(text[s:e]))
+		escapeHTML(&b, text[s:e])
 		b.WriteString("</em>")
 		cur = e
 	}
-	b.WriteString(html.EscapeString(text[cur:hi]))
+	escapeHTML(&b, text[cur:hi])
 	if hi < len(text) {
 		b.WriteString("…")
 	}
 	return b.String(), true
+}
+
+// moreRunesThan reports whether s has more than n runes, counting no
+// further than it must.
+func moreRunesThan(s string, n int) bool {
+	if len(s) <= n {
+		return false
+	}
+	count := 0
+	for range s {
+		if count++; count > n {
+			return true
+		}
+	}
+	return false
+}
+
+// escapeHTML writes s to b as html.EscapeString escapes it.
+func escapeHTML(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexAny(s, `<>&'"`)
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		switch s[i] {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		default:
+			b.WriteString("&#34;")
+		}
+		s = s[i+1:]
+	}
 }

@@ -1,9 +1,12 @@
 package embedded
 
 import (
+	"html"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 )
@@ -91,6 +94,30 @@ func TestHighlightsOfTextOutsideASCII(t *testing.T) {
 		got, ok := hl.mark(text, false, hl.name, nil)
 		if !ok || got != want {
 			t.Errorf("mark(%q) = %q, %v; want %q", text, got, ok, want)
+		}
+	}
+}
+
+// Highlights escape text as html.EscapeString does, and cut snippets only
+// from texts of more than snippetRunes runes.
+func TestEscapingAndRuneCountsAreTheLibrarys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune("ab <>&'\"ผ้าไหม€😀\x00")
+	for range 3000 {
+		r := make([]rune, rng.IntN(300))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(r)
+		var b strings.Builder
+		escapeHTML(&b, s)
+		if b.String() != html.EscapeString(s) {
+			t.Fatalf("escapeHTML(%q) = %q, want %q", s, b.String(), html.EscapeString(s))
+		}
+		for _, n := range []int{0, 1, max(len(r)-1, 0), len(r), len(r) + 1, snippetRunes} {
+			if got, want := moreRunesThan(s, n), utf8.RuneCountInString(s) > n; got != want {
+				t.Fatalf("moreRunesThan(%d runes, %d) = %v", len(r), n, got)
+			}
 		}
 	}
 }

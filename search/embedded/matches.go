@@ -43,7 +43,10 @@ type topK struct {
 	heap []ranked
 }
 
-func newTopK(k int) *topK { return &topK{k: max(k, 0)} }
+func newTopK(k int) *topK {
+	k = max(k, 0)
+	return &topK{k: k, heap: make([]ranked, 0, k)}
+}
 
 // offer keeps e when it is among the first k so far. Most matches are
 // not: that test is kept small enough to be inlined.

@@ -409,8 +409,9 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if pt.english && q.Lang != "th" {
 		hl = x.newHighlighter(tplan)
 	}
+	out.Hits = make([]catalog.SearchHit, len(docs))
 	for i := range docs {
-		out.Hits = append(out.Hits, textHit(docs[i], &pt, hl, q.Lang))
+		out.Hits[i] = textHit(docs[i], &pt, hl, q.Lang)
 	}
 	return out, nil
 }
