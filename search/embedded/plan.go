@@ -523,12 +523,15 @@ func addWeight(docs *roaring.Bitmap, w float64, acc []float64) {
 // a time: hot loops over thousands of members pay one call per batch, not
 // one per member.
 func eachBatch(bm *roaring.Bitmap, f func(batch []uint32)) {
-	var buf [256]uint32
+	buf := batches.Get().(*[256]uint32) // the iterator keeps it on the heap
 	it := bm.ManyIterator()
 	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
 		f(buf[:n])
 	}
+	batches.Put(buf)
 }
+
+var batches = sync.Pool{New: func() any { return new([256]uint32) }}
 
 // scores is a pool of score accumulators, one slot per document of a
 // segment.
