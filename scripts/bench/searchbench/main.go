@@ -140,6 +140,10 @@ func run() error {
 		printLoadHeader(o)
 		fmt.Println(api.row(o.apiOnly))
 		fmt.Println()
+		if c := api.cpuPerRequest("serve"); c > 0 {
+			fmt.Printf("CPU time per request under load: %.3f ms in serve, %.3f ms in the load generator.\n\n",
+				c, api.cpuPerRequest("searchbench"))
+		}
 		if api.firstErr != nil {
 			fmt.Fprintf(os.Stderr, "searchbench: warning: %d errors, first: %v\n", api.errors, api.firstErr)
 		}
@@ -234,7 +238,7 @@ func run() error {
 
 	// 3. The load runs.
 	fmt.Fprintf(os.Stderr, "searchbench: concurrency %d, %s warm-up then %s, in process\n", o.concurrency, o.warmup, o.duration)
-	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, _, i int) error {
+	engine := load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
@@ -345,12 +349,13 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		fmt.Printf(" in process and %.1f ms through the API (%.2f×)", sumAPI, ratio(sumAPI, sum))
 	}
 	fmt.Print(".\n\n")
-	engine := load(ctx, "engine", o, len(queries), func(ctx context.Context, _, i int) error {
+	engine := load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
 	printLoadHeader(o)
 	fmt.Println(engine.row(fmt.Sprintf("engine `Search` in process (embedded, %d queries)", len(queries))))
+	fmt.Printf("\nCPU time per search under load: %.3f ms.\n", engine.cpuPerRequest("searchbench"))
 	if engine.firstErr != nil {
 		return fmt.Errorf("%d errors, first: %w", engine.errors, engine.firstErr)
 	}
@@ -396,7 +401,11 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 		}
 		conns[w] = c
 	}
-	return load(ctx, "API", o, len(paths), func(ctx context.Context, w, i int) error {
+	clocks := []cpuClock{selfCPU()}
+	if o.pid > 0 {
+		clocks = append(clocks, procCPU(o.pid))
+	}
+	return load(ctx, "API", o, len(paths), clocks, func(ctx context.Context, w, i int) error {
 		p := strings.TrimPrefix(paths[i], o.api)
 		if tail > 0 && rand.IntN(100) < tail && !strings.Contains(p, "price") {
 			p += fmt.Sprintf("&max_price=%d", 10_000_000+rand.IntN(90_000_000))
@@ -467,6 +476,19 @@ func printLoad(o options, n int, engine, api *result, singles []single) {
 	fmt.Printf("Under load, latency is mostly waiting for a CPU: mean %.2f ms in process, %.2f ms through the API. "+
 		"One query at a time (median of %d runs each), the %s take %.1f ms in process and %.1f ms through the API (%.2f×).\n\n",
 		engine.mean(), api.mean(), aloneRuns, label, es, as, ratio(as, es))
+	printCPU(engine, api)
+}
+
+// printCPU prints the CPU time per search of the load runs' measured
+// windows: the engine's in this process, serve's and the load generator's
+// through the API.
+func printCPU(engine, api *result) {
+	e, s, g := engine.cpuPerRequest("searchbench"), api.cpuPerRequest("serve"), api.cpuPerRequest("searchbench")
+	if e == 0 || s == 0 {
+		return
+	}
+	fmt.Printf("CPU time per search under load: the engine in process %.3f ms; through the API %.3f ms in serve "+
+		"(serve / engine: %.2f×), and %.3f ms in the load generator on the same cores.\n\n", e, s, ratio(s, e), g)
 }
 
 func printServeMemory(pid int, before, after procMemory) {
@@ -694,7 +716,8 @@ type result struct {
 	byQuery  []latencies // successful requests per query
 	errors   int
 	firstErr error
-	elapsed  time.Duration // from the end of the warm-up to the last answer
+	elapsed  time.Duration            // from the end of the warm-up to the last answer
+	cpu      map[string]time.Duration // CPU time of each clock in that window
 }
 
 // mean is the mean latency of the successful requests, in milliseconds.
@@ -725,9 +748,13 @@ type sample struct {
 // for o.duration, recording the latency of every request started in the
 // measured window. Worker w starts at query w*n/concurrency and walks the
 // set in order, so every query is run about equally often.
-func load(ctx context.Context, name string, o options, n int, do func(ctx context.Context, worker, query int) error) *result {
+func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
+	do func(ctx context.Context, worker, query int) error,
+) *result {
 	begin := time.Now()
 	from, end := begin.Add(o.warmup), begin.Add(o.warmup+o.duration)
+	cpuFrom := make(chan map[string]time.Duration, 1)
+	time.AfterFunc(o.warmup, func() { cpuFrom <- readClocks(clocks) })
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup
@@ -764,7 +791,18 @@ func load(ctx context.Context, name string, o options, n int, do func(ctx contex
 		})
 	}
 	wg.Wait()
-	r := &result{name: name, byQuery: make([]latencies, n), errors: errCount, firstErr: firstErr, elapsed: time.Since(from)}
+	r := &result{name: name, byQuery: make([]latencies, n), errors: errCount, firstErr: firstErr, elapsed: time.Since(from),
+		cpu: map[string]time.Duration{}}
+	cpuTo := readClocks(clocks)
+	select {
+	case at := <-cpuFrom:
+		for k, d := range cpuTo {
+			if d0, ok := at[k]; ok {
+				r.cpu[k] = d - d0
+			}
+		}
+	default: // cancelled before the measured window
+	}
 	for _, s := range samples {
 		for _, x := range s {
 			r.all = append(r.all, x.d)
