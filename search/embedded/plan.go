@@ -171,24 +171,6 @@ func (pl *planner) planMatch(q *query.MatchQuery) (*plan, error) {
 	return p, nil
 }
 
-// fuzzy is a leaf of the terms of field within fuzzy typos of term, each
-// weighed boost ÷ (1 + its typos), as bleve's fuzzy searcher finds them;
-// like it, it keeps the first maxExpansions terms in byte order.
-func (pl *planner) fuzzy(field, term string, fuzzy int, boost float64) (*plan, error) {
-	dfa, err := pl.dfa(term, fuzzy)
-	if err != nil {
-		return nil, err
-	}
-	terms, err := pl.automatonTerms(field, dfa, nil)
-	if err != nil {
-		return nil, err
-	}
-	return pl.weighed(field, terms, func(t string) float64 {
-		_, typos := dfa.MatchAndDistance(t)
-		return boost / float64(1+typos)
-	}), nil
-}
-
 // typos is a leaf of the terms of field within n typos of term as
 // Meilisearch counts them: a typo on the first letter counts as two. With
 // one typo allowed the first letter must match; with two, a term whose
@@ -196,9 +178,9 @@ func (pl *planner) fuzzy(field, term string, fuzzy int, boost float64) (*plan, e
 // is weighed boost ÷ (1 + its typos). Keeping to the terms of one first
 // letter also spares walking the rest of each dictionary.
 func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error) {
-	r, size := utf8.DecodeRuneInString(term)
-	if r == utf8.RuneError {
-		return pl.fuzzy(field, term, n, boost)
+	_, size := utf8.DecodeRuneInString(term) // a byte when term is not UTF-8
+	if size == 0 {
+		return &plan{op: opNone}, nil
 	}
 	first := []byte(term[:size])
 	dfa, err := pl.dfa(term, n)

@@ -13,8 +13,8 @@ import (
 	"github.com/otopmarket/otop/search/searchtest"
 )
 
-// A fuzzy leaf expands to the terms bleve's own fuzzy dictionary lists,
-// over every segment, each weighed by its typos.
+// A word's Levenshtein automaton finds, over every segment, the terms
+// bleve's own fuzzy dictionary lists, each once, with the same typos.
 func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 	ctx := context.Background()
 	x := openIndex(t)
@@ -36,7 +36,11 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 		field, term string
 		fuzzy       int
 	}{{fNameEN, "silck", 1}, {fNameEN, "umbrelle", 1}, {fDescEN, "baskt", 2}, {fOtherEN, "chaing", 2}, {fDescEN, "cotton", 1}} {
-		p, err := pl.fuzzy(c.field, c.term, c.fuzzy, 4)
+		dfa, err := pl.dfa(c.term, c.fuzzy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms, err := pl.automatonTerms(c.field, dfa, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +48,7 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]float64{}
+		want := map[string]uint8{} // term -> typos
 		for {
 			e, err := fd.Next()
 			if err != nil {
@@ -53,13 +57,15 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 			if e == nil {
 				break
 			}
-			_, typos := fa.MatchAndDistance(e.Term)
-			want[e.Term] = 4 / float64(1+typos)
+			_, want[e.Term] = fa.MatchAndDistance(e.Term)
 		}
 		_ = fd.Close()
-		got := map[string]float64{}
-		for _, pt := range p.terms {
-			got[string(pt.term)] = pt.weight
+		got := map[string]uint8{}
+		for _, term := range terms {
+			if _, dup := got[term]; dup {
+				t.Errorf("%s~%d in %s: %q listed twice", c.term, c.fuzzy, c.field, term)
+			}
+			_, got[term] = dfa.MatchAndDistance(term)
 		}
 		if len(want) == 0 {
 			t.Errorf("%s~%d in %s: bleve finds no term; the case tests nothing", c.term, c.fuzzy, c.field)
@@ -97,7 +103,7 @@ func TestTyposCountTheFirstLetterTwice(t *testing.T) {
 		mustNot     []string
 	}{
 		{fDescEN, "silkk", 1, []string{"silk"}, []string{"ailk"}},
-		{fNameEN, "umbrela", 1, []string{"umbrella"}, nil},
+		{fNameEN, "umbrela", 1, []string{"umbrella"}, nil}, //nolint:misspell // a typo, on purpose
 		{fDescEN, "handwoven", 2, []string{"xandwoven", "handwovan", "handwxoven"}, []string{"aandwovxn"}},
 		{fDescEN, "cotton", 1, []string{"cotton"}, nil},
 	} {

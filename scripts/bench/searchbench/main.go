@@ -401,6 +401,11 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 		}
 		conns[w] = c
 	}
+	defer func() {
+		for _, c := range conns {
+			c.close()
+		}
+	}()
 	clocks := []cpuClock{selfCPU()}
 	if o.pid > 0 {
 		clocks = append(clocks, procCPU(o.pid))
@@ -746,8 +751,10 @@ type sample struct {
 
 // load runs do with o.concurrency workers for o.warmup, unmeasured, then
 // for o.duration, recording the latency of every request started in the
-// measured window. Worker w starts at query w*n/concurrency and walks the
-// set in order, so every query is run about equally often.
+// measured window. Each worker runs the set in an order of its own,
+// shuffled again each time through: every query runs about equally often,
+// and the workers do not fall into step (walking the set in the same
+// order, they formed convoys that made some queries wait for others).
 func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 	do func(ctx context.Context, worker, query int) error,
 ) *result {
@@ -764,9 +771,15 @@ func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 	)
 	for w := range o.concurrency {
 		wg.Go(func() {
-			q := w * n / o.concurrency
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			order := rng.Perm(n)
 			var mine []sample
-			for {
+			for k := 0; ; k++ {
+				if k == n {
+					k = 0
+					rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+				}
+				q := order[k]
 				t0 := time.Now()
 				if !t0.Before(end) || ctx.Err() != nil {
 					break
@@ -785,7 +798,6 @@ func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 						mine = append(mine, sample{q, d})
 					}
 				}
-				q = (q + 1) % n
 			}
 			samples[w] = mine
 		})

@@ -51,11 +51,17 @@ func (c *conn) get(ctx context.Context, path string) error {
 		return err
 	}
 	err := c.roundTrip()
-	if err != nil && c.c != nil {
+	if err != nil {
+		c.close()
+	}
+	return err
+}
+
+func (c *conn) close() {
+	if c.c != nil {
 		_ = c.c.Close()
 		c.c = nil
 	}
-	return err
 }
 
 func (c *conn) roundTrip() error {
@@ -104,8 +110,7 @@ func (c *conn) roundTrip() error {
 		return err
 	}
 	if closing {
-		_ = c.c.Close()
-		c.c = nil
+		c.close()
 	}
 	if status != "200" {
 		return errStatus{status}
