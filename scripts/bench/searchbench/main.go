@@ -33,6 +33,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -419,6 +420,9 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 	}), nil
 }
 
+// serveGCPercent is serve's garbage collection target (serve.go).
+const serveGCPercent = 400
+
 // aloneRuns is how many times each query is timed on its own.
 const aloneRuns = 3
 
@@ -758,6 +762,9 @@ type sample struct {
 func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 	do func(ctx context.Context, worker, query int) error,
 ) *result {
+	// In process, searches collect garbage as serve's do (its GOGC of 400),
+	// so that their CPU time compares with serve's.
+	defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	begin := time.Now()
 	from, end := begin.Add(o.warmup), begin.Add(o.warmup+o.duration)
 	cpuFrom := make(chan map[string]time.Duration, 1)
