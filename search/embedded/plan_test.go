@@ -3,8 +3,10 @@ package embedded
 import (
 	"context"
 	"maps"
+	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/blevesearch/vellum/levenshtein"
@@ -14,8 +16,9 @@ import (
 )
 
 // A word's Levenshtein automaton finds, over every segment, the terms
-// bleve's own fuzzy dictionary lists, each once, with the same typos.
-func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
+// bleve's own fuzzy dictionary lists, each once, with the same typos; a
+// prefix the terms bleve's prefix dictionary lists.
+func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 	ctx := context.Background()
 	x := openIndex(t)
 	for _, d := range searchtest.Documents() { // a segment each
@@ -72,6 +75,41 @@ func TestFuzzyTermsAreBlevesOverEverySegment(t *testing.T) {
 		}
 		if !maps.Equal(got, want) {
 			t.Errorf("%s~%d in %s: terms %v, bleve's %v", c.term, c.fuzzy, c.field, got, want)
+		}
+	}
+	for _, c := range []struct{ field, prefix string }{{fNameENRaw, "b"}, {fNameENRaw, "c"}, {fDescEN, "h"}, {fNameTH, "ผ"}} {
+		q := bleve.NewPrefixQuery(c.prefix)
+		q.SetField(c.field)
+		q.SetBoost(3)
+		p, err := pl.plan(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd, err := snap.FieldDictPrefix(c.field, []byte(c.prefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			want = append(want, e.Term)
+		}
+		_ = fd.Close()
+		var got []string
+		for _, pt := range p.terms {
+			got = append(got, string(pt.term))
+			if pt.weight != 3 {
+				t.Errorf("%s* in %s: %s weighs %v, want the boost 3", c.prefix, c.field, pt.term, pt.weight)
+			}
+		}
+		if len(want) < 2 || !slices.Equal(got, want) {
+			t.Errorf("%s* in %s: terms %v, bleve's %v (the case needs two or more)", c.prefix, c.field, got, want)
 		}
 	}
 }
