@@ -109,7 +109,7 @@ func (pl *planner) plan(q query.Query) (*plan, error) {
 			return nil, err
 		}
 		boost := q.BoostVal.Value()
-		return pl.weighed(q.FieldVal, terms, func(string) float64 { return boost }), nil
+		return weighed(q.FieldVal, terms, func(string) float64 { return boost }), nil
 	case *query.MatchQuery:
 		return pl.planMatch(q)
 	case *query.ConjunctionQuery:
@@ -216,7 +216,7 @@ func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error
 			}
 		}
 	}
-	return pl.weighed(field, terms, func(t string) float64 { return weights[t] }), nil
+	return weighed(field, terms, func(t string) float64 { return weights[t] }), nil
 }
 
 // dfa returns the Levenshtein automaton of term with fuzzy typos, built
@@ -275,7 +275,7 @@ func (pl *planner) automatonTerms(field string, dfa segment.Automaton, prefix []
 
 // weighed is a leaf of the first maxExpansions of terms in byte order, as
 // bleve keeps them, each weighed; highest weight first.
-func (pl *planner) weighed(field string, terms []string, weigh func(string) float64) *plan {
+func weighed(field string, terms []string, weigh func(string) float64) *plan {
 	slices.Sort(terms)
 	p := &plan{op: opTerms, field: field}
 	for _, t := range terms[:min(len(terms), maxExpansions)] {

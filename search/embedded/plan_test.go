@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/blevesearch/vellum/levenshtein"
@@ -15,14 +16,13 @@ import (
 	"github.com/otopmarket/otop/search/searchtest"
 )
 
-// A word's Levenshtein automaton finds, over every segment, the terms
-// bleve's own fuzzy dictionary lists, each once, with the same typos; a
-// prefix the terms bleve's prefix dictionary lists.
-func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
-	ctx := context.Background()
+// plannerOverSegments indexes docs one upsert (one segment) each and
+// returns a planner over the index's snapshot, closed with the test.
+func plannerOverSegments(t *testing.T, docs []catalog.SearchDocument) (*planner, *scorch.IndexSnapshot) {
+	t.Helper()
 	x := openIndex(t)
-	for _, d := range searchtest.Documents() { // a segment each
-		if err := x.Upsert(ctx, []catalog.SearchDocument{d}); err != nil {
+	for _, d := range docs {
+		if err := x.Upsert(context.Background(), []catalog.SearchDocument{d}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -30,11 +30,18 @@ func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = snap.Close() }()
+	t.Cleanup(func() { _ = snap.Close() })
 	if len(snap.Segments()) < 2 {
 		t.Fatalf("%d segments: the test needs several", len(snap.Segments()))
 	}
-	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}
+	return &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}, snap
+}
+
+// A word's Levenshtein automaton finds, over every segment, the terms
+// bleve's own fuzzy dictionary lists, each once, with the same typos; a
+// prefix the terms bleve's prefix dictionary lists.
+func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
+	pl, snap := plannerOverSegments(t, searchtest.Documents())
 	for _, c := range []struct {
 		field, term string
 		fuzzy       int
@@ -119,21 +126,9 @@ func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 // first letter right, or with the first letter wrong as the one typo of a
 // word allowed two (a typo there counts as two).
 func TestTyposCountTheFirstLetterTwice(t *testing.T) {
-	ctx := context.Background()
-	x := openIndex(t)
 	docs := searchtest.Documents()
 	docs[0].DescriptionEN += " Ailk, pilks, umbrellas, xandwoven, handwovan, handwxoven and aandwovxn."
-	for _, d := range docs { // a segment each
-		if err := x.Upsert(ctx, []catalog.SearchDocument{d}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	snap, err := x.snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = snap.Close() }()
-	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}
+	pl, snap := plannerOverSegments(t, docs)
 	for _, c := range []struct {
 		field, term string
 		typos       int

@@ -43,8 +43,11 @@ func procCPU(pid int) cpuClock {
 		// counted start after its closing parenthesis (field 3, state).
 		s := string(b)
 		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+		}
 		f := strings.Fields(s[i+1:])
-		if i < 0 || len(f) < 13 {
+		if len(f) < 13 {
 			return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 		}
 		var ticks int64
