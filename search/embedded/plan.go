@@ -14,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum"
-	"github.com/blevesearch/vellum/levenshtein"
 )
 
 // Text searches are evaluated here, not by bleve's searchers. Bleve scores
@@ -63,10 +62,10 @@ const maxExpansions = 1024
 type planner struct {
 	x    *Index
 	snap *scorch.IndexSnapshot
-	// dfas holds the Levenshtein automata built for this search: a word
-	// is looked up with typos in several fields, and building its
-	// automaton costs more than running it.
-	dfas map[dfaKey]*levenshtein.DFA
+	// dfas holds the Levenshtein automata of this search: a word is
+	// looked up with typos in several fields, and the states its
+	// automaton computed in one serve the others.
+	dfas map[dfaKey]*levAutomaton
 }
 
 type dfaKey struct {
@@ -74,22 +73,10 @@ type dfaKey struct {
 	fuzzy int
 }
 
-// Levenshtein automaton builders for one and two typos, as bleve's own.
-var levBuilders = sync.OnceValues(func() ([3]*levenshtein.LevenshteinAutomatonBuilder, error) {
-	var b [3]*levenshtein.LevenshteinAutomatonBuilder
-	for n := 1; n <= 2; n++ {
-		var err error
-		if b[n], err = levenshtein.NewLevenshteinAutomatonBuilder(uint8(n), true); err != nil {
-			return b, fmt.Errorf("embedded: Levenshtein automaton builder: %w", err)
-		}
-	}
-	return b, nil
-})
-
 // planQuery turns q, as parseText and Search build it, into a plan for
 // snap. Filters are not part of it: the columns apply them.
 func (x *Index) planQuery(snap *scorch.IndexSnapshot, q query.Query) (*plan, error) {
-	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}
+	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levAutomaton{}}
 	return pl.plan(q)
 }
 
@@ -197,7 +184,7 @@ func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error
 	}
 	weights := make(map[string]float64, len(terms))
 	for _, t := range terms {
-		_, d := dfa.MatchAndDistance(t)
+		d, _ := dfa.distance(t)
 		weights[t] = boost / float64(1+d)
 	}
 	if n == 2 {
@@ -219,9 +206,9 @@ func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error
 	return weighed(field, terms, func(t string) float64 { return weights[t] }), nil
 }
 
-// dfa returns the Levenshtein automaton of term with fuzzy typos, built
-// once per search.
-func (pl *planner) dfa(term string, fuzzy int) (*levenshtein.DFA, error) {
+// dfa returns the Levenshtein automaton of term with fuzzy typos, one per
+// search.
+func (pl *planner) dfa(term string, fuzzy int) (*levAutomaton, error) {
 	key := dfaKey{term, fuzzy}
 	if dfa, ok := pl.dfas[key]; ok {
 		return dfa, nil
@@ -229,14 +216,7 @@ func (pl *planner) dfa(term string, fuzzy int) (*levenshtein.DFA, error) {
 	if fuzzy < 1 || fuzzy > 2 {
 		return nil, fmt.Errorf("embedded: fuzziness %d out of range", fuzzy)
 	}
-	builders, err := levBuilders()
-	if err != nil {
-		return nil, err
-	}
-	dfa, err := builders[fuzzy].BuildDfa(term, uint8(fuzzy))
-	if err != nil {
-		return nil, fmt.Errorf("embedded: Levenshtein automaton of %q: %w", term, err)
-	}
+	dfa := newLevAutomaton(term, fuzzy)
 	pl.dfas[key] = dfa
 	return dfa, nil
 }

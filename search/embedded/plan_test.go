@@ -10,8 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 
-	"github.com/blevesearch/vellum/levenshtein"
-
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/search/searchtest"
 )
@@ -34,7 +32,7 @@ func plannerOverSegments(t *testing.T, docs []catalog.SearchDocument) (*planner,
 	if len(snap.Segments()) < 2 {
 		t.Fatalf("%d segments: the test needs several", len(snap.Segments()))
 	}
-	return &planner{x: x, snap: snap, dfas: map[dfaKey]*levenshtein.DFA{}}, snap
+	return &planner{x: x, snap: snap, dfas: map[dfaKey]*levAutomaton{}}, snap
 }
 
 // A word's Levenshtein automaton finds, over every segment, the terms
@@ -75,7 +73,11 @@ func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 			if _, dup := got[term]; dup {
 				t.Errorf("%s~%d in %s: %q listed twice", c.term, c.fuzzy, c.field, term)
 			}
-			_, got[term] = dfa.MatchAndDistance(term)
+			d, ok := dfa.distance(term)
+			if !ok {
+				t.Errorf("%s~%d in %s: %q listed but not within the typos", c.term, c.fuzzy, c.field, term)
+			}
+			got[term] = uint8(d)
 		}
 		if len(want) == 0 {
 			t.Errorf("%s~%d in %s: bleve finds no term; the case tests nothing", c.term, c.fuzzy, c.field)
