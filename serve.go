@@ -19,6 +19,7 @@ import (
 	"github.com/otopmarket/otop/api"
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
@@ -75,6 +76,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	if ownGC {
 		debug.SetGCPercent(serveGCPercent)
 	}
+	runtime.GOMAXPROCS(config.ServeProcs(e.getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), runtime.NumCPU()))
 	gin.SetMode(gin.ReleaseMode)
 	logger, tax, db := a.logger, a.tax, a.db
 	store, err := a.objectStore(ctx)
@@ -155,7 +157,7 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String())
+	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "gomaxprocs", runtime.GOMAXPROCS(0), "cpus", runtime.NumCPU())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
 }
 

@@ -45,6 +45,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/search/embedded"
@@ -239,10 +240,7 @@ func run() error {
 
 	// 3. The load runs.
 	fmt.Fprintf(os.Stderr, "searchbench: concurrency %d, %s warm-up then %s, in process\n", o.concurrency, o.warmup, o.duration)
-	engine := load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
-		_, err := ix.Search(ctx, queries[i])
-		return err
-	})
+	engine := engineLoad(ctx, o, ix, queries)
 	var before procMemory
 	if o.pid > 0 {
 		before = readProcMemory(o.pid)
@@ -350,10 +348,7 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		fmt.Printf(" in process and %.1f ms through the API (%.2f×)", sumAPI, ratio(sumAPI, sum))
 	}
 	fmt.Print(".\n\n")
-	engine := load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
-		_, err := ix.Search(ctx, queries[i])
-		return err
-	})
+	engine := engineLoad(ctx, o, ix, queries)
 	printLoadHeader(o)
 	fmt.Println(engine.row(fmt.Sprintf("engine `Search` in process (embedded, %d queries)", len(queries))))
 	fmt.Printf("\nCPU time per search under load: %.3f ms.\n", engine.cpuPerRequest("searchbench"))
@@ -418,6 +413,18 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 		}
 		return conns[w].get(ctx, p)
 	}), nil
+}
+
+// engineLoad runs queries against ix in process under load, with serve's
+// number of Ps (config.ServeProcs), as its garbage collection target
+// (load), so that the engine's CPU time and latencies compare with serve's.
+func engineLoad(ctx context.Context, o options, ix *embedded.Index, queries []catalog.SearchQuery) *result {
+	procs := config.ServeProcs(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), runtime.NumCPU())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	return load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
+		_, err := ix.Search(ctx, queries[i])
+		return err
+	})
 }
 
 // serveGCPercent is serve's garbage collection target (serve.go).
