@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"slices"
 	"unicode/utf8"
 )
 
@@ -17,12 +18,18 @@ import (
 // searches allocated. This one computes a state when the walk reaches it:
 // the row of edit distances between the characters read so far and every
 // prefix of the word, as a dynamic-programming table grows one row per
-// character, kept with the row before it (for swaps).
+// character, kept with the row before it (for swaps). Equal states are
+// one state, and each transition is computed once: a word is looked up in
+// several fields and segments, whose dictionaries share most of their
+// paths, and distances capped at maxTypos + 1 soon repeat.
 type levAutomaton struct {
 	word     []rune
 	maxTypos int
 	states   []levState
-	rows     []uint8 // the rows of the character states, len(word)+1 each
+	rows     []uint8          // the rows of the character states, len(word)+1 each
+	moves    map[uint64]int32 // state<<8 | byte -> state
+	known    map[string]int32 // levKey -> character state
+	key      []byte           // levKey's buffer
 }
 
 // levState is a state: after a whole character (pending == 0), or part way
@@ -49,6 +56,8 @@ func newLevAutomaton(word string, maxTypos int) *levAutomaton {
 	}
 	a.states = make([]levState, 2, 16)
 	a.states[1] = levState{row: 0, prev: -1, last: -1}
+	a.moves = make(map[uint64]int32, 64)
+	a.known = make(map[string]int32, 16)
 	return a
 }
 
@@ -72,6 +81,16 @@ func (a *levAutomaton) Accept(s int, b byte) int {
 	if s == levSink {
 		return levSink
 	}
+	move := uint64(s)<<8 | uint64(b)
+	if t, ok := a.moves[move]; ok {
+		return int(t)
+	}
+	t := a.accept(s, b)
+	a.moves[move] = int32(t)
+	return t
+}
+
+func (a *levAutomaton) accept(s int, b byte) int {
 	st := a.states[s]
 	if st.pending == 0 {
 		if b < utf8.RuneSelf {
@@ -129,7 +148,21 @@ func (a *levAutomaton) next(s int, r rune) int {
 		a.rows = a.rows[:off]
 		return levSink
 	}
-	a.states = append(a.states, levState{row: int32(off), prev: st.row, last: r})
+	// r and the row before it matter to the next step only when r is in
+	// the word (a swap); the state is otherwise its row alone.
+	ns := levState{row: int32(off), prev: -1, last: -1}
+	a.key = append(a.key[:0], a.rows[off:off+w]...)
+	if slices.Contains(a.word, r) {
+		ns.prev, ns.last = st.row, r
+		a.key = append(a.key, a.rows[st.row:st.row+int32(w)]...)
+		a.key = utf8.AppendRune(a.key, r)
+	}
+	if t, ok := a.known[string(a.key)]; ok {
+		a.rows = a.rows[:off]
+		return int(t)
+	}
+	a.states = append(a.states, ns)
+	a.known[string(a.key)] = int32(len(a.states) - 1)
 	return len(a.states) - 1
 }
 
@@ -169,8 +202,6 @@ func (a *levAutomaton) typos(s int) (int, bool) {
 
 // distance is term's edit distance from the word, when within maxTypos.
 func (a *levAutomaton) distance(term string) (int, bool) {
-	states, rows := len(a.states), len(a.rows)
-	defer func() { a.states, a.rows = a.states[:states], a.rows[:rows] }()
 	s := a.Start()
 	for i := 0; i < len(term) && s != levSink; i++ {
 		s = a.Accept(s, term[i])
