@@ -310,20 +310,6 @@ func (x *Index) Close() error {
 	return nil
 }
 
-// search runs req on the live index.
-func (x *Index) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return nil, ErrClosed
-	}
-	res, err := x.live.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("embedded: search: %w", err)
-	}
-	return res, nil
-}
-
 // Ping implements catalog.SearchIndex.
 func (x *Index) Ping(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

@@ -222,7 +222,10 @@ func (pl *planner) dfa(term string, fuzzy int) (*levAutomaton, error) {
 }
 
 // automatonTerms lists the distinct terms of field, over every segment,
-// that dfa accepts and that start with prefix.
+// that dfa accepts and that start with prefix: at least the first
+// maxExpansions of them in byte order (each segment's dictionary is read
+// in that order, and stops there: a one-letter prefix of whole names has
+// thousands of terms).
 func (pl *planner) automatonTerms(field string, dfa segment.Automaton, prefix []byte) ([]string, error) {
 	var end []byte
 	if len(prefix) > 0 {
@@ -236,7 +239,7 @@ func (pl *planner) automatonTerms(field string, dfa segment.Automaton, prefix []
 			return nil, fmt.Errorf("embedded: dictionary of %s: %w", field, err)
 		}
 		it := d.AutomatonIterator(dfa, prefix, end)
-		for {
+		for n := 0; n < maxExpansions; n++ {
 			e, err := it.Next()
 			if err != nil {
 				return nil, fmt.Errorf("embedded: terms of %s: %w", field, err)

@@ -188,3 +188,52 @@ func TestTyposCountTheFirstLetterTwice(t *testing.T) {
 		}
 	}
 }
+
+// A prefix with more terms than maxExpansions keeps the first of them in
+// byte order over every segment, as bleve's prefix dictionary lists them,
+// though each segment's dictionary is read only up to maxExpansions terms.
+func TestExpansionsStopAtTheirBound(t *testing.T) {
+	docs := searchtest.Documents()
+	letters := "abcdefghijklmnopqrstuvwxyz"
+	for i := range 2 * maxExpansions {
+		w := "zq" + string(letters[i/676%26]) + string(letters[i/26%26]) + string(letters[i%26])
+		// Three words in four in one document (one segment holds more
+		// than the bound), the fourth in another.
+		d := &docs[min(i%4, 1)]
+		d.DescriptionEN += " " + w
+	}
+	pl, snap := plannerOverSegments(t, docs)
+	q := bleve.NewPrefixQuery("zq")
+	q.SetField(fDescEN)
+	p, err := pl.plan(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := snap.FieldDictPrefix(fDescEN, []byte("zq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e == nil {
+			break
+		}
+		all = append(all, e.Term)
+	}
+	_ = fd.Close()
+	if len(all) <= maxExpansions {
+		t.Fatalf("%d terms: the test needs more than %d", len(all), maxExpansions)
+	}
+	var got []string
+	for _, pt := range p.terms {
+		got = append(got, string(pt.term))
+	}
+	if !slices.Equal(got, all[:maxExpansions]) {
+		t.Errorf("%d terms from %q to %q, want bleve's first %d, %q to %q", len(got), got[0], got[len(got)-1],
+			maxExpansions, all[0], all[maxExpansions-1])
+	}
+}

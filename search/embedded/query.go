@@ -11,7 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -481,19 +480,6 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 	return out, nil
 }
 
-func decodeDoc(h *search.DocumentMatch) (catalog.SearchDocument, error) {
-	var d catalog.SearchDocument
-	raw, ok := h.Fields[fDoc].(string)
-	if !ok {
-		return d, fmt.Errorf("embedded: document %s has no stored body", h.ID)
-	}
-	d, err := decodeStored(raw)
-	if err != nil {
-		return d, fmt.Errorf("embedded: decode document %s: %w", h.ID, err)
-	}
-	return d, nil
-}
-
 // Suggest implements catalog.SearchIndex: names in the language of the
 // prefix (Thai when it has Thai script) that contain the prefix, names that
 // start with it first.
@@ -541,35 +527,62 @@ func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string
 	head.SetBoost(boostNameHead)
 	q := bleve.NewDisjunctionQuery(bleve.NewConjunctionQuery(must...), head)
 
+	return x.suggestNames(q, thai, limit)
+}
+
+// suggestCandidates bounds the matches a suggestion reads: names repeat
+// (products of one name in several colours, sizes, packs), and each match
+// read costs a stored document.
+const suggestCandidates = 500
+
+// suggestNames runs q as text searches run (a plan evaluated on the
+// segments' bitmaps, not bleve's searchers, which take tens of
+// milliseconds for a one-letter prefix at 100k products) and returns the
+// first limit distinct names of its best suggestCandidates matches, by
+// score, then newest first.
+func (x *Index) suggestNames(q query.Query, thai bool, limit int) ([]string, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return nil, ErrClosed
+	}
+	snap, err := x.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = snap.Close() }()
+	p, err := x.planQuery(snap, q)
+	if err != nil {
+		return nil, err
+	}
+	cols := x.cols
+	tables, err := x.segSlots.tables(snap, cols)
+	if err != nil {
+		return nil, err
+	}
+	var all rowFilter // no filter
+	top := newTopK(suggestCandidates)
+	if _, err := pass(snap, tables, p, cols, &all, newFacetCounters(cols, nil), top, orderOf[catalog.SearchSortRelevance], true); err != nil {
+		return nil, err
+	}
+	out := []string{}
 	seen := map[string]bool{}
-	const pageSize = 50
-	for from := 0; from < 10*pageSize && len(out) < limit; from += pageSize {
-		req := bleve.NewSearchRequestOptions(q, pageSize, from, false)
-		req.SortBy([]string{"-_score", "_id"})
-		req.Fields = []string{fDoc}
-		res, err := x.search(ctx, req)
+	segs := snap.Segments()
+	for _, e := range top.page(0) {
+		d, err := storedDoc(segs[e.seg], uint64(e.doc))
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range res.Hits {
-			d, err := decodeDoc(h)
-			if err != nil {
-				return nil, err
-			}
-			name := d.NameEN
-			if thai {
-				name = d.NameTH
-			}
-			if name == "" || seen[name] {
-				continue
-			}
-			seen[name] = true
-			out = append(out, name)
-			if len(out) == limit {
-				break
-			}
+		name := d.NameEN
+		if thai {
+			name = d.NameTH
 		}
-		if len(res.Hits) < pageSize {
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, name)
+		if len(out) == limit {
 			break
 		}
 	}
