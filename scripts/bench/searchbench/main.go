@@ -280,6 +280,9 @@ func run() error {
 		printServeMemory(o.pid, before, after)
 	}
 	problems := printQueries(queries, singles, engine, api)
+	if err := printSuggest(ctx, ix); err != nil {
+		return err
+	}
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, "searchbench: warning:", p)
 	}
@@ -351,11 +354,41 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 	engine := engineLoad(ctx, o, ix, queries)
 	printLoadHeader(o)
 	fmt.Println(engine.row(fmt.Sprintf("engine `Search` in process (embedded, %d queries)", len(queries))))
-	fmt.Printf("\nCPU time per search under load: %.3f ms.\n", engine.cpuPerRequest("searchbench"))
+	fmt.Printf("\nCPU time per search under load: %.3f ms.\n\n", engine.cpuPerRequest("searchbench"))
 	if engine.firstErr != nil {
 		return fmt.Errorf("%d errors, first: %w", engine.errors, engine.firstErr)
 	}
-	return ctx.Err()
+	return printSuggest(ctx, ix)
+}
+
+// suggestPrefixes are what a user types, keystroke by keystroke: the
+// first letters match the most names.
+var suggestPrefixes = []string{"s", "si", "sil", "umbr", "handwoven c", "ผ", "ผ้", "ผ้าไ", "เชียง"}
+
+// printSuggest times ix.Suggest (limit 10, as GET /v1/search/suggest)
+// for each of suggestPrefixes alone, in process.
+func printSuggest(ctx context.Context, ix *embedded.Index) error {
+	fmt.Println("| suggest prefix (limit 10) | names | alone: engine ms |")
+	fmt.Println("| --- | ---: | ---: |")
+	for _, prefix := range suggestPrefixes {
+		var took latencies
+		var names int
+		for r := range aloneRuns + 1 { // the first run is not timed
+			t0 := time.Now()
+			got, err := ix.Suggest(ctx, prefix, 10)
+			if err != nil {
+				return fmt.Errorf("suggest %q: %w", prefix, err)
+			}
+			if r > 0 {
+				took = append(took, time.Since(t0))
+			}
+			names = len(got)
+		}
+		slices.Sort(took)
+		fmt.Printf("| `%s` | %d | %.2f |\n", prefix, names, took.pct(50))
+	}
+	fmt.Println()
+	return nil
 }
 
 // apiQueries returns the query set, each query's /v1/search URL and the
