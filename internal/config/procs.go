@@ -14,8 +14,11 @@ package config
 // 4.4–4.7 ms; BENCHMARKS.md).
 // An extra P parked in the poller takes each request as it arrives, and the
 // operating system shares the CPUs between the Ps' threads. Under a CPU
-// quota the extra threads would use up the quota early in each period and
-// be stopped for the rest of it, so the runtime's choice is kept.
+// quota below the CPUs the extra threads would use up the quota early in
+// each period and be stopped for the rest of it, so the runtime's choice
+// (the quota, rounded up) is kept. When that choice is all the CPUs (no
+// quota, or one above all but the last CPU), more Ps cannot use more than
+// the machine's CPUs, which is what the runtime's choice could use anyway.
 func ServeProcs(gomaxprocsEnv string, procs, cpus int) int {
 	if gomaxprocsEnv != "" || procs < cpus {
 		return procs
