@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -110,7 +111,7 @@ func TestLevAutomatonIsBlevesLevenshtein(t *testing.T) {
 				got = append(got, string(k))
 				err = it.Next()
 			}
-			if err != vellum.ErrIteratorDone {
+			if !errors.Is(err, vellum.ErrIteratorDone) {
 				t.Fatal(err)
 			}
 			if !slices.Equal(got, want) {
