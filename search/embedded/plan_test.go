@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/search/searchtest"
@@ -35,6 +36,26 @@ func plannerOverSegments(t *testing.T, docs []catalog.SearchDocument) (*planner,
 	return &planner{x: x, snap: snap, dfas: map[dfaKey]*levAutomaton{}}, snap
 }
 
+// dictTerms lists the terms of fd, bleve's own reading of a dictionary
+// (openErr: the error of opening it), and closes it.
+func dictTerms(fd index.FieldDict, openErr error) ([]string, error) {
+	if openErr != nil {
+		return nil, openErr
+	}
+	defer func() { _ = fd.Close() }()
+	var terms []string
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return terms, nil
+		}
+		terms = append(terms, e.Term)
+	}
+}
+
 // A word's Levenshtein automaton finds, over every segment, the terms
 // bleve's own fuzzy dictionary lists, each once, with the same typos; a
 // prefix the terms bleve's prefix dictionary lists.
@@ -53,21 +74,14 @@ func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 			t.Fatal(err)
 		}
 		fd, fa, err := snap.FieldDictFuzzyAutomaton(c.field, c.term, c.fuzzy, "")
+		theirs, err := dictTerms(fd, err)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]uint8{} // term -> typos
-		for {
-			e, err := fd.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e == nil {
-				break
-			}
-			_, want[e.Term] = fa.MatchAndDistance(e.Term)
+		for _, term := range theirs {
+			_, want[term] = fa.MatchAndDistance(term)
 		}
-		_ = fd.Close()
 		got := map[string]uint8{}
 		for _, term := range terms {
 			if _, dup := got[term]; dup {
@@ -94,22 +108,10 @@ func TestExpansionsAreBlevesOverEverySegment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fd, err := snap.FieldDictPrefix(c.field, []byte(c.prefix))
+		want, err := dictTerms(snap.FieldDictPrefix(c.field, []byte(c.prefix)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []string
-		for {
-			e, err := fd.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e == nil {
-				break
-			}
-			want = append(want, e.Term)
-		}
-		_ = fd.Close()
 		var got []string
 		for _, pt := range p.terms {
 			got = append(got, string(pt.term))
@@ -146,29 +148,21 @@ func TestTyposCountTheFirstLetterTwice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fd, err := snap.FieldDict(c.field)
+		terms, err := dictTerms(snap.FieldDict(c.field))
 		if err != nil {
 			t.Fatal(err)
 		}
 		want, all := map[string]float64{}, map[string]bool{}
-		for {
-			e, err := fd.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e == nil {
-				break
-			}
-			all[e.Term] = true
-			d := search.LevenshteinDistance(c.term, e.Term)
+		for _, term := range terms {
+			all[term] = true
+			d := search.LevenshteinDistance(c.term, term)
 			switch {
-			case e.Term[0] == c.term[0] && d <= c.typos:
-				want[e.Term] = 6 / float64(1+d)
-			case e.Term[0] != c.term[0] && d == 1 && c.typos == 2:
-				want[e.Term] = 6.0 / 3
+			case term[0] == c.term[0] && d <= c.typos:
+				want[term] = 6 / float64(1+d)
+			case term[0] != c.term[0] && d == 1 && c.typos == 2:
+				want[term] = 6.0 / 3
 			}
 		}
-		_ = fd.Close()
 		got := map[string]float64{}
 		for _, pt := range p.terms {
 			got[string(pt.term)] = pt.weight
@@ -209,22 +203,10 @@ func TestExpansionsStopAtTheirBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fd, err := snap.FieldDictPrefix(fDescEN, []byte("zq"))
+	all, err := dictTerms(snap.FieldDictPrefix(fDescEN, []byte("zq")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []string
-	for {
-		e, err := fd.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e == nil {
-			break
-		}
-		all = append(all, e.Term)
-	}
-	_ = fd.Close()
 	if len(all) <= maxExpansions {
 		t.Fatalf("%d terms: the test needs more than %d", len(all), maxExpansions)
 	}
