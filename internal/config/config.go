@@ -38,6 +38,11 @@ type Config struct {
 	DataDir   string
 	LogLevel  slog.Level
 	LogFormat string
+
+	// PprofAddr is where serve offers Go's profiles (net/http/pprof), ""
+	// for nowhere. Only a loopback address is accepted: profiles show the
+	// program's internals and cost CPU while they are taken.
+	PprofAddr string
 }
 
 // MinIO is the object store's configuration.
@@ -111,6 +116,7 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		DataDir:   l.nonEmpty("DATA_DIR", ".data"),
 		LogLevel:  l.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat: l.oneOf("LOG_FORMAT", "json", "json", "text"),
+		PprofAddr: l.loopbackAddr("PPROF_ADDR"),
 	}
 	// Idle connections default to the pool size: a smaller idle pool closes
 	// and reopens connections under load, which costs a TLS/SCRAM handshake each.
@@ -187,6 +193,21 @@ func (l *loader) addr(key, def string) string {
 	v := l.nonEmpty(key, def)
 	if _, port, err := net.SplitHostPort(v); err != nil || !validPort(port) {
 		l.fail(key, "must be host:port, got %q", v)
+	}
+	return v
+}
+
+// loopbackAddr reads an optional host:port whose host is a loopback
+// address or localhost.
+func (l *loader) loopbackAddr(key string) string {
+	v, ok := l.raw(key)
+	if !ok {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	ip := net.ParseIP(host)
+	if err != nil || !validPort(port) || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		l.fail(key, "must be a loopback host:port such as 127.0.0.1:6060, got %q", v)
 	}
 	return v
 }

@@ -53,6 +53,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"cached list pages", cfg.Cache.ListsMB, 64},
 		{"cached searches", cfg.Cache.SearchesMB, 64},
 		{"search cache ttl", cfg.Cache.SearchTTL, 10 * time.Second},
+		{"no profiling endpoint", cfg.PprofAddr, ""},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -68,6 +69,24 @@ func TestLoadValues(t *testing.T) {
 		files map[string]string
 		check func(t *testing.T, cfg config.Config)
 	}{
+		{
+			name: "profiles on loopback",
+			env:  map[string]string{"PPROF_ADDR": "127.0.0.1:6060"},
+			check: func(t *testing.T, cfg config.Config) {
+				if cfg.PprofAddr != "127.0.0.1:6060" {
+					t.Errorf("PprofAddr = %q", cfg.PprofAddr)
+				}
+			},
+		},
+		{
+			name: "profiles on IPv6 loopback",
+			env:  map[string]string{"PPROF_ADDR": "[::1]:6060"},
+			check: func(t *testing.T, cfg config.Config) {
+				if cfg.PprofAddr != "[::1]:6060" {
+					t.Errorf("PprofAddr = %q", cfg.PprofAddr)
+				}
+			},
+		},
 		{
 			name: "explicit values override defaults",
 			env: map[string]string{
@@ -140,6 +159,9 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"missing secret file", map[string]string{"MEILI_API_KEY_FILE": "/nope"}, []string{"MEILI_API_KEY_FILE"}},
 		{"negative cache size", map[string]string{"CACHE_PRODUCTS_MB": "-1"}, []string{"CACHE_PRODUCTS_MB"}},
 		{"negative cache ttl", map[string]string{"CACHE_SEARCH_TTL": "-1s"}, []string{"CACHE_SEARCH_TTL"}},
+		{"profiles on every interface", map[string]string{"PPROF_ADDR": "0.0.0.0:6060"}, []string{"PPROF_ADDR"}},
+		{"profiles on a named host", map[string]string{"PPROF_ADDR": "example.com:6060"}, []string{"PPROF_ADDR"}},
+		{"profiles without a port", map[string]string{"PPROF_ADDR": "127.0.0.1"}, []string{"PPROF_ADDR"}},
 		{"more idle than open connections", map[string]string{"DB_MAX_OPEN_CONNS": "5", "DB_MAX_IDLE_CONNS": "6"}, []string{"DB_MAX_IDLE_CONNS"}},
 		{
 			name:     "all bad values reported together",

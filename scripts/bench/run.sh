@@ -10,7 +10,9 @@
 #   3. search (scripts/bench/searchbench, at CONCURRENCY_SEARCH): a full
 #      rebuild of an embedded index from PostgreSQL, then a fixed query set
 #      against that index in process and through GET /v1/search of the
-#      serve, whose own index it built at startup (timed until /readyz);
+#      serve, whose own index it built at startup (timed until /readyz),
+#      with a CPU profile of serve (PPROF_ADDR) for the engine's share of
+#      its CPU time;
 #      then, with serve's read caches on, the same queries repeated and
 #      with 10 % of them made unique,
 # and the image pipeline on a 12-megapixel JPEG. Query plans of every list
@@ -23,6 +25,7 @@ CONCURRENCY=${CONCURRENCY:-32}
 CONCURRENCY_SEARCH=${CONCURRENCY_SEARCH:-16}
 DURATION=${DURATION:-20s}
 PORT=${BENCH_PORT:-18080}
+PPROF_PORT=${BENCH_PPROF_PORT:-18061} # serve's profiles, for the engine's share of its CPU time
 OUT=${OUT:-.data/bench}
 READY_TIMEOUT=${READY_TIMEOUT:-1800} # seconds for serve to build its search index and answer /readyz
 mkdir -p "$OUT"
@@ -76,7 +79,7 @@ caches_off=(CACHE_PRODUCTS_MB=0 CACHE_LISTS_MB=0 CACHE_SEARCHES_MB=0)
 # done (and forgets the outbox entries the seed queued, which the build covers).
 # The first runs are without the read caches: they measure the work of each request.
 rm -rf "$OUT/data" "$OUT"/searchbench-*
-start_server "${caches_off[@]}"
+start_server "${caches_off[@]}" PPROF_ADDR=127.0.0.1:$PPROF_PORT
 echo "serve ready (/readyz 200) in $serve_ready s, search index built at startup; peak RSS $((serve_hwm_kb / 1024)) MiB" >&2
 
 psql -qAt "$db_url" >"$OUT/ids.txt" -c "SELECT '/v1/products/' || id FROM products WHERE status = 'published' ORDER BY md5(id::text) LIMIT 20000"
@@ -115,7 +118,7 @@ catalogue_rows() { # label suffix
 }
 catalogue_rows ', read caches off'
 timeout 3600 bin/searchbench -api "http://127.0.0.1:$PORT" -concurrency "$CONCURRENCY_SEARCH" -duration "$DURATION" \
-	-pid "$server_pid" -serve-index "$OUT/data/search" -serve-ready "${serve_ready}s" -serve-ready-hwm-kb "$serve_hwm_kb" \
+	-pid "$server_pid" -pprof "http://127.0.0.1:$PPROF_PORT" -serve-index "$OUT/data/search" -serve-ready "${serve_ready}s" -serve-ready-hwm-kb "$serve_hwm_kb" \
 	-dir "$OUT" >"$OUT/search.md"
 stop_server
 

@@ -65,6 +65,7 @@ type options struct {
 	duration    time.Duration
 	warmup      time.Duration
 	pid         int
+	pprof       string
 	dir         string
 	serveIndex  string
 	serveReady  time.Duration
@@ -86,6 +87,7 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured duration of each load run")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each load run")
 	flag.IntVar(&o.pid, "pid", 0, "pid of the otop serve process, for its memory (0 = not reported)")
+	flag.StringVar(&o.pprof, "pprof", "", "base URL of serve's profiles (its PPROF_ADDR, e.g. http://127.0.0.1:6060): a CPU profile of each API run's measured window gives the engine's share of serve's CPU time")
 	flag.StringVar(&o.dir, "dir", "", "parent directory of the temporary index (default the system's temporary directory)")
 	flag.StringVar(&o.serveIndex, "serve-index", "", "serve's index directory (DATA_DIR/search), for its size on disk")
 	flag.DurationVar(&o.serveReady, "serve-ready", 0, "time serve took from its start to /readyz 200, building its index (0 = not reported)")
@@ -146,6 +148,7 @@ func run() error {
 			fmt.Printf("CPU time per request under load: %.3f ms in serve, %.3f ms in the load generator.\n\n",
 				c, api.cpuPerRequest("searchbench"))
 		}
+		printShare(api)
 		if api.firstErr != nil {
 			fmt.Fprintf(os.Stderr, "searchbench: warning: %d errors, first: %v\n", api.errors, api.firstErr)
 		}
@@ -439,13 +442,32 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 	if o.pid > 0 {
 		clocks = append(clocks, procCPU(o.pid))
 	}
-	return load(ctx, "API", o, len(paths), clocks, func(ctx context.Context, w, i int) error {
+	var share chan cpuShare
+	if o.pprof != "" {
+		// The profile covers the measured window: it starts when the
+		// warm-up ends.
+		share = make(chan cpuShare, 1)
+		go func() {
+			select {
+			case <-ctx.Done():
+				share <- cpuShare{err: ctx.Err()}
+			case <-time.After(o.warmup):
+				share <- profileShare(ctx, strings.TrimRight(o.pprof, "/"), o.duration)
+			}
+		}()
+	}
+	r := load(ctx, "API", o, len(paths), clocks, func(ctx context.Context, w, i int) error {
 		p := strings.TrimPrefix(paths[i], o.api)
 		if tail > 0 && rand.IntN(100) < tail && !strings.Contains(p, "price") {
 			p += fmt.Sprintf("&max_price=%d", 10_000_000+rand.IntN(90_000_000))
 		}
 		return conns[w].get(ctx, p)
-	}), nil
+	})
+	if share != nil {
+		s := <-share
+		r.share = &s
+	}
+	return r, nil
 }
 
 // engineLoad runs queries against ix in process under load, with serve's
@@ -538,6 +560,26 @@ func printCPU(engine, api *result) {
 	}
 	fmt.Printf("CPU time per search under load: the engine in process %.3f ms; through the API %.3f ms in serve "+
 		"(serve / engine: %.2f×), and %.3f ms in the load generator on the same cores.\n\n", e, s, ratio(s, e), g)
+	printShare(api)
+}
+
+// printShare prints the engine's part of serve's CPU time in an API run
+// (-pprof): the engine's own time measured inside serve, under the same
+// load and beside the same load generator and loopback networking, where
+// the in-process run has the two cores to itself.
+func printShare(api *result) {
+	if api.share == nil {
+		return
+	}
+	s := *api.share
+	if s.err != nil {
+		fmt.Fprintln(os.Stderr, "searchbench: warning: no profile of serve:", s.err)
+		return
+	}
+	n := float64(len(api.all) + api.errors)
+	fmt.Printf("Inside serve (a CPU profile of the measured window): the engine's `Search` took %.1f %% of serve's CPU time, "+
+		"%.3f ms a request of %.3f; serve / its engine: %.2f×.\n\n",
+		100*float64(s.engine)/float64(s.total), ms(s.engine)/n, ms(s.total)/n, s.overhead())
 }
 
 func printServeMemory(pid int, before, after procMemory) {
@@ -767,6 +809,7 @@ type result struct {
 	firstErr error
 	elapsed  time.Duration            // from the end of the warm-up to the last answer
 	cpu      map[string]time.Duration // CPU time of each clock in that window
+	share    *cpuShare                // the engine's part of serve's CPU time in that window (-pprof)
 }
 
 // mean is the mean latency of the successful requests, in milliseconds.

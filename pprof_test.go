@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+// spin burns CPU until stop is closed, for the profile to find it.
+//
+//go:noinline
+func spin(stop <-chan struct{}) int {
+	n := 0
+	for {
+		select {
+		case <-stop:
+			return n
+		default:
+		}
+		for i := range 1 << 16 {
+			n += i * i
+		}
+	}
+}
+
+// TestPprofServesProfilesUntilItsContextEnds: a CPU profile taken from
+// PPROF_ADDR's listener shows where the process spends its time, and the
+// listener closes with serve's context.
+func TestPprofServesProfilesUntilItsContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, err := servePprof(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	go spin(stop)
+	resp, err := http.Get("http://" + addr + "/debug/pprof/profile?seconds=1") //nolint:noctx // bounded by the profile's duration
+	close(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close() //nolint:errcheck // test
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("profile: %d %s", resp.StatusCode, b)
+	}
+	p, err := profile.Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range p.Sample {
+		for _, loc := range s.Location {
+			for _, line := range loc.Line {
+				found = found || strings.HasSuffix(line.Function.Name, "otop.spin") // the package main of the test binary
+			}
+		}
+	}
+	if len(p.Sample) == 0 || !found {
+		t.Errorf("the profile's %d samples do not show spin", len(p.Sample))
+	}
+
+	cancel()
+	if _, err := http.Get("http://" + addr + "/debug/pprof/cmdline"); err == nil { //nolint:noctx,bodyclose // must fail
+		t.Error("the profiles are still served after the context ended")
+	}
+}

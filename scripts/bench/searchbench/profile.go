@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/pprof/profile"
+)
+
+// engineFunc is the function the in-process runs call: inside serve, the
+// samples under it are the engine's own time.
+const engineFunc = "github.com/otopmarket/otop/search/embedded.(*Index).Search"
+
+// cpuShare is what a CPU profile of serve over a load run's measured
+// window says of the engine's part: the CPU time sampled in all and under
+// engineFunc. Background work of the runtime (garbage collection,
+// sweeping) is counted as serve's, not the engine's, though the engine
+// allocates most of the memory it collects.
+type cpuShare struct {
+	total, engine time.Duration
+	err           error
+}
+
+// overhead is serve's CPU time over its engine's, in the same process and
+// window (0 when unknown).
+func (s cpuShare) overhead() float64 {
+	if s.err != nil || s.engine == 0 {
+		return 0
+	}
+	return float64(s.total) / float64(s.engine)
+}
+
+// profileShare takes a CPU profile of d (whole seconds) from serve's
+// PPROF_ADDR (base URL pprofURL) and measures engineFunc's share of it.
+func profileShare(ctx context.Context, pprofURL string, d time.Duration) cpuShare {
+	seconds := max(int(d/time.Second), 1)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(seconds+30)*time.Second)
+	defer cancel()
+	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofURL, seconds)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return cpuShare{err: err}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return cpuShare{err: fmt.Errorf("CPU profile: %w", err)}
+	}
+	defer resp.Body.Close() //nolint:errcheck // read to the end
+	if resp.StatusCode != http.StatusOK {
+		return cpuShare{err: fmt.Errorf("CPU profile: %s from %s", resp.Status, url)}
+	}
+	p, err := profile.Parse(resp.Body)
+	if err != nil {
+		return cpuShare{err: fmt.Errorf("CPU profile: %w", err)}
+	}
+	return shareOf(p, engineFunc)
+}
+
+// shareOf sums p's CPU time, and the part of it whose stacks hold fn.
+func shareOf(p *profile.Profile, fn string) cpuShare {
+	value := -1
+	for i, st := range p.SampleType {
+		if st.Type == "cpu" && st.Unit == "nanoseconds" {
+			value = i
+		}
+	}
+	if value < 0 {
+		return cpuShare{err: fmt.Errorf("not a CPU profile: sample types %v", p.SampleType)}
+	}
+	var s cpuShare
+	for _, sample := range p.Sample {
+		v := time.Duration(sample.Value[value])
+		s.total += v
+		if stackHolds(sample, fn) {
+			s.engine += v
+		}
+	}
+	return s
+}
+
+func stackHolds(sample *profile.Sample, fn string) bool {
+	for _, loc := range sample.Location {
+		for _, line := range loc.Line {
+			if line.Function != nil && line.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
+}
