@@ -331,6 +331,9 @@ func (x *Index) analyzer(name string) analysis.Analyzer {
 
 // Search implements catalog.SearchIndex.
 func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	if err := ctx.Err(); err != nil {
+		return catalog.SearchResult{}, err // the caller has gone or given up: no work for nobody
+	}
 	page, perPage := max(q.Page, 1), q.PerPage
 	if perPage < 1 {
 		perPage = defPerPage
@@ -484,6 +487,9 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 // prefix (Thai when it has Thai script) that contain the prefix, names that
 // start with it first.
 func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out := []string{}
 	prefix, _ = cutText(prefix)
 	key := normalize(prefix)

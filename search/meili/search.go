@@ -34,6 +34,9 @@ const (
 
 // Search runs one query: text, typed filters, facets, sort and page.
 func (ix *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
+	if err := ctx.Err(); err != nil {
+		return catalog.SearchResult{}, err // as itself: the client's errors may not unwrap to it
+	}
 	page, perPage := q.Page, q.PerPage
 	if page < 1 {
 		page = 1
@@ -106,6 +109,9 @@ func (ix *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sea
 // type: Thai names when the prefix has Thai letters, English ones
 // otherwise. Meilisearch treats the query's last word as a prefix.
 func (ix *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	prefix = strings.TrimSpace(prefix)
 	if prefix == "" || limit < 1 {
 		return nil, nil

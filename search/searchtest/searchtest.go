@@ -45,6 +45,7 @@ func Run(t *testing.T, newIndex NewIndex) {
 		{"HostileFilterValuesNeverWiden", testHostileFilters},
 		{"Highlights", testHighlights},
 		{"Suggest", testSuggest},
+		{"EndedContextsFail", testEndedContexts},
 		{"Rebuild", testRebuild},
 	}
 	for _, c := range cases {
@@ -676,6 +677,30 @@ func testSuggest(t *testing.T, ix catalog.SearchIndex) {
 	got, err = ix.Suggest(ctx, "mudm", 10)
 	if err != nil || !slices.Equal(got, []string{"Mudmee Silk Scarf"}) {
 		t.Errorf(`Suggest("mudm") with two products of that name = %q, %v; want it once`, got, err)
+	}
+}
+
+// testEndedContexts: a search or suggestion whose caller has gone (or
+// whose deadline has passed) fails with the context's error, which the
+// API answers as the client's doing, not the engine's.
+func testEndedContexts(t *testing.T, ix catalog.SearchIndex) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for _, c := range []struct {
+		ctx  context.Context
+		want error
+	}{{canceled, context.Canceled}, {expired, context.DeadlineExceeded}} {
+		if _, err := ix.Search(c.ctx, catalog.SearchQuery{Text: "silk"}); !errors.Is(err, c.want) {
+			t.Errorf("Search with an ended context: %v, want %v", err, c.want)
+		}
+		if _, err := ix.Search(c.ctx, catalog.SearchQuery{}); !errors.Is(err, c.want) {
+			t.Errorf("Search without text with an ended context: %v, want %v", err, c.want)
+		}
+		if _, err := ix.Suggest(c.ctx, "sil", 10); !errors.Is(err, c.want) {
+			t.Errorf("Suggest with an ended context: %v, want %v", err, c.want)
+		}
 	}
 }
 
