@@ -577,6 +577,10 @@ func printShare(api *result) {
 		return
 	}
 	n := float64(len(api.all) + api.errors)
+	if s.engine == 0 || n == 0 {
+		fmt.Fprintf(os.Stderr, "searchbench: warning: the profile of serve has no samples under %s (is serve on the embedded engine?)\n", engineFunc)
+		return
+	}
 	fmt.Printf("Inside serve (a CPU profile of the measured window): the engine's `Search` took %.1f %% of serve's CPU time, "+
 		"%.3f ms a request of %.3f; serve / its engine: %.2f×.\n\n",
 		100*float64(s.engine)/float64(s.total), ms(s.engine)/n, ms(s.total)/n, s.overhead())
