@@ -106,7 +106,7 @@ func run() error {
 	case o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.batch < 1:
 		return errors.New("-concurrency and -batch must be at least 1, -duration positive")
 	}
-	o.api = strings.TrimRight(o.api, "/")
+	o.api, o.pprof = strings.TrimRight(o.api, "/"), strings.TrimRight(o.pprof, "/")
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -452,7 +452,7 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 			case <-ctx.Done():
 				share <- cpuShare{err: ctx.Err()}
 			case <-time.After(o.warmup):
-				share <- profileShare(ctx, strings.TrimRight(o.pprof, "/"), o.duration)
+				share <- profileShare(ctx, o.pprof, o.duration)
 			}
 		}()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -58,7 +59,8 @@ func profileShare(ctx context.Context, pprofURL string, d time.Duration) cpuShar
 	return shareOf(p, engineFunc)
 }
 
-// shareOf sums p's CPU time, and the part of it whose stacks hold fn.
+// shareOf sums p's CPU time, and the part of it whose stacks hold fn
+// (each sample once, however often fn recurses in it). It filters p.
 func shareOf(p *profile.Profile, fn string) cpuShare {
 	value := -1
 	for i, st := range p.SampleType {
@@ -69,24 +71,15 @@ func shareOf(p *profile.Profile, fn string) cpuShare {
 	if value < 0 {
 		return cpuShare{err: fmt.Errorf("not a CPU profile: sample types %v", p.SampleType)}
 	}
-	var s cpuShare
-	for _, sample := range p.Sample {
-		v := time.Duration(sample.Value[value])
-		s.total += v
-		if stackHolds(sample, fn) {
-			s.engine += v
+	sum := func() time.Duration {
+		var d time.Duration
+		for _, sample := range p.Sample {
+			d += time.Duration(sample.Value[value])
 		}
+		return d
 	}
+	s := cpuShare{total: sum()}
+	p.FilterSamplesByName(regexp.MustCompile("^"+regexp.QuoteMeta(fn)+"$"), nil, nil, nil)
+	s.engine = sum()
 	return s
-}
-
-func stackHolds(sample *profile.Sample, fn string) bool {
-	for _, loc := range sample.Location {
-		for _, line := range loc.Line {
-			if line.Function != nil && line.Function.Name == fn {
-				return true
-			}
-		}
-	}
-	return false
 }
