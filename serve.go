@@ -19,10 +19,13 @@ import (
 	"github.com/otopmarket/otop/api"
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
+	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -113,6 +116,8 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	searchIndex := startIndexing(ctx, engine, indexer, logger, 30*time.Second)
 
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
+	curationSvc := curation.NewService(postgres.NewCuration(db, centerIDs(tax)), tax, time.Now)
+	go runDaily(ctx, curationSvc, logger)
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
 	go purgeAccounts(ctx, accountStore, logger)
@@ -129,6 +134,8 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Taxonomy:     tax,
 		Accounts:     accounts,
 		Catalog:      catalogSvc,
+		Curation:     curationSvc,
+		Notify:       notify.NewService(postgres.NewNotifications(db)),
 		Search:       catalog.NewSearch(searchIndex, tax),
 		Images:       images,
 		URLs:         store,
@@ -164,6 +171,38 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "gomaxprocs", runtime.GOMAXPROCS(0), "cpus", runtime.NumCPU())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+func centerIDs(tax *taxonomy.Taxonomy) []string {
+	centers := tax.SelectCenters()
+	ids := make([]string, len(centers))
+	for i, c := range centers {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// runDaily runs the curation's daily job (certificates about to expire,
+// TOPOTOP products an expiry made unready) at start and every day after.
+// Several replicas may run it: its notices are once-only and its changes
+// are conditional on the version they read.
+func runDaily(ctx context.Context, svc *curation.Service, logger *slog.Logger) {
+	ticker := time.NewTicker(24 * time.Hour)
+	defer ticker.Stop()
+	for {
+		warned, dropped, err := svc.Daily(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.WarnContext(ctx, "daily curation job failed; will retry tomorrow", "error", err.Error())
+		case err == nil:
+			logger.InfoContext(ctx, "daily curation job", "expiry_notices", warned, "topotop_dropped", dropped)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // indexingLag reports the age of the oldest change not yet in the search index.

@@ -15,7 +15,9 @@ import (
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
@@ -84,6 +86,8 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			Taxonomy: tax,
 			Accounts: accounts,
 			Catalog:  catalogSvc,
+			Curation: curation.NewService(postgres.NewCuration(db, []string{"chiang-mai", "khon-kaen", "songkhla", "bangkok"}), tax, time.Now),
+			Notify:   notify.NewService(postgres.NewNotifications(db)),
 			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/audit"
 )
 
 const (
@@ -77,6 +79,8 @@ func requestContext(logger *slog.Logger) gin.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Set(ctxRequest, &requestInfo{id: id, base: logger})
+		// The audit log records which request made a change.
+		c.Request = c.Request.WithContext(audit.WithRequestID(c.Request.Context(), id))
 		c.Header(headerRequestID, id)
 		c.Next()
 	}

@@ -45,6 +45,7 @@ var problemTypes = map[int]string{
 	http.StatusMethodNotAllowed:      "/problems/method-not-allowed",
 	http.StatusConflict:              "/problems/conflict",
 	http.StatusPreconditionFailed:    "/problems/precondition-failed",
+	http.StatusPreconditionRequired:  "/problems/precondition-required",
 	http.StatusRequestEntityTooLarge: "/problems/payload-too-large",
 	http.StatusUnsupportedMediaType:  "/problems/unsupported-media-type",
 	http.StatusUnprocessableEntity:   "/problems/validation",
@@ -74,53 +75,84 @@ func writeProblem(c *gin.Context, status int, detail string, fields []errs.Field
 // respondError maps an error to its HTTP answer. It is the only place where
 // domain errors become status codes. Internal details never reach the client.
 func respondError(c *gin.Context, err error) {
-	var (
-		qe  *queryError
-		ve  *errs.ValidationError
-		tmr *errs.RateLimited
-		mbe *http.MaxBytesError
-	)
 	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 		// The client went away; nobody reads this answer and nothing failed.
 		c.AbortWithStatus(statusClientClosedRequest)
 		return
 	}
+	a := classify(c, err)
+	for name, value := range a.headers {
+		c.Header(name, value)
+	}
+	writeProblem(c, a.status, a.detail, a.fields)
+}
+
+// problemFor is the problem document err answers with, for replies that
+// carry several outcomes (a batch of decisions).
+func problemFor(c *gin.Context, err error) problem {
+	a := classify(c, err)
+	typ, ok := problemTypes[a.status]
+	if !ok {
+		typ = "about:blank"
+	}
+	return problem{Type: typ, Title: http.StatusText(a.status), Status: a.status, Detail: a.detail, Errors: a.fields}
+}
+
+// answer is what an error becomes in HTTP.
+type answer struct {
+	status  int
+	detail  string
+	fields  []errs.FieldError
+	headers map[string]string
+}
+
+func classify(c *gin.Context, err error) answer {
+	var (
+		qe  *queryError
+		eqe *errs.QueryError
+		ve  *errs.ValidationError
+		tmr *errs.RateLimited
+		mbe *http.MaxBytesError
+	)
 	if msg, ok := isBadJSON(err); ok {
-		writeProblem(c, http.StatusBadRequest, msg, nil)
-		return
+		return answer{status: http.StatusBadRequest, detail: msg}
 	}
 	switch {
 	case errors.As(err, &qe):
-		writeProblem(c, http.StatusBadRequest, "One or more query parameters are invalid.", qe.Fields)
+		return answer{status: http.StatusBadRequest, detail: "One or more query parameters are invalid.", fields: qe.Fields}
+	case errors.As(err, &eqe):
+		return answer{status: http.StatusBadRequest, detail: "One or more query parameters are invalid.", fields: eqe.Fields}
 	case errors.As(err, &ve):
-		writeProblem(c, http.StatusUnprocessableEntity, "One or more fields are invalid.", ve.Fields)
+		return answer{status: http.StatusUnprocessableEntity, detail: "One or more fields are invalid.", fields: ve.Fields}
 	case errors.As(err, &mbe):
-		writeProblem(c, http.StatusRequestEntityTooLarge, "The request body exceeds "+strconv.FormatInt(mbe.Limit, 10)+" bytes.", nil)
+		return answer{status: http.StatusRequestEntityTooLarge, detail: "The request body exceeds " + strconv.FormatInt(mbe.Limit, 10) + " bytes."}
 	case errors.As(err, &tmr):
-		c.Header("Retry-After", strconv.Itoa(max(1, int(tmr.RetryAfter.Round(time.Second)/time.Second))))
-		writeProblem(c, http.StatusTooManyRequests, tmr.Error(), nil)
+		retry := strconv.Itoa(max(1, int(tmr.RetryAfter.Round(time.Second)/time.Second)))
+		return answer{status: http.StatusTooManyRequests, detail: tmr.Error(), headers: map[string]string{"Retry-After": retry}}
 	case errors.Is(err, errs.ErrTooLarge):
-		writeProblem(c, http.StatusRequestEntityTooLarge, clientDetail(err, errs.ErrTooLarge), nil)
+		return answer{status: http.StatusRequestEntityTooLarge, detail: clientDetail(err, errs.ErrTooLarge)}
 	case errors.Is(err, errs.ErrUnsupportedMediaType):
-		writeProblem(c, http.StatusUnsupportedMediaType, clientDetail(err, errs.ErrUnsupportedMediaType), nil)
+		return answer{status: http.StatusUnsupportedMediaType, detail: clientDetail(err, errs.ErrUnsupportedMediaType)}
 	case errors.Is(err, errs.ErrNotFound):
-		writeProblem(c, http.StatusNotFound, "The resource does not exist.", nil)
+		return answer{status: http.StatusNotFound, detail: "The resource does not exist."}
 	case errors.Is(err, errs.ErrUnauthenticated):
-		c.Header("WWW-Authenticate", `Bearer realm="otop"`)
-		writeProblem(c, http.StatusUnauthorized, clientDetail(err, errs.ErrUnauthenticated), nil)
+		return answer{status: http.StatusUnauthorized, detail: clientDetail(err, errs.ErrUnauthenticated),
+			headers: map[string]string{"WWW-Authenticate": `Bearer realm="otop"`}}
 	case errors.Is(err, errs.ErrForbidden):
-		writeProblem(c, http.StatusForbidden, "You are not allowed to do this.", nil)
+		return answer{status: http.StatusForbidden, detail: "You are not allowed to do this."}
 	case errors.Is(err, errs.ErrConflict):
-		writeProblem(c, http.StatusConflict, clientDetail(err, errs.ErrConflict), nil)
+		return answer{status: http.StatusConflict, detail: clientDetail(err, errs.ErrConflict)}
+	case errors.Is(err, errs.ErrPreconditionRequired):
+		return answer{status: http.StatusPreconditionRequired, detail: "Send If-Match with the ETag of the version you reviewed."}
 	case errors.Is(err, errs.ErrPrecondition):
-		writeProblem(c, http.StatusPreconditionFailed, "The resource changed since you read it; fetch it again.", nil)
+		return answer{status: http.StatusPreconditionFailed, detail: "The resource changed since you read it; fetch it again."}
 	case errors.Is(err, errs.ErrUnavailable):
 		loggerFrom(c).WarnContext(c.Request.Context(), "dependency unavailable", slog.String("error", err.Error()))
-		c.Header("Retry-After", "5")
-		writeProblem(c, http.StatusServiceUnavailable, "A dependency is unavailable; try again later.", nil)
+		return answer{status: http.StatusServiceUnavailable, detail: "A dependency is unavailable; try again later.",
+			headers: map[string]string{"Retry-After": "5"}}
 	default:
 		loggerFrom(c).ErrorContext(c.Request.Context(), "request failed", slog.String("error", err.Error()))
-		writeProblem(c, http.StatusInternalServerError, "An internal error occurred.", nil)
+		return answer{status: http.StatusInternalServerError, detail: "An internal error occurred."}
 	}
 }
 

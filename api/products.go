@@ -26,6 +26,7 @@ func productProtected() []string {
 	return []string{
 		"id", "status", "topotop", "select_center_id", "producer_id", "province_code", "cluster_id", "region",
 		"rejection_reason", "submitted_at", "published_at", "created_at", "updated_at", "version",
+		"reviewed_at", "otop_stars_verified",
 	}
 }
 
@@ -143,39 +144,41 @@ func (r productRequest) input() catalog.ProductInput {
 
 // productJSON is a product as the API shows it.
 type productJSON struct {
-	ID               uuid.UUID           `json:"id"`
-	Status           string              `json:"status"`
-	ProducerID       uuid.UUID           `json:"producer_id"`
-	NameTH           string              `json:"name_th"`
-	NameEN           string              `json:"name_en"`
-	DescriptionTH    string              `json:"description_th"`
-	DescriptionEN    string              `json:"description_en"`
-	Category         string              `json:"category"`
-	CreativeIndustry *string             `json:"creative_industry"`
-	OTOPStars        *int                `json:"otop_stars"`
-	OTOPStarsYear    *int                `json:"otop_stars_year"`
-	Topotop          bool                `json:"topotop"`
-	Price            *moneyJSON          `json:"price"`
-	PriceTiers       []priceTierJSON     `json:"price_tiers"`
-	MOQ              *int                `json:"moq"`
-	Unit             *string             `json:"unit"`
-	MonthlyCapacity  *int                `json:"monthly_capacity"`
-	LeadTimeDays     *int                `json:"lead_time_days"`
-	HSCode           *string             `json:"hs_code"`
-	WeightGrams      *int                `json:"weight_grams"`
-	Tags             []string            `json:"tags"`
-	Certifications   []certificationJSON `json:"certifications"`
-	ProvinceCode     string              `json:"province_code"`
-	ClusterID        *string             `json:"cluster_id"`
-	Region           string              `json:"region"`
-	SelectCenterID   string              `json:"select_center_id"`
-	Images           []imageJSON         `json:"images"`
-	RejectionReason  *string             `json:"rejection_reason,omitempty"`
-	SubmittedAt      *time.Time          `json:"submitted_at"`
-	PublishedAt      *time.Time          `json:"published_at"`
-	CreatedAt        time.Time           `json:"created_at"`
-	UpdatedAt        time.Time           `json:"updated_at"`
-	Version          int                 `json:"version"`
+	ID                uuid.UUID            `json:"id"`
+	Status            string               `json:"status"`
+	ProducerID        uuid.UUID            `json:"producer_id"`
+	NameTH            string               `json:"name_th"`
+	NameEN            string               `json:"name_en"`
+	DescriptionTH     string               `json:"description_th"`
+	DescriptionEN     string               `json:"description_en"`
+	Category          string               `json:"category"`
+	CreativeIndustry  *string              `json:"creative_industry"`
+	OTOPStars         *int                 `json:"otop_stars"`
+	OTOPStarsYear     *int                 `json:"otop_stars_year"`
+	Topotop           bool                 `json:"topotop"`
+	Price             *moneyJSON           `json:"price"`
+	PriceTiers        []priceTierJSON      `json:"price_tiers"`
+	MOQ               *int                 `json:"moq"`
+	Unit              *string              `json:"unit"`
+	MonthlyCapacity   *int                 `json:"monthly_capacity"`
+	LeadTimeDays      *int                 `json:"lead_time_days"`
+	HSCode            *string              `json:"hs_code"`
+	WeightGrams       *int                 `json:"weight_grams"`
+	Tags              []string             `json:"tags"`
+	Certifications    []certificationReply `json:"certifications"`
+	OTOPStarsVerified bool                 `json:"otop_stars_verified"`
+	ProvinceCode      string               `json:"province_code"`
+	ClusterID         *string              `json:"cluster_id"`
+	Region            string               `json:"region"`
+	SelectCenterID    string               `json:"select_center_id"`
+	Images            []imageJSON          `json:"images"`
+	RejectionReason   *string              `json:"rejection_reason,omitempty"`
+	SubmittedAt       *time.Time           `json:"submitted_at"`
+	ReviewedAt        *time.Time           `json:"reviewed_at"`
+	PublishedAt       *time.Time           `json:"published_at"`
+	CreatedAt         time.Time            `json:"created_at"`
+	UpdatedAt         time.Time            `json:"updated_at"`
+	Version           int                  `json:"version"`
 }
 
 func newProductJSON(p catalog.Product, urls URLer) productJSON {
@@ -186,7 +189,8 @@ func newProductJSON(p catalog.Product, urls URLer) productJSON {
 		OTOPStars: p.OTOPStars, OTOPStarsYear: p.OTOPStarsYear, Topotop: p.Topotop,
 		PriceTiers: make([]priceTierJSON, len(p.PriceTiers)), MOQ: p.MOQ, Unit: optional(p.Unit),
 		MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays, HSCode: optional(p.HSCode),
-		WeightGrams: p.WeightGrams, Tags: p.Tags, Certifications: make([]certificationJSON, len(p.Certifications)),
+		WeightGrams: p.WeightGrams, Tags: p.Tags, Certifications: make([]certificationReply, len(p.Certifications)),
+		OTOPStarsVerified: p.StarsVerification.IsVerified(), ReviewedAt: utcTime(p.ReviewedAt),
 		ProvinceCode: p.ProvinceCode, ClusterID: optional(p.ClusterID), Region: p.Region,
 		SelectCenterID: p.SelectCenterID, Images: newImagesJSON(p.Images, urls), RejectionReason: optional(p.RejectionReason),
 		SubmittedAt: utcTime(p.SubmittedAt), PublishedAt: utcTime(p.PublishedAt),
@@ -202,13 +206,31 @@ func newProductJSON(p catalog.Product, urls URLer) productJSON {
 		out.PriceTiers[i] = priceTierJSON{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
 	}
 	for i, c := range p.Certifications {
-		out.Certifications[i] = certificationJSON{Kind: c.Kind, Number: c.Number}
+		v := c.Verification
+		out.Certifications[i] = certificationReply{Kind: c.Kind, Number: c.Number, Verified: v.IsVerified(),
+			VerifiedAt: utcTime(v.At), Disputed: v.State == catalog.Disputed, VerificationNote: v.Note}
+		if !v.IsVerified() {
+			out.Certifications[i].VerifiedAt = nil
+		}
 		if c.ExpiresOn != nil {
 			d := c.ExpiresOn.Format(time.DateOnly)
 			out.Certifications[i].ExpiresOn = &d
 		}
 	}
 	return out
+}
+
+// certificationReply is a certificate as the API shows it: whether a
+// curator verified it (and when) for everyone; a dispute and the curator's
+// note for the owner and staff only (the public view leaves them out).
+type certificationReply struct {
+	Kind             string     `json:"kind"`
+	Number           string     `json:"number"`
+	ExpiresOn        *string    `json:"expires_on"`
+	Verified         bool       `json:"verified"`
+	VerifiedAt       *time.Time `json:"verified_at"`
+	Disputed         bool       `json:"disputed"`
+	VerificationNote string     `json:"verification_note,omitempty"`
 }
 
 func utcTime(t *time.Time) *time.Time {

@@ -12,7 +12,9 @@ import (
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
@@ -23,6 +25,8 @@ type Deps struct {
 	Taxonomy *taxonomy.Taxonomy
 	Accounts *account.Service
 	Catalog  *catalog.Service
+	Curation *curation.Service
+	Notify   *notify.Service
 	Images   *media.Images
 	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
@@ -39,6 +43,8 @@ type handlers struct {
 	taxonomy *taxonomy.Taxonomy
 	accounts *account.Service
 	catalog  *catalog.Service
+	curation *curation.Service
+	notify   *notify.Service
 	images   *media.Images
 	searcher *catalog.Search
 	metrics  *Metrics
@@ -55,14 +61,15 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Images == nil || d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Images, Search, URLs and Metrics are required")
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Curation == nil || d.Notify == nil || d.Images == nil ||
+		d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Images, Search, URLs and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
 	if h.cache == nil {
 		h.cache = readcache.NewCatalog(readcache.Sizes{})
 	}
@@ -108,6 +115,21 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPut, "/v1/products/:id/images/order", h.reorderImages},
 		{http.MethodPost, "/v1/products/:id/images/uploads", h.startImageUpload},
 		{http.MethodPost, "/v1/products/:id/images/uploads/:upload_id/complete", h.completeImageUpload},
+
+		{http.MethodGet, "/v1/curation/queue", h.curationQueue},
+		{http.MethodGet, "/v1/curation/summary", h.curationSummary},
+		{http.MethodPost, "/v1/curation/decisions", h.decideProducts},
+		{http.MethodPost, "/v1/products/:id/approve", h.approveProduct},
+		{http.MethodPost, "/v1/products/:id/reject", h.rejectProduct},
+		{http.MethodPost, "/v1/products/:id/reassign", h.reassignProduct},
+		{http.MethodGet, "/v1/products/:id/readiness", h.productReadiness},
+		{http.MethodGet, "/v1/products/:id/history", h.productHistory},
+		{http.MethodPut, "/v1/products/:id/topotop", h.setTopotop},
+		{http.MethodPost, "/v1/products/:id/certifications/:kind/verify", h.verifyCertification},
+		{http.MethodPost, "/v1/products/:id/otop-stars/verify", h.verifyStars},
+		{http.MethodGet, "/v1/audit", h.listAudit},
+		{http.MethodGet, "/v1/notifications", h.listNotifications},
+		{http.MethodPost, "/v1/notifications/read", h.markNotificationsRead},
 	}
 
 	maxBody := d.MaxBodyBytes

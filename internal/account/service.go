@@ -16,12 +16,15 @@ import (
 	"github.com/ccojocar/zxcvbn-go"
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/errs"
 )
 
 // Repository is the storage the account service needs.
 type Repository interface {
-	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
+	// CreateUser stores a new account and, in the same transaction, its
+	// audit rows (staff accounts are audited).
+	CreateUser(ctx context.Context, u User, passwordHash string, log []audit.Entry) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, string, error)
 	UserByID(ctx context.Context, id uuid.UUID) (User, error)
 	CreateToken(ctx context.Context, tokenHash []byte, userID uuid.UUID, expiresAt time.Time) error
@@ -98,18 +101,19 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 	if in.SelectCenterID != "" {
 		return User{}, errs.Invalid("select_center_id", "only staff accounts belong to a Select center")
 	}
-	return s.create(ctx, in)
+	return s.create(ctx, in, false)
 }
 
-// CreateStaff creates a curator (bound to a Select center) or an admin; the CLI uses it.
+// CreateStaff creates a curator (bound to a Select center) or an admin; the
+// CLI uses it. The new role is written to the audit log.
 func (s *Service) CreateStaff(ctx context.Context, in RegisterInput) (User, error) {
 	if in.Role != RoleCurator && in.Role != RoleAdmin {
 		return User{}, errs.Invalid("role", "must be curator or admin")
 	}
-	return s.create(ctx, in)
+	return s.create(ctx, in, true)
 }
 
-func (s *Service) create(ctx context.Context, in RegisterInput) (User, error) {
+func (s *Service) create(ctx context.Context, in RegisterInput, staff bool) (User, error) {
 	u, err := s.validate(in)
 	if err != nil {
 		return User{}, err
@@ -118,7 +122,14 @@ func (s *Service) create(ctx context.Context, in RegisterInput) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
-	created, err := s.repo.CreateUser(ctx, u, hash)
+	u.ID = uuid.New()
+	var log []audit.Entry
+	if staff {
+		e := audit.New(ctx, audit.System(), audit.EntityUser, u.ID, u.SelectCenterID, audit.ActionCreateStaff)
+		e.After = map[string]any{"email": u.Email, "role": u.Role, "select_center_id": u.SelectCenterID}
+		log = append(log, e)
+	}
+	created, err := s.repo.CreateUser(ctx, u, hash, log)
 	if errors.Is(err, errs.ErrConflict) {
 		return User{}, fmt.Errorf("%w: an account with this email already exists", errs.ErrConflict)
 	}

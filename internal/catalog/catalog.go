@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/media"
+	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
@@ -104,12 +106,54 @@ type PriceTier struct {
 	AmountMinor int64
 }
 
+// VerificationState is what a curator made of a producer's claim.
+type VerificationState string
+
+// The verification states of a claim (a certificate, the OTOP stars).
+const (
+	Unverified VerificationState = "unverified"
+	Verified   VerificationState = "verified"
+	Disputed   VerificationState = "disputed"
+)
+
+// Valid reports whether s is a verdict a curator may give.
+func (s VerificationState) Valid() bool { return s == Verified || s == Disputed }
+
+// Verification records who checked a claim, when, and what they found. The
+// zero value is an unverified claim.
+type Verification struct {
+	State VerificationState // "" means unverified
+	By    uuid.UUID
+	At    *time.Time
+	Note  string
+}
+
+// IsVerified reports whether a curator confirmed the claim.
+func (v Verification) IsVerified() bool { return v.State == Verified }
+
+// StateOrUnverified is the state, spelling the zero value out.
+func (v Verification) StateOrUnverified() VerificationState {
+	if v.State == "" {
+		return Unverified
+	}
+	return v.State
+}
+
 // Certification is a certificate a product holds (Thai FDA, มผช., GMP...).
-// The OTOP star rating is not one: it is Product.OTOPStars.
+// The OTOP star rating is not one: it is Product.OTOPStars. What the
+// producer enters is a claim until a curator verifies it; changing the
+// certificate clears the verification.
 type Certification struct {
-	Kind      string
-	Number    string
-	ExpiresOn *time.Time // a date (UTC midnight); nil when it does not expire
+	Kind         string
+	Number       string
+	ExpiresOn    *time.Time // a date (UTC midnight); nil when it does not expire
+	Verification Verification
+}
+
+// Counts reports whether the certificate counts for search and TOPOTOP:
+// verified and not expired on the given day.
+func (c Certification) Counts(now time.Time) bool {
+	return c.Verification.IsVerified() && !c.Expired(now)
 }
 
 // Expired reports whether the certificate has expired on the given day.
@@ -156,6 +200,12 @@ type Product struct {
 	Topotop        bool
 	// RejectionReason is the curator's reason; only the owner and staff see it.
 	RejectionReason string
+	// StarsVerification is a curator's check of OTOPStars; only verified
+	// stars count for search and TOPOTOP.
+	StarsVerification Verification
+	// ReviewedBy and ReviewedAt name the last decision (approve or reject).
+	ReviewedBy uuid.UUID
+	ReviewedAt *time.Time
 	// Images are the product's photos in display order.
 	Images      []media.Image
 	SubmittedAt *time.Time
@@ -325,6 +375,25 @@ type ProducerQuery struct {
 	After *Position
 }
 
+// VerifiedStars is the OTOP star rating when a curator verified it, else 0.
+func (p Product) VerifiedStars() int {
+	if p.OTOPStars == nil || !p.StarsVerification.IsVerified() {
+		return 0
+	}
+	return *p.OTOPStars
+}
+
+// Effects are written in the transaction of a product change, so that the
+// change, its audit rows, its notifications (and, through triggers, its
+// search outbox rows) commit together or not at all.
+type Effects struct {
+	Audit         []audit.Entry
+	Notifications []notify.Notification
+	// Published, when set, replaces the product's published version: the
+	// public fields a later resubmission is compared with.
+	Published map[string]any
+}
+
 // Repository stores producers and products. Its errors are the errs kinds:
 // errs.ErrNotFound, errs.ErrConflict (a duplicate), errs.ErrPrecondition (the
 // stored version is not the one expected).
@@ -339,9 +408,9 @@ type Repository interface {
 	ListProducers(ctx context.Context, q ProducerQuery) ([]Producer, error)
 
 	CreateProduct(ctx context.Context, p Product) (Product, error)
-	// UpdateProduct stores p (certificates included) if the stored version is
-	// still version, and returns it with its version incremented.
-	UpdateProduct(ctx context.Context, p Product, version int) (Product, error)
+	// UpdateProduct stores p (certificates included) and fx if the stored
+	// version is still version, and returns it with its version incremented.
+	UpdateProduct(ctx context.Context, p Product, version int, fx Effects) (Product, error)
 	Product(ctx context.Context, id uuid.UUID) (Product, error)
 	// ListProducts returns up to q.Limit products in q.Sort order, after q.After.
 	ListProducts(ctx context.Context, q ProductQuery) ([]Product, error)

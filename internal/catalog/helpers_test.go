@@ -139,6 +139,12 @@ func (f *fixture) product(t *testing.T, owner account.Principal, edit func(*cata
 // curation service (another issue) will.
 func (f *fixture) setStatus(t *testing.T, id uuid.UUID, status catalog.Status) {
 	t.Helper()
+	if status == catalog.StatusPublished {
+		// A curator verified the claims before approving (search and the
+		// min_stars filter count verified claims only); before the status
+		// changes, so that publishing is one change for the outbox.
+		f.verifyClaims(t, id)
+	}
 	var reason *string
 	if status == catalog.StatusRejected {
 		reason = ptr("ภาพไม่ชัด / photos are blurred")
@@ -148,6 +154,17 @@ func (f *fixture) setStatus(t *testing.T, id uuid.UUID, status catalog.Status) {
 		WHERE id = ?`, string(status), reason, string(status), id).Error
 	if err != nil {
 		t.Fatalf("set status %s: %v", status, err)
+	}
+}
+
+// verifyClaims marks a product's certificates and stars verified.
+func (f *fixture) verifyClaims(t *testing.T, id uuid.UUID) {
+	t.Helper()
+	if err := f.db.Exec("UPDATE product_certifications SET verification = 'verified', verified_at = now() WHERE product_id = ?", id).Error; err != nil {
+		t.Fatalf("verify certificates: %v", err)
+	}
+	if err := f.db.Exec("UPDATE products SET stars_verification = 'verified', stars_verified_at = now() WHERE id = ? AND otop_stars IS NOT NULL", id).Error; err != nil {
+		t.Fatalf("verify stars: %v", err)
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/errs"
+	"github.com/otopmarket/otop/internal/notify"
 )
 
 // Service applies the catalogue's rules: validation, the product lifecycle,
@@ -289,16 +291,53 @@ func (s *Service) UpdateProduct(ctx context.Context, p account.Principal, id uui
 	if !changed {
 		return productView(p, cur), nil
 	}
+	ClearedVerifications(cur, &next)
 	next.UpdatedAt = s.timestamp()
+	var fx Effects
 	if cur.Status == StatusPublished {
 		next.Status = StatusPendingReview
 		next.SubmittedAt = &next.UpdatedAt
+		fx.Audit = append(fx.Audit, s.lifecycleEntry(ctx, p, cur, next, audit.ActionSubmit, "edited while published"))
 	}
-	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version)
+	if next.Topotop {
+		if before, after := CheckReadiness(cur, next.UpdatedAt), CheckReadiness(next, next.UpdatedAt); before.Lost(after) {
+			DropTopotop(ctx, actorOf(p), &next, after, &fx)
+		}
+	}
+	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version, fx)
 	if err != nil {
 		return Product{}, err
 	}
 	return productView(p, updated), nil
+}
+
+// actorOf is the principal as the audit log records it.
+func actorOf(p account.Principal) audit.Actor {
+	return audit.Actor{ID: p.UserID, Role: string(p.Role)}
+}
+
+// lifecycleEntry is the audit row of a status change by p.
+func (s *Service) lifecycleEntry(ctx context.Context, p account.Principal, cur, next Product, action, reason string) audit.Entry {
+	e := audit.New(ctx, actorOf(p), audit.EntityProduct, cur.ID, cur.SelectCenterID, action)
+	e.Before["status"], e.After["status"] = cur.Status, next.Status
+	e.Reason = reason
+	return e
+}
+
+// DropTopotop takes the TOPOTOP designation away from p because it is no
+// longer export-ready, recording why in fx (an audit row naming the unmet
+// items, and a notification to the producer).
+func DropTopotop(ctx context.Context, actor audit.Actor, p *Product, r Readiness, fx *Effects) {
+	p.Topotop = false
+	unmet := r.Unmet()
+	e := audit.New(ctx, actor, audit.EntityProduct, p.ID, p.SelectCenterID, audit.ActionTopotopDropped)
+	e.Before["topotop"], e.After["topotop"] = true, false
+	e.Reason = "no longer export-ready: " + strings.Join(unmet, ", ")
+	fx.Audit = append(fx.Audit, e)
+	fx.Notifications = append(fx.Notifications, notify.Notification{
+		UserID: p.OwnerID, Kind: notify.KindTopotopDropped, SubjectType: "product", SubjectID: p.ID,
+		Data: map[string]any{"name_en": p.NameEN, "name_th": p.NameTH, "unmet": unmet},
+	})
 }
 
 // SubmitProduct sends a draft or rejected product to its Select center for
@@ -321,7 +360,8 @@ func (s *Service) SubmitProduct(ctx context.Context, p account.Principal, id uui
 	next.RejectionReason = ""
 	next.UpdatedAt = s.timestamp()
 	next.SubmittedAt = &next.UpdatedAt
-	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version)
+	fx := Effects{Audit: []audit.Entry{s.lifecycleEntry(ctx, p, cur, next, audit.ActionSubmit, "")}}
+	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version, fx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -346,8 +386,13 @@ func (s *Service) ArchiveProduct(ctx context.Context, p account.Principal, id uu
 	}
 	next := cloneProduct(cur)
 	next.Status = StatusArchived
+	next.Topotop = false
 	next.UpdatedAt = s.timestamp()
-	_, err = s.repo.UpdateProduct(ctx, next, cur.Version)
+	e := s.lifecycleEntry(ctx, p, cur, next, audit.ActionArchive, "")
+	if cur.Topotop {
+		e.Before["topotop"], e.After["topotop"] = true, false
+	}
+	_, err = s.repo.UpdateProduct(ctx, next, cur.Version, Effects{Audit: []audit.Entry{e}})
 	return err
 }
 
@@ -474,7 +519,7 @@ func (s *Service) visibleProduct(ctx context.Context, p account.Principal, id uu
 	if err != nil {
 		return Product{}, err
 	}
-	if prod.Status != StatusPublished && !privileged(p, prod) {
+	if !CanSee(p, prod) {
 		return Product{}, fmt.Errorf("product %s: %w", id, errs.ErrNotFound)
 	}
 	return prod, nil
@@ -510,17 +555,32 @@ func (s *Service) AuthorizeImageEdit(ctx context.Context, p account.Principal, p
 	return nil
 }
 
-// privileged reports whether p sees everything about prod: its owner, the
-// curators of its Select center and admins.
-func privileged(p account.Principal, prod Product) bool {
-	return (!p.Anonymous() && prod.OwnerID == p.UserID) || p.CanCurate(prod.SelectCenterID)
-}
-
 func productView(p account.Principal, prod Product) Product {
-	if !privileged(p, prod) {
-		prod.RejectionReason = ""
+	if !Privileged(p, prod) {
+		return PublicView(prod)
 	}
 	return prod
+}
+
+// PublicView hides what only the owner and staff see: the rejection
+// reason, and the details of verifications (who, the curator's note, a
+// dispute) beyond whether a claim is verified.
+func PublicView(prod Product) Product {
+	prod.RejectionReason = ""
+	prod.Certifications = slices.Clone(prod.Certifications)
+	for i := range prod.Certifications {
+		prod.Certifications[i].Verification = publicVerification(prod.Certifications[i].Verification)
+	}
+	prod.StarsVerification = publicVerification(prod.StarsVerification)
+	prod.ReviewedBy = uuid.Nil
+	return prod
+}
+
+func publicVerification(v Verification) Verification {
+	if !v.IsVerified() {
+		return Verification{}
+	}
+	return Verification{State: Verified, At: v.At}
 }
 
 func cloneProduct(p Product) Product {

@@ -17,7 +17,10 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrPrecondition    = errors.New("precondition failed")
-	ErrUnavailable     = errors.New("unavailable")
+	// ErrPreconditionRequired: the change must name the version it was
+	// decided on (If-Match), and did not (HTTP 428).
+	ErrPreconditionRequired = errors.New("precondition required")
+	ErrUnavailable          = errors.New("unavailable")
 	// ErrStarting: a dependency is still being prepared (a search index
 	// being built); unavailable for now, but nothing failed.
 	ErrStarting = errors.New("starting")
@@ -73,4 +76,17 @@ func (e *ValidationError) Err() error {
 // Invalid is a shorthand for a ValidationError about a single field.
 func Invalid(field, message string) error {
 	return &ValidationError{Fields: []FieldError{{Field: field, Message: message}}}
+}
+
+// QueryError reports invalid query parameters of a read (HTTP 400), as
+// opposed to an invalid request body (HTTP 422).
+type QueryError struct{ ValidationError }
+
+// AsQuery turns a ValidationError into a QueryError; other errors pass.
+func AsQuery(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return &QueryError{*ve}
+	}
+	return err
 }

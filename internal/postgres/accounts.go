@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/errs"
 )
 
@@ -79,13 +80,19 @@ type Accounts struct{ db *gorm.DB }
 // NewAccounts returns the account repository.
 func NewAccounts(db *gorm.DB) *Accounts { return &Accounts{db: db} }
 
-func (a *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string) (account.User, error) {
+func (a *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string, log []audit.Entry) (account.User, error) {
 	rec := userRecord{
-		Email: u.Email, PasswordHash: passwordHash, Role: string(u.Role), DisplayName: u.DisplayName,
+		ID: u.ID, Email: u.Email, PasswordHash: passwordHash, Role: string(u.Role), DisplayName: u.DisplayName,
 		Country: nullable(u.Country), SelectCenterID: nullable(u.SelectCenterID),
 	}
-	if err := a.db.WithContext(ctx).Create(&rec).Error; err != nil {
-		return account.User{}, translate(err, "create user")
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&rec).Error; err != nil {
+			return translate(err, "create user")
+		}
+		return insertAudit(tx, log)
+	})
+	if err != nil {
+		return account.User{}, err
 	}
 	return rec.domain(), nil
 }

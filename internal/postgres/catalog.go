@@ -78,39 +78,45 @@ func (r producerRecord) domain() catalog.Producer {
 }
 
 type productRecord struct {
-	ID               uuid.UUID `gorm:"type:uuid;default:gen_random_uuid()"`
-	ProducerID       uuid.UUID
-	OwnerID          uuid.UUID `gorm:"->"` // producers.user_id, read through a join
-	Status           string
-	NameTH           string `gorm:"column:name_th"`
-	NameEN           string `gorm:"column:name_en"`
-	DescriptionTH    string `gorm:"column:description_th"`
-	DescriptionEN    string `gorm:"column:description_en"`
-	Category         string
-	CreativeIndustry *string
-	OTOPStars        *int `gorm:"column:otop_stars"`
-	OTOPStarsYear    *int `gorm:"column:otop_stars_year"`
-	PriceMinor       *int64
-	Currency         string
-	PriceTiers       tierList `gorm:"type:jsonb"`
-	MOQ              *int     `gorm:"column:moq"`
-	Unit             *string
-	MonthlyCapacity  *int
-	LeadTimeDays     *int
-	HSCode           *string `gorm:"column:hs_code"`
-	WeightGrams      *int
-	Tags             textArray `gorm:"type:text[]"`
-	ProvinceCode     string
-	ClusterID        *string
-	Region           string
-	SelectCenterID   string
-	Topotop          bool
-	RejectionReason  *string
-	SubmittedAt      *time.Time
-	PublishedAt      *time.Time
-	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
-	Version          int
+	ID                uuid.UUID `gorm:"type:uuid;default:gen_random_uuid()"`
+	ProducerID        uuid.UUID
+	OwnerID           uuid.UUID `gorm:"->"` // producers.user_id, read through a join
+	Status            string
+	NameTH            string `gorm:"column:name_th"`
+	NameEN            string `gorm:"column:name_en"`
+	DescriptionTH     string `gorm:"column:description_th"`
+	DescriptionEN     string `gorm:"column:description_en"`
+	Category          string
+	CreativeIndustry  *string
+	OTOPStars         *int `gorm:"column:otop_stars"`
+	OTOPStarsYear     *int `gorm:"column:otop_stars_year"`
+	PriceMinor        *int64
+	Currency          string
+	PriceTiers        tierList `gorm:"type:jsonb"`
+	MOQ               *int     `gorm:"column:moq"`
+	Unit              *string
+	MonthlyCapacity   *int
+	LeadTimeDays      *int
+	HSCode            *string `gorm:"column:hs_code"`
+	WeightGrams       *int
+	Tags              textArray `gorm:"type:text[]"`
+	ProvinceCode      string
+	ClusterID         *string
+	Region            string
+	SelectCenterID    string
+	Topotop           bool
+	RejectionReason   *string
+	ReviewedBy        *uuid.UUID
+	ReviewedAt        *time.Time
+	StarsVerification string
+	StarsVerifiedBy   *uuid.UUID
+	StarsVerifiedAt   *time.Time
+	StarsNote         string
+	SubmittedAt       *time.Time
+	PublishedAt       *time.Time
+	CreatedAt         time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt         time.Time `gorm:"autoUpdateTime:false"`
+	Version           int
 	// The product's certificates and images as JSON arrays, read in the same
 	// query (productColumns) so that a product costs one round trip.
 	CertsJSON  []byte `gorm:"->;column:certs_json"`
@@ -129,6 +135,9 @@ func newProductRecord(p catalog.Product) productRecord {
 		HSCode: nullable(p.HSCode), WeightGrams: p.WeightGrams, Tags: textArray(p.Tags),
 		ProvinceCode: p.ProvinceCode, ClusterID: nullable(p.ClusterID), Region: p.Region,
 		SelectCenterID: p.SelectCenterID, Topotop: p.Topotop, RejectionReason: nullable(p.RejectionReason),
+		ReviewedBy: nullableID(p.ReviewedBy), ReviewedAt: p.ReviewedAt,
+		StarsVerification: string(p.StarsVerification.StateOrUnverified()), StarsVerifiedBy: nullableID(p.StarsVerification.By),
+		StarsVerifiedAt: p.StarsVerification.At, StarsNote: p.StarsVerification.Note,
 		SubmittedAt: p.SubmittedAt, PublishedAt: p.PublishedAt,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version,
 	}
@@ -156,7 +165,9 @@ func (r productRecord) domain(certs []certificationRecord) catalog.Product {
 		HSCode: deref(r.HSCode), WeightGrams: r.WeightGrams, Tags: []string(r.Tags),
 		ProvinceCode: r.ProvinceCode, ClusterID: deref(r.ClusterID), Region: r.Region,
 		SelectCenterID: r.SelectCenterID, Topotop: r.Topotop, RejectionReason: deref(r.RejectionReason),
-		SubmittedAt: utcPtr(r.SubmittedAt), PublishedAt: utcPtr(r.PublishedAt),
+		ReviewedBy: derefID(r.ReviewedBy), ReviewedAt: utcPtr(r.ReviewedAt),
+		StarsVerification: verification(r.StarsVerification, r.StarsVerifiedBy, r.StarsVerifiedAt, r.StarsNote),
+		SubmittedAt:       utcPtr(r.SubmittedAt), PublishedAt: utcPtr(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		PriceTiers: make([]catalog.PriceTier, len(r.PriceTiers)), Certifications: make([]catalog.Certification, len(certs)),
 	}
@@ -170,17 +181,22 @@ func (r productRecord) domain(certs []certificationRecord) catalog.Product {
 		p.PriceTiers[i] = catalog.PriceTier{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor}
 	}
 	for i, c := range certs {
-		p.Certifications[i] = catalog.Certification{Kind: c.Kind, Number: c.Number, ExpiresOn: dateOnly(c.ExpiresOn)}
+		p.Certifications[i] = catalog.Certification{Kind: c.Kind, Number: c.Number, ExpiresOn: dateOnly(c.ExpiresOn),
+			Verification: verification(c.Verification, c.VerifiedBy, c.VerifiedAt, c.VerificationNote)}
 	}
 	return p
 }
 
 type certificationRecord struct {
-	ProductID uuid.UUID
-	Position  int
-	Kind      string
-	Number    string
-	ExpiresOn *time.Time `gorm:"type:date"`
+	ProductID        uuid.UUID
+	Position         int
+	Kind             string
+	Number           string
+	ExpiresOn        *time.Time `gorm:"type:date"`
+	Verification     string
+	VerifiedBy       *uuid.UUID
+	VerifiedAt       *time.Time
+	VerificationNote string
 }
 
 func (certificationRecord) TableName() string { return "product_certifications" }
@@ -188,9 +204,36 @@ func (certificationRecord) TableName() string { return "product_certifications" 
 func certificationRecords(p catalog.Product) []certificationRecord {
 	out := make([]certificationRecord, len(p.Certifications))
 	for i, c := range p.Certifications {
-		out[i] = certificationRecord{ProductID: p.ID, Position: i, Kind: c.Kind, Number: c.Number, ExpiresOn: c.ExpiresOn}
+		v := c.Verification
+		out[i] = certificationRecord{ProductID: p.ID, Position: i, Kind: c.Kind, Number: c.Number, ExpiresOn: c.ExpiresOn,
+			Verification: string(v.StateOrUnverified()), VerifiedBy: nullableID(v.By), VerifiedAt: v.At, VerificationNote: v.Note}
+		if v.StateOrUnverified() == catalog.Unverified {
+			out[i].VerifiedBy, out[i].VerifiedAt, out[i].VerificationNote = nil, nil, ""
+		}
 	}
 	return out
+}
+
+// verification is a claim's verification as the columns hold it.
+func verification(state string, by *uuid.UUID, at *time.Time, note string) catalog.Verification {
+	if state == "" || state == string(catalog.Unverified) {
+		return catalog.Verification{}
+	}
+	return catalog.Verification{State: catalog.VerificationState(state), By: derefID(by), At: utcPtr(at), Note: note}
+}
+
+func nullableID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func derefID(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -397,8 +440,12 @@ const productColumns = `products.id, products.producer_id, producers.user_id AS 
 	products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
 	products.lead_time_days, products.hs_code, products.weight_grams, products.tags, products.province_code,
 	products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
+	products.reviewed_by, products.reviewed_at, products.stars_verification, products.stars_verified_by,
+	products.stars_verified_at, products.stars_note,
 	products.submitted_at, products.published_at, products.created_at, products.updated_at, products.version,
-	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on) ORDER BY c.position), '[]')
+	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on,
+	     'verification', c.verification, 'verified_by', c.verified_by, 'verified_at', c.verified_at,
+	     'verification_note', c.verification_note) ORDER BY c.position), '[]')
 	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
 	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
 	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
@@ -412,6 +459,8 @@ func (r *productRecord) scanDest() []any {
 		&r.Currency, &r.PriceTiers, &r.MOQ, &r.Unit, &r.MonthlyCapacity,
 		&r.LeadTimeDays, &r.HSCode, &r.WeightGrams, &r.Tags, &r.ProvinceCode,
 		&r.ClusterID, &r.Region, &r.SelectCenterID, &r.Topotop, &r.RejectionReason,
+		&r.ReviewedBy, &r.ReviewedAt, &r.StarsVerification, &r.StarsVerifiedBy,
+		&r.StarsVerifiedAt, &r.StarsNote,
 		&r.SubmittedAt, &r.PublishedAt, &r.CreatedAt, &r.UpdatedAt, &r.Version,
 		&r.CertsJSON, &r.ImagesJSON}
 }
@@ -460,8 +509,8 @@ func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog
 	return out, err
 }
 
-// UpdateProduct stores p and its certificates if the stored version is still version.
-func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version int) (catalog.Product, error) {
+// UpdateProduct stores p, its certificates and fx if the stored version is still version.
+func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
 	r := newProductRecord(p)
 	var out catalog.Product
 	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -474,6 +523,8 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 			"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
 			"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "tags": r.Tags,
 			"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
+			"reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt, "stars_verification": r.StarsVerification,
+			"stars_verified_by": r.StarsVerifiedBy, "stars_verified_at": r.StarsVerifiedAt, "stars_note": r.StarsNote,
 			"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "updated_at": r.UpdatedAt,
 			"version": gorm.Expr("version + 1"),
 		})
@@ -493,6 +544,9 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 			if err := tx.Create(&certs).Error; err != nil {
 				return translate(err, "replace product certifications")
 			}
+		}
+		if err := writeEffects(tx, p.ID, fx); err != nil {
+			return err
 		}
 		var err error
 		out, err = c.product(tx, p.ID)
@@ -544,7 +598,7 @@ func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]c
 		list = list.Where("products.topotop = ?", *q.Topotop)
 	}
 	if q.MinStars > 0 {
-		list = list.Where("products.otop_stars >= ?", q.MinStars)
+		list = list.Where("products.otop_stars >= ? AND products.stars_verification = 'verified'", q.MinStars)
 	}
 	if q.Producer != uuid.Nil {
 		list = list.Where("products.producer_id = ?", q.Producer)
@@ -626,16 +680,21 @@ func (c *Catalog) withCertifications(_ *gorm.DB, rs []productRecord) ([]catalog.
 	out := make([]catalog.Product, len(rs))
 	for i, r := range rs {
 		var certs []struct {
-			Kind      string  `json:"kind"`
-			Number    string  `json:"number"`
-			ExpiresOn *string `json:"expires_on"`
+			Kind             string     `json:"kind"`
+			Number           string     `json:"number"`
+			ExpiresOn        *string    `json:"expires_on"`
+			Verification     string     `json:"verification"`
+			VerifiedBy       *uuid.UUID `json:"verified_by"`
+			VerifiedAt       *time.Time `json:"verified_at"`
+			VerificationNote string     `json:"verification_note"`
 		}
 		if err := json.Unmarshal(r.CertsJSON, &certs); err != nil {
 			return nil, fmt.Errorf("product %s certificates: %w", r.ID, err)
 		}
 		recs := make([]certificationRecord, len(certs))
 		for k, cert := range certs {
-			recs[k] = certificationRecord{ProductID: r.ID, Position: k, Kind: cert.Kind, Number: cert.Number}
+			recs[k] = certificationRecord{ProductID: r.ID, Position: k, Kind: cert.Kind, Number: cert.Number,
+				Verification: cert.Verification, VerifiedBy: cert.VerifiedBy, VerifiedAt: cert.VerifiedAt, VerificationNote: cert.VerificationNote}
 			if cert.ExpiresOn != nil {
 				d, err := time.Parse(time.DateOnly, *cert.ExpiresOn)
 				if err != nil {

@@ -174,10 +174,12 @@ type documentRecord struct {
 const documentQuery = `SELECT p.id::text AS id, p.name_th, p.name_en, p.description_th, p.description_en, p.tags,
 	p.producer_id::text AS producer_id, pr.name_th AS producer_name_th, pr.name_en AS producer_name_en,
 	p.category, coalesce(p.creative_industry, '') AS creative_industry, p.province_code,
-	coalesce(p.cluster_id, '') AS cluster_id, p.region, p.select_center_id, coalesce(p.otop_stars, 0) AS otop_stars,
+	coalesce(p.cluster_id, '') AS cluster_id, p.region, p.select_center_id,
+	CASE WHEN p.stars_verification = 'verified' THEN coalesce(p.otop_stars, 0) ELSE 0 END AS otop_stars,
 	p.topotop, coalesce(p.price_minor, 0) AS price_minor, p.currency, coalesce(p.hs_code, '') AS hs_code,
 	(SELECT coalesce(array_agg(DISTINCT c.kind ORDER BY c.kind), '{}') FROM product_certifications c
-	  WHERE c.product_id = p.id AND (c.expires_on IS NULL OR c.expires_on >= @today)) AS cert_kinds,
+	  WHERE c.product_id = p.id AND c.verification = 'verified'
+	    AND (c.expires_on IS NULL OR c.expires_on >= @today)) AS cert_kinds,
 	(SELECT coalesce(array_agg(c.number ORDER BY c.position), '{}') FROM product_certifications c WHERE c.product_id = p.id) AS cert_numbers,
 	(SELECT i.variants FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS cover_variants,
 	p.published_at, p.created_at

@@ -104,8 +104,11 @@ func TestSearchDocumentsReadThePublicState(t *testing.T) {
 	f := newOutboxFixture(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	exec(t, f.db, `INSERT INTO product_certifications (product_id, position, kind, number, expires_on) VALUES
-		(?, 0, 'thai_fda', 'FDA-1', '2027-01-01'), (?, 1, 'halal', 'H-1', '2026-11-20'), (?, 2, 'gi', 'GI-1', NULL)`, f.product, f.product, f.product)
+	// Verified certificates count while unexpired (halal expired); the
+	// unverified organic claim never counts.
+	exec(t, f.db, `INSERT INTO product_certifications (product_id, position, kind, number, expires_on, verification, verified_at) VALUES
+		(?, 0, 'thai_fda', 'FDA-1', '2027-01-01', 'verified', now()), (?, 1, 'halal', 'H-1', '2026-11-20', 'verified', now()),
+		(?, 2, 'gi', 'GI-1', NULL, 'verified', now()), (?, 3, 'organic', 'ORG-1', NULL, 'unverified', NULL)`, f.product, f.product, f.product, f.product)
 	exec(t, f.db, `INSERT INTO product_images (id, product_id, position, width, height, bytes, sha256, original_key, variants)
 		VALUES (?, ?, 0, 800, 600, 1000, ?, 'originals/x.jpg', '[{"name":"w200","width":200,"height":150,"key":"public/products/x/w200.jpg","content_type":"image/jpeg"}]')`,
 		uuid.New(), f.product, "aa00000000000000000000000000000000000000000000000000000000000000")
@@ -125,9 +128,9 @@ func TestSearchDocumentsReadThePublicState(t *testing.T) {
 		t.Errorf("document = %+v", d)
 	}
 	if !slices.Equal(d.Certifications, []string{"gi", "thai_fda"}) {
-		t.Errorf("certifications = %v, want the unexpired kinds [gi thai_fda]", d.Certifications)
+		t.Errorf("certifications = %v, want the verified unexpired kinds [gi thai_fda]", d.Certifications)
 	}
-	if !slices.Equal(d.CertificateNumbers, []string{"FDA-1", "H-1", "GI-1"}) {
+	if !slices.Equal(d.CertificateNumbers, []string{"FDA-1", "H-1", "GI-1", "ORG-1"}) {
 		t.Errorf("certificate numbers = %v", d.CertificateNumbers)
 	}
 
