@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/urfave/cli/v3"
@@ -19,8 +20,8 @@ import (
 	"github.com/otopmarket/otop/api"
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
-	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/config"
+	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/postgres"
@@ -102,14 +103,14 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 		Products: mib(cfg.Cache.ProductsMB), Lists: mib(cfg.Cache.ListsMB), Searches: mib(cfg.Cache.SearchesMB),
 		SearchTTL: cfg.Cache.SearchTTL,
 	})
-	if cache.Products.Enabled() || cache.Lists.Enabled() {
-		go postgres.ListenCatalog(ctx, cfg.DatabaseURL, cache, logger)
-	}
 	engine.index = catalog.WatchIndex(engine.index, cache.IndexChanged)
 	if ownGC {
 		engine.index = defaultGCRebuilds{engine.index}
 	}
 	indexer := a.indexer(engine, store.URL)
+	// The catalogue's change notices drop cached replies and wake the
+	// indexer, so that an approved product is searchable as it commits.
+	go postgres.ListenCatalog(ctx, cfg.DatabaseURL, indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, logger)
 	if engine.local {
 		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
 	}
@@ -171,6 +172,22 @@ func (e env) serve(ctx context.Context, migrate bool) error {
 	}
 	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "gomaxprocs", runtime.GOMAXPROCS(0), "cpus", runtime.NumCPU())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// indexWaker passes the catalogue's change notices on and wakes the indexer.
+type indexWaker struct {
+	postgres.CatalogWatcher
+	wake func()
+}
+
+func (w indexWaker) ProductChanged(id uuid.UUID) {
+	w.CatalogWatcher.ProductChanged(id)
+	w.wake()
+}
+
+func (w indexWaker) SetLive(live bool) {
+	w.CatalogWatcher.SetLive(live)
+	w.wake() // "*" (many changed) arrives as SetLive(true)
 }
 
 func centerIDs(tax *taxonomy.Taxonomy) []string {

@@ -197,7 +197,13 @@ func (a *catalogAPI) createProduct(t *testing.T, token string) productJSON {
 
 func (a *catalogAPI) publish(t *testing.T, id uuid.UUID) {
 	t.Helper()
-	if err := a.db.Exec("UPDATE products SET status = 'published', published_at = now(), version = version + 1 WHERE id = ?", id).Error; err != nil {
+	// A curator verified the claims before approving: search counts verified certificates and stars only.
+	if err := a.db.Exec("UPDATE product_certifications SET verification = 'verified', verified_at = now() WHERE product_id = ?", id).Error; err != nil {
+		t.Fatalf("verify certificates: %v", err)
+	}
+	if err := a.db.Exec(`UPDATE products SET status = 'published', published_at = now(), version = version + 1,
+		stars_verification = CASE WHEN otop_stars IS NULL THEN 'unverified' ELSE 'verified' END,
+		stars_verified_at = CASE WHEN otop_stars IS NULL THEN NULL ELSE now() END WHERE id = ?`, id).Error; err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	a.watcher.settle(t)

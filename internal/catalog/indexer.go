@@ -78,6 +78,17 @@ type Indexer struct {
 	now    func() time.Time
 	// rebuilds, when set, are served by Run.
 	rebuilds RebuildQueue
+	// wake cuts Run's wait short: a change was committed (Wake).
+	wake chan struct{}
+}
+
+// Wake tells Run that the outbox has new entries, so that a change becomes
+// searchable as soon as it commits rather than at the next tick.
+func (ix *Indexer) Wake() {
+	select {
+	case ix.wake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
 }
 
 // ServeRebuilds makes Run serve the rebuild requests of q.
@@ -121,7 +132,7 @@ func (ix *Indexer) serveRebuild(ctx context.Context) error {
 
 // NewIndexer builds an Indexer.
 func NewIndexer(outbox Outbox, docs DocumentSource, index SearchIndex, logger *slog.Logger, now func() time.Time) *Indexer {
-	return &Indexer{outbox: outbox, docs: docs, index: index, logger: logger, now: now}
+	return &Indexer{outbox: outbox, docs: docs, index: index, logger: logger, now: now, wake: make(chan struct{}, 1)}
 }
 
 // backoff is how long a failed batch waits: 1 s doubling to at most 5 minutes.
@@ -186,7 +197,7 @@ func (ix *Indexer) apply(ctx context.Context, entries []OutboxEntry) ([]int64, t
 	return done, 0, nil
 }
 
-// Run drains the outbox every interval until ctx ends, logging failures
+// Run drains the outbox every interval, and whenever Wake is called, until ctx ends, logging failures
 // (the entries stay and are retried with backoff), serves rebuild requests
 // (see ServeRebuilds), and once an hour re-indexes products whose
 // certificates expired.
@@ -212,6 +223,7 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+		case <-ix.wake:
 		}
 	}
 }

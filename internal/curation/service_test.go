@@ -331,7 +331,7 @@ func TestVerificationCountsUntilTheClaimChanges(t *testing.T) {
 	}
 	// Editing one certificate and the stars clears those verifications only.
 	got, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{
-		OTOPStars: catalog.Set(4),
+		OTOPStars:      catalog.Set(4),
 		Certifications: &[]catalog.CertificationInput{{Kind: "gi", Number: "สช 49100006"}, {Kind: "mor_phor_chor", Number: "มผช. 4/2566", ExpiresOn: "2027-12-20"}},
 	})
 	if err != nil {

@@ -1,0 +1,201 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/account"
+)
+
+// submitted creates a product of a new Lamphun producer (the Chiang Mai
+// center's) and submits it; it returns the producer's token and the product.
+func (a *catalogAPI) submitted(t *testing.T) (string, productJSON) {
+	t.Helper()
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	rec := a.do(t, http.MethodPost, "/v1/products/"+p.ID.String()+"/submit", token, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("submit = %d %s", rec.Code, rec.Body)
+	}
+	return token, decode[productJSON](t, rec)
+}
+
+func TestAProductMadeThroughTheAPIIsReviewedAndFoundByAnonymousSearch(t *testing.T) {
+	a := newCatalogAPI(t)
+	_, p := a.submitted(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	otherCurator := a.signUp(t, account.RoleCurator, "songkhla")
+
+	rec := a.do(t, http.MethodGet, "/v1/curation/queue", curator, "")
+	queue := decode[listReply[queueItemJSON]](t, rec)
+	if rec.Code != http.StatusOK || len(queue.Items) != 1 || queue.Items[0].ID != p.ID || queue.Items[0].Producer.Contact == nil {
+		t.Fatalf("chiang-mai queue = %d %s", rec.Code, rec.Body)
+	}
+	if queue := decode[listReply[queueItemJSON]](t, a.do(t, http.MethodGet, "/v1/curation/queue", otherCurator, "")); len(queue.Items) != 0 {
+		t.Errorf("songkhla queue holds %d items, want none", len(queue.Items))
+	}
+	approve := "/v1/products/" + p.ID.String() + "/approve"
+	if rec := a.do(t, http.MethodPost, approve, curator, ""); rec.Code != http.StatusPreconditionRequired {
+		t.Errorf("approve without If-Match = %d, want 428", rec.Code)
+	}
+	if rec := a.do(t, http.MethodPost, approve, curator, "", "If-Match", etag(p.Version+1)); rec.Code != http.StatusPreconditionFailed {
+		t.Errorf("approve with a stale If-Match = %d, want 412", rec.Code)
+	}
+	if rec := a.do(t, http.MethodPost, approve, otherCurator, "", "If-Match", etag(p.Version)); rec.Code != http.StatusNotFound {
+		t.Errorf("another center's curator approving = %d, want 404", rec.Code)
+	}
+	rec = a.do(t, http.MethodPost, approve, curator, "", "If-Match", etag(p.Version))
+	if rec.Code != http.StatusOK || decode[productJSON](t, rec).Status != "published" {
+		t.Fatalf("approve = %d %s", rec.Code, rec.Body)
+	}
+	a.drain(t)
+	rec = a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")
+	found := decode[searchReply](t, rec)
+	if rec.Code != http.StatusOK || found.Total != 1 || found.Hits[0].ID != p.ID.String() {
+		t.Fatalf("anonymous search after approval = %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, http.MethodGet, "/v1/products/"+p.ID.String(), "", ""); rec.Code != http.StatusOK {
+		t.Errorf("anonymous read of the approved product = %d", rec.Code)
+	}
+}
+
+func TestARejectionReasonIsShownToTheProducerAndStaffOnly(t *testing.T) {
+	a := newCatalogAPI(t)
+	owner, p := a.submitted(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	reject := "/v1/products/" + p.ID.String() + "/reject"
+	for name, body := range map[string]string{
+		"empty":    `{"reason":""}`,
+		"short":    `{"reason":"blurry"}`,
+		"too long": `{"reason":"` + strings.Repeat("x", 2001) + `"}`,
+		"NUL":      `{"reason":"Photos are \u0000 blurred, retake them"}`,
+		"control":  `{"reason":"Photos are \u0007 blurred, retake them"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := a.do(t, http.MethodPost, reject, curator, body, "If-Match", etag(p.Version))
+			if pr := assertProblem(t, rec, http.StatusUnprocessableEntity); len(pr.Errors) != 1 || pr.Errors[0].Field != "reason" {
+				t.Errorf("reject %s = %s", name, rec.Body)
+			}
+		})
+	}
+	if rec := a.do(t, http.MethodPost, reject, curator, `{"reason":"ok`, "If-Match", etag(p.Version)); rec.Code != http.StatusBadRequest {
+		t.Errorf("a cut body = %d, want 400", rec.Code)
+	}
+	reason := "The photos are blurred; please retake them in daylight."
+	rec := a.do(t, http.MethodPost, reject, curator, `{"reason":"`+reason+`"}`, "If-Match", etag(p.Version))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("reject = %d %s", rec.Code, rec.Body)
+	}
+	path := "/v1/products/" + p.ID.String()
+	for _, who := range []struct {
+		name, token string
+		want        int
+		reason      bool
+	}{
+		{"owner", owner, http.StatusOK, true},
+		{"curator", curator, http.StatusOK, true},
+		{"importer", a.signUp(t, account.RoleImporter, ""), http.StatusNotFound, false},
+		{"anonymous", "", http.StatusNotFound, false},
+	} {
+		rec := a.do(t, http.MethodGet, path, who.token, "")
+		if rec.Code != who.want {
+			t.Errorf("%s reads the rejected product: %d, want %d", who.name, rec.Code, who.want)
+			continue
+		}
+		if who.want == http.StatusOK {
+			got := decode[productJSON](t, rec)
+			if (got.RejectionReason != nil && *got.RejectionReason == reason) != who.reason {
+				t.Errorf("%s sees rejection_reason %v", who.name, got.RejectionReason)
+			}
+		}
+	}
+	rec = a.do(t, http.MethodGet, "/v1/notifications?unread=true", owner, "")
+	feed := decode[listReply[notificationJSON]](t, rec)
+	if len(feed.Items) != 1 || feed.Items[0].Kind != "product_rejected" || feed.Items[0].Data["reason"] != reason {
+		t.Fatalf("owner's notifications = %s", rec.Body)
+	}
+	rec = a.do(t, http.MethodPost, "/v1/notifications/read", owner, fmt.Sprintf(`{"ids":[%q]}`, feed.Items[0].ID))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"marked":1`) {
+		t.Errorf("mark read = %d %s", rec.Code, rec.Body)
+	}
+	rec = a.do(t, http.MethodGet, "/v1/products/"+p.ID.String()+"/history", owner, "")
+	history := decode[listReply[auditJSON]](t, rec)
+	if rec.Code != http.StatusOK || len(history.Items) != 2 || history.Items[0].Action != "reject" || history.Items[1].Action != "submit" {
+		t.Errorf("history = %d %s", rec.Code, rec.Body)
+	}
+	if history.Items[0].RequestID == "" {
+		t.Errorf("the audit row does not name its request")
+	}
+}
+
+func TestCurationRoutesRefuseBadInput(t *testing.T) {
+	a := newCatalogAPI(t)
+	_, p := a.submitted(t)
+	admin := a.signUp(t, account.RoleAdmin, "")
+	id := p.ID.String()
+	cases := []struct {
+		name, method, path, body string
+		headers                  []string
+		want                     int
+	}{
+		{"queue: unknown center", http.MethodGet, "/v1/curation/queue?select_center=paris", "", nil, http.StatusBadRequest},
+		{"queue: bad resubmitted", http.MethodGet, "/v1/curation/queue?resubmitted=maybe", "", nil, http.StatusBadRequest},
+		{"queue: bad cursor", http.MethodGet, "/v1/curation/queue?cursor=abc", "", nil, http.StatusBadRequest},
+		{"queue: limit too high", http.MethodGet, "/v1/curation/queue?limit=1000", "", nil, http.StatusBadRequest},
+		{"audit: bad time", http.MethodGet, "/v1/audit?from=0000-01-01", "", nil, http.StatusBadRequest},
+		{"audit: unknown action", http.MethodGet, "/v1/audit?action=delete", "", nil, http.StatusBadRequest},
+		{"audit: bad entity id", http.MethodGet, "/v1/audit?entity_id=1", "", nil, http.StatusBadRequest},
+		{"approve: malformed If-Match", http.MethodPost, "/v1/products/" + id + "/approve", "", []string{"If-Match", "3"}, http.StatusBadRequest},
+		{"approve: unknown field", http.MethodPost, "/v1/products/" + id + "/approve", `{"status":"published"}`, []string{"If-Match", etag(p.Version)}, http.StatusUnprocessableEntity},
+		{"decisions: empty", http.MethodPost, "/v1/curation/decisions", `{"decisions":[]}`, nil, http.StatusUnprocessableEntity},
+		{"decisions: unknown decision", http.MethodPost, "/v1/curation/decisions", `{"decisions":[{"id":"` + id + `","version":1,"decision":"maybe"}]}`, nil, http.StatusUnprocessableEntity},
+		{"decisions: cut body", http.MethodPost, "/v1/curation/decisions", `{"decisions":[`, nil, http.StatusBadRequest},
+		{"reassign: unknown center", http.MethodPost, "/v1/products/" + id + "/reassign", `{"select_center_id":"paris","reason":"moving it to the capital"}`, nil, http.StatusUnprocessableEntity},
+		{"reassign: NUL in reason", http.MethodPost, "/v1/products/" + id + "/reassign", `{"select_center_id":"bangkok","reason":"moving it \u0000 to the capital"}`, nil, http.StatusUnprocessableEntity},
+		{"topotop: missing", http.MethodPut, "/v1/products/" + id + "/topotop", `{"note":"x"}`, nil, http.StatusUnprocessableEntity},
+		{"topotop: not published", http.MethodPut, "/v1/products/" + id + "/topotop", `{"topotop":true}`, nil, http.StatusConflict},
+		{"verify: unknown verdict", http.MethodPost, "/v1/products/" + id + "/certifications/gi/verify", `{"verdict":"maybe"}`, nil, http.StatusUnprocessableEntity},
+		{"verify: unknown kind", http.MethodPost, "/v1/products/" + id + "/certifications/nasa/verify", `{"verdict":"verified"}`, nil, http.StatusNotFound},
+		{"verify: overlong note", http.MethodPost, "/v1/products/" + id + "/otop-stars/verify", `{"verdict":"disputed","note":"` + strings.Repeat("n", 2001) + `"}`, nil, http.StatusUnprocessableEntity},
+		{"notifications: neither ids nor all", http.MethodPost, "/v1/notifications/read", `{}`, nil, http.StatusUnprocessableEntity},
+		{"notifications: bad id", http.MethodPost, "/v1/notifications/read", `{"ids":["x"]}`, nil, http.StatusUnprocessableEntity},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := a.do(t, tc.method, tc.path, admin, tc.body, tc.headers...)
+			assertProblem(t, rec, tc.want)
+		})
+	}
+	// Nothing of the above changed the product.
+	rec := a.do(t, http.MethodGet, "/v1/products/"+id, admin, "")
+	if got := decode[productJSON](t, rec); got.Version != p.Version || got.Status != "pending_review" || got.SelectCenterID != "chiang-mai" {
+		t.Errorf("after the refused requests: version %d status %s center %s", got.Version, got.Status, got.SelectCenterID)
+	}
+}
+
+func TestBatchDecisionsAnswerOneResultPerItem(t *testing.T) {
+	a := newCatalogAPI(t)
+	_, p := a.submitted(t)
+	_, q := a.submitted(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	body := fmt.Sprintf(`{"decisions":[{"id":%q,"version":%d,"decision":"approve"},
+		{"id":%q,"version":%d,"decision":"reject","reason":"x"},{"id":%q,"version":1,"decision":"approve"}]}`,
+		p.ID, p.Version, q.ID, q.Version, uuid.New())
+	rec := a.do(t, http.MethodPost, "/v1/curation/decisions", curator, body)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("decisions = %d %s", rec.Code, rec.Body)
+	}
+	results := decode[struct {
+		Results []decisionResultJSON `json:"results"`
+	}](t, rec).Results
+	if len(results) != 3 || results[0].Status != 200 || results[0].Product == nil || results[1].Status != 422 || results[2].Status != 404 {
+		t.Fatalf("results = %s", rec.Body)
+	}
+	if results[1].Problem == nil || results[1].Problem.Errors[0].Field != "decisions[1].reason" {
+		t.Errorf("the invalid item's problem = %+v", results[1].Problem)
+	}
+}
