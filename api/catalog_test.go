@@ -93,6 +93,11 @@ func documentedPath(p string) string {
 			segments[i] = "{id}"
 		}
 	}
+	for i := 1; i+1 < len(segments); i++ {
+		if segments[i-1] == "certifications" && segments[i+1] == "verify" {
+			segments[i] = "{kind}"
+		}
+	}
 	return strings.Join(segments, "/")
 }
 

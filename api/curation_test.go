@@ -162,7 +162,7 @@ func TestCurationRoutesRefuseBadInput(t *testing.T) {
 		{"verify: unknown kind", http.MethodPost, "/v1/products/" + id + "/certifications/nasa/verify", `{"verdict":"verified"}`, nil, http.StatusNotFound},
 		{"verify: overlong note", http.MethodPost, "/v1/products/" + id + "/otop-stars/verify", `{"verdict":"disputed","note":"` + strings.Repeat("n", 2001) + `"}`, nil, http.StatusUnprocessableEntity},
 		{"notifications: neither ids nor all", http.MethodPost, "/v1/notifications/read", `{}`, nil, http.StatusUnprocessableEntity},
-		{"notifications: bad id", http.MethodPost, "/v1/notifications/read", `{"ids":["x"]}`, nil, http.StatusUnprocessableEntity},
+		{"notifications: bad id", http.MethodPost, "/v1/notifications/read", `{"ids":["x"]}`, nil, http.StatusBadRequest},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
