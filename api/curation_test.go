@@ -199,3 +199,30 @@ func TestBatchDecisionsAnswerOneResultPerItem(t *testing.T) {
 		t.Errorf("the invalid item's problem = %+v", results[1].Problem)
 	}
 }
+
+func TestDisputeDetailsStayWithTheOwnerEvenWhenThePublicReplyIsCached(t *testing.T) {
+	a := newCatalogAPI(t)
+	owner, p := a.submitted(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	rec := a.do(t, http.MethodPost, "/v1/products/"+p.ID.String()+"/approve", curator, "", "If-Match", etag(p.Version))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("approve = %d %s", rec.Code, rec.Body)
+	}
+	note := "The GI registration number does not match the register."
+	rec = a.do(t, http.MethodPost, "/v1/products/"+p.ID.String()+"/certifications/gi/verify", curator,
+		`{"verdict":"disputed","note":"`+note+`"}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("dispute = %d %s", rec.Code, rec.Body)
+	}
+	path := "/v1/products/" + p.ID.String()
+	for _, who := range []struct {
+		name, token string
+		sees        bool
+	}{{"anonymous", "", false}, {"owner", owner, true}, {"anonymous again", "", false}, {"owner again", owner, true}} {
+		got := decode[productJSON](t, a.do(t, http.MethodGet, path, who.token, ""))
+		gi := got.Certifications[0]
+		if gi.Kind != "gi" || gi.Disputed != who.sees || (gi.VerificationNote == note) != who.sees || gi.Verified {
+			t.Errorf("%s sees %+v", who.name, gi)
+		}
+	}
+}

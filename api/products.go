@@ -13,8 +13,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/errs"
+	"github.com/otopmarket/otop/internal/readcache"
 )
 
 // productProtected lists the product fields a producer can never set: the
@@ -336,6 +338,17 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 	return f, nil
 }
 
+// publicCache is cache for callers who see the public view of published
+// products, and no cache (a nil one) for producers and staff, who may see
+// more of them (their own dispute notes, a center's verification details):
+// their replies are neither stored nor served from the cache.
+func publicCache[K comparable](c *gin.Context, cache *readcache.Cache[K]) *readcache.Cache[K] {
+	if p := principalFrom(c); p.Staff() || p.Is(account.RoleProducer) {
+		return nil
+	}
+	return cache
+}
+
 func (h *handlers) replyProduct(c *gin.Context, status int, p catalog.Product) {
 	c.Header("ETag", etag(p.Version))
 	c.JSON(status, newProductJSON(p, h.urls))
@@ -362,7 +375,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	cachedReply(c, h.cache.Lists, queryKey("products", c), func() (any, string, bool, error) {
+	cachedReply(c, publicCache(c, h.cache.Lists), queryKey("products", c), func() (any, string, bool, error) {
 		page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
 		if err != nil {
 			return nil, "", false, asQueryError(err)
@@ -386,7 +399,7 @@ func (h *handlers) getProduct(c *gin.Context) {
 	}
 	// A published product shows the same to every reader: its reply is
 	// cached. Anything else is for its owner and staff only, and not cached.
-	cachedReply(c, h.cache.Products, id, func() (any, string, bool, error) {
+	cachedReply(c, publicCache(c, h.cache.Products), id, func() (any, string, bool, error) {
 		p, err := h.catalog.GetProduct(c.Request.Context(), principalFrom(c), id)
 		if err != nil {
 			return nil, "", false, err
