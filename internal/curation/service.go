@@ -137,15 +137,15 @@ func (s *Service) Reject(ctx context.Context, p account.Principal, id uuid.UUID,
 }
 
 func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID, version int, d Decision, reason string) (catalog.Product, error) {
+	cur, err := s.curatedProduct(ctx, p, id)
+	if err != nil {
+		return catalog.Product{}, err
+	}
 	var v errs.ValidationError
 	if d == Reject {
 		reason = checkText("reason", reason, MinReasonChars, MaxReasonChars, &v)
 	}
 	if err := v.Err(); err != nil {
-		return catalog.Product{}, err
-	}
-	cur, err := s.curatedProduct(ctx, p, id)
-	if err != nil {
 		return catalog.Product{}, err
 	}
 	if err := checkVersion(cur, version); err != nil {
