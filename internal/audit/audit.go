@@ -31,6 +31,7 @@ const (
 	ActionDispute        = "dispute"
 	ActionArchive        = "archive"
 	ActionCreateStaff    = "create_staff"
+	ActionUpdateProfile  = "update_profile"
 )
 
 // RoleSystem is the actor role of changes made by the service itself (a

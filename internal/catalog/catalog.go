@@ -399,9 +399,9 @@ type Effects struct {
 // stored version is not the one expected).
 type Repository interface {
 	CreateProducer(ctx context.Context, p Producer) (Producer, error)
-	// UpdateProducer stores p if the stored version is still version, and
-	// returns it with its version incremented.
-	UpdateProducer(ctx context.Context, p Producer, version int) (Producer, error)
+	// UpdateProducer stores p and fx's audit rows if the stored version is
+	// still version, and returns it with its version incremented.
+	UpdateProducer(ctx context.Context, p Producer, version int, fx Effects) (Producer, error)
 	Producer(ctx context.Context, id uuid.UUID) (Producer, error)
 	ProducerByUser(ctx context.Context, userID uuid.UUID) (Producer, error)
 	// ListProducers returns up to q.Limit producers, newest first, after q.After.

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,13 @@ func TestUpdateProducer(t *testing.T) {
 		}
 		if got.Version != prod.Version+1 || !got.UpdatedAt.After(prod.UpdatedAt) {
 			t.Errorf("version %d, updated_at %v; want %d and later than %v", got.Version, got.UpdatedAt, prod.Version+1, prod.UpdatedAt)
+		}
+		var before, after string
+		err = f.db.Raw(`SELECT before::text, after::text FROM audit_log WHERE entity_type = 'producer' AND entity_id = ?
+			AND action = 'update_profile' AND actor_id = ? AND select_center_id = 'chiang-mai'`, prod.ID, owner.UserID).Row().Scan(&before, &after)
+		if err != nil || before != `{"contact": {"email": "weavers@example.com", "phone": "+66 53 521 234", "line_id": "", "website": ""}, "enterprise_level": 2}` ||
+			!strings.Contains(after, `"enterprise_level": 3`) || !strings.Contains(after, "https://weavers.example.com") {
+			t.Errorf("audit row: before %s, after %s, %v; want the changed fields only", before, after, err)
 		}
 	})
 	t.Run("a stale version is a failed precondition", func(t *testing.T) {

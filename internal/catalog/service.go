@@ -116,7 +116,24 @@ func (s *Service) UpdateProducer(ctx context.Context, p account.Principal, id uu
 		return cur, nil
 	}
 	next.UpdatedAt = s.timestamp()
-	return s.repo.UpdateProducer(ctx, next, cur.Version)
+	center := ""
+	if province, ok := s.places.Province(cur.ProvinceCode); ok {
+		center = province.SelectCenterID
+	}
+	e := audit.New(ctx, actorOf(p), audit.EntityProducer, cur.ID, center, audit.ActionUpdateProfile)
+	e.Before, e.After = ChangedFields(producerFields(cur), producerFields(next))
+	return s.repo.UpdateProducer(ctx, next, cur.Version, Effects{Audit: []audit.Entry{e}})
+}
+
+// producerFields are a profile's fields by their API names, for the audit
+// log's before and after.
+func producerFields(p Producer) map[string]any {
+	m := map[string]any{"name_th": p.NameTH, "name_en": p.NameEN, "kind": p.Kind, "amphoe": p.Amphoe,
+		"tambon": p.Tambon, "enterprise_level": p.EnterpriseLevel, "story_th": p.StoryTH, "story_en": p.StoryEN}
+	if c := p.Contact; c != nil {
+		m["contact"] = map[string]any{"phone": c.Phone, "email": c.Email, "line_id": c.LineID, "website": c.Website}
+	}
+	return m
 }
 
 // GetProducer returns a profile. Its contact details are shown to its owner

@@ -587,7 +587,7 @@ const auditList = "audit"
 func AuditActions() []string {
 	return []string{audit.ActionSubmit, audit.ActionApprove, audit.ActionReject, audit.ActionReassign,
 		audit.ActionTopotop, audit.ActionTopotopDropped, audit.ActionVerify, audit.ActionDispute,
-		audit.ActionArchive, audit.ActionCreateStaff}
+		audit.ActionArchive, audit.ActionCreateStaff, audit.ActionUpdateProfile}
 }
 
 // Audit returns a page of the audit log, newest first: everything for

@@ -370,9 +370,22 @@ func (c *Catalog) CreateProducer(ctx context.Context, p catalog.Producer) (catal
 }
 
 // UpdateProducer stores p if its stored version is still version.
-func (c *Catalog) UpdateProducer(ctx context.Context, p catalog.Producer, version int) (catalog.Producer, error) {
+func (c *Catalog) UpdateProducer(ctx context.Context, p catalog.Producer, version int, fx catalog.Effects) (catalog.Producer, error) {
 	r := newProducerRecord(p)
-	res := c.db.WithContext(ctx).Model(&producerRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
+	var out catalog.Producer
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = c.updateProducer(tx, r, version)
+		if err != nil {
+			return err
+		}
+		return writeEffects(tx, uuid.Nil, fx)
+	})
+	return out, err
+}
+
+func (c *Catalog) updateProducer(tx *gorm.DB, r producerRecord, version int) (catalog.Producer, error) {
+	res := tx.Model(&producerRecord{}).Where("id = ? AND version = ?", r.ID, version).Updates(map[string]any{
 		"name_th": r.NameTH, "name_en": r.NameEN, "kind": r.Kind, "amphoe": r.Amphoe, "tambon": r.Tambon,
 		"enterprise_level": r.EnterpriseLevel, "story_th": r.StoryTH, "story_en": r.StoryEN,
 		"phone": r.Phone, "email": r.Email, "line_id": r.LineID, "website": r.Website,
@@ -381,13 +394,14 @@ func (c *Catalog) UpdateProducer(ctx context.Context, p catalog.Producer, versio
 	if err := res.Error; err != nil {
 		return catalog.Producer{}, translate(err, "update producer")
 	}
-	if res.RowsAffected == 0 {
-		if _, err := c.Producer(ctx, p.ID); err != nil {
-			return catalog.Producer{}, err
-		}
-		return catalog.Producer{}, fmt.Errorf("update producer %s: %w", p.ID, errs.ErrPrecondition)
+	var stored producerRecord
+	if err := tx.Where("id = ?", r.ID).Take(&stored).Error; err != nil {
+		return catalog.Producer{}, translate(err, "producer "+r.ID.String())
 	}
-	return c.Producer(ctx, p.ID)
+	if res.RowsAffected == 0 {
+		return catalog.Producer{}, fmt.Errorf("update producer %s: %w", r.ID, errs.ErrPrecondition)
+	}
+	return stored.domain(), nil
 }
 
 // Producer returns the producer with the given id.
