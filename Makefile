@@ -45,9 +45,10 @@ build: ## build bin/otop
 test: ## run all tests (-race) against throwaway services; extra flags: GOTESTFLAGS=...
 	scripts/test.sh $(GOTESTFLAGS)
 
-lint: ## run golangci-lint (built into the cache on first use)
+lint: ## run golangci-lint (built into the cache on first use) and check that go.mod is tidy
 	@bash -c '. scripts/lib.sh && go_install_cached "$$1" "$$2"' _ '$(GOLANGCI_LINT_PKG)' '$(GOLANGCI_LINT)'
 	'$(GOLANGCI_LINT)' run ./...
+	$(GO) mod tidy -diff # go.mod and go.sum say exactly what the code imports
 
 fmt: ## format the Go code
 	$(GO) fmt ./...

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ func authenticate(accounts *account.Service) gin.HandlerFunc {
 		scheme, token, ok := strings.Cut(header, " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
-			respondError(c, fmt.Errorf("%w: malformed Authorization header; use Bearer <token>", errs.ErrUnauthenticated))
+			respondError(c, errs.New(errs.ErrUnauthenticated, "malformed Authorization header; use Bearer <token>"))
 			return
 		}
 		p, err := accounts.Authenticate(c.Request.Context(), token)

@@ -27,7 +27,7 @@ func bindJSON(c *gin.Context, dst any, protected ...string) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return fmt.Errorf("%w: send the body as application/json", errs.ErrUnsupportedMediaType)
+			return errs.New(errs.ErrUnsupportedMediaType, "send the body as application/json")
 		}
 	}
 	body, err := io.ReadAll(c.Request.Body)

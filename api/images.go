@@ -76,7 +76,7 @@ func pathUUID(c *gin.Context, name string) (uuid.UUID, error) {
 func uploadedFile(c *gin.Context) (io.Reader, error) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
-		return nil, fmt.Errorf("%w: send the image as multipart/form-data in the field \"file\"", errs.ErrUnsupportedMediaType)
+		return nil, errs.New(errs.ErrUnsupportedMediaType, "send the image as multipart/form-data in the field \"file\"")
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,13 +27,6 @@ type problem struct {
 	Instance  string            `json:"instance,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 	Errors    []errs.FieldError `json:"errors,omitempty"`
-}
-
-// queryError reports bad query parameters (400), as opposed to a bad body (422).
-type queryError struct{ errs.ValidationError }
-
-func invalidQuery(field, message string) error {
-	return &queryError{errs.ValidationError{Fields: []errs.FieldError{{Field: field, Message: message}}}}
 }
 
 var problemTypes = map[int]string{
@@ -108,7 +100,6 @@ type answer struct {
 
 func classify(c *gin.Context, err error) answer {
 	var (
-		qe  *queryError
 		eqe *errs.QueryError
 		ve  *errs.ValidationError
 		tmr *errs.RateLimited
@@ -118,8 +109,6 @@ func classify(c *gin.Context, err error) answer {
 		return answer{status: http.StatusBadRequest, detail: msg}
 	}
 	switch {
-	case errors.As(err, &qe):
-		return answer{status: http.StatusBadRequest, detail: "One or more query parameters are invalid.", fields: qe.Fields}
 	case errors.As(err, &eqe):
 		return answer{status: http.StatusBadRequest, detail: "One or more query parameters are invalid.", fields: eqe.Fields}
 	case errors.As(err, &ve):
@@ -130,18 +119,18 @@ func classify(c *gin.Context, err error) answer {
 		retry := strconv.Itoa(max(1, int(tmr.RetryAfter.Round(time.Second)/time.Second)))
 		return answer{status: http.StatusTooManyRequests, detail: tmr.Error(), headers: map[string]string{"Retry-After": retry}}
 	case errors.Is(err, errs.ErrTooLarge):
-		return answer{status: http.StatusRequestEntityTooLarge, detail: clientDetail(err, errs.ErrTooLarge)}
+		return answer{status: http.StatusRequestEntityTooLarge, detail: clientDetail(err, errs.ErrTooLarge, "The request is too large.")}
 	case errors.Is(err, errs.ErrUnsupportedMediaType):
-		return answer{status: http.StatusUnsupportedMediaType, detail: clientDetail(err, errs.ErrUnsupportedMediaType)}
+		return answer{status: http.StatusUnsupportedMediaType, detail: clientDetail(err, errs.ErrUnsupportedMediaType, "This media type is not supported.")}
 	case errors.Is(err, errs.ErrNotFound):
 		return answer{status: http.StatusNotFound, detail: "The resource does not exist."}
 	case errors.Is(err, errs.ErrUnauthenticated):
-		return answer{status: http.StatusUnauthorized, detail: clientDetail(err, errs.ErrUnauthenticated),
+		return answer{status: http.StatusUnauthorized, detail: clientDetail(err, errs.ErrUnauthenticated, "Sign in first."),
 			headers: map[string]string{"WWW-Authenticate": `Bearer realm="otop"`}}
 	case errors.Is(err, errs.ErrForbidden):
 		return answer{status: http.StatusForbidden, detail: "You are not allowed to do this."}
 	case errors.Is(err, errs.ErrConflict):
-		return answer{status: http.StatusConflict, detail: clientDetail(err, errs.ErrConflict)}
+		return answer{status: http.StatusConflict, detail: clientDetail(err, errs.ErrConflict, "The request conflicts with the current state of the resource.")}
 	case errors.Is(err, errs.ErrPreconditionRequired):
 		return answer{status: http.StatusPreconditionRequired, detail: "Send If-Match with the ETag of the version you reviewed."}
 	case errors.Is(err, errs.ErrPrecondition):
@@ -156,12 +145,11 @@ func classify(c *gin.Context, err error) answer {
 	}
 }
 
-// clientDetail is the message of a 4xx error the client caused. Such errors
-// are written for the client as "<kind>: <message>"; the message is kept.
-func clientDetail(err error, kind error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, kind.Error()+": "); i >= 0 {
-		return msg[i+len(kind.Error())+2:]
+// clientDetail is the message of a 4xx error the client caused: the one the
+// error carries for the client (errs.Error), or fallback.
+func clientDetail(err, kind error, fallback string) string {
+	if msg := errs.ClientMessage(err, kind); msg != "" {
+		return msg
 	}
-	return msg
+	return fallback
 }

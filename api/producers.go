@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/otopmarket/otop/internal/catalog"
+	"github.com/otopmarket/otop/internal/errs"
 )
 
 // producerProtected lists the producer fields a client can never set.
@@ -100,7 +101,7 @@ func producerFilterFrom(c *gin.Context) (catalog.ProducerFilter, error) {
 		Limit: intParam(q, "limit", "must be an integer from 1 to 100", v),
 	}
 	if err := v.Err(); err != nil {
-		return f, &queryError{*v}
+		return f, &errs.QueryError{ValidationError: *v}
 	}
 	return f, nil
 }
@@ -128,7 +129,7 @@ func (h *handlers) listProducers(c *gin.Context) {
 	}
 	page, err := h.catalog.ListProducers(c.Request.Context(), principalFrom(c), f)
 	if err != nil {
-		respondError(c, asQueryError(err))
+		respondError(c, err)
 		return
 	}
 	items := make([]producerJSON, len(page.Items))

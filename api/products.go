@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -259,18 +258,9 @@ func ifMatch(c *gin.Context) (int, error) {
 	inner, ok2 := strings.CutSuffix(inner, `"`)
 	v, err := strconv.Atoi(inner)
 	if !ok || !ok2 || err != nil || v < 1 {
-		return 0, invalidQuery("If-Match", `must be one strong ETag from a previous reply, such as "3", or *`)
+		return 0, errs.InvalidQuery("If-Match", `must be one strong ETag from a previous reply, such as "3", or *`)
 	}
 	return v, nil
-}
-
-// asQueryError reports a list's invalid filters as bad query parameters (400).
-func asQueryError(err error) error {
-	var ve *errs.ValidationError
-	if errors.As(err, &ve) {
-		return &queryError{*ve}
-	}
-	return err
 }
 
 // queryParams reads the query string, refusing parameters the route does not
@@ -333,7 +323,7 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 		}
 	}
 	if err := v.Err(); err != nil {
-		return f, &queryError{*v}
+		return f, &errs.QueryError{ValidationError: *v}
 	}
 	return f, nil
 }
@@ -378,7 +368,7 @@ func (h *handlers) listProducts(c *gin.Context) {
 	cachedReply(c, publicCache(c, h.cache.Lists), queryKey("products", c), func() (any, string, bool, error) {
 		page, err := h.catalog.ListProducts(c.Request.Context(), principalFrom(c), f)
 		if err != nil {
-			return nil, "", false, asQueryError(err)
+			return nil, "", false, err
 		}
 		items := make([]productJSON, len(page.Items))
 		for i, p := range page.Items {

@@ -57,10 +57,10 @@ func (h *handlers) listProvinces(c *gin.Context) {
 	provinces, err := h.taxonomy.Provinces(taxonomy.ProvinceFilter{Region: c.Query("region"), Cluster: c.Query("cluster")})
 	switch {
 	case errors.Is(err, taxonomy.ErrUnknownRegion):
-		respondError(c, invalidQuery("region", "must be one of north, northeast, central, south"))
+		respondError(c, errs.InvalidQuery("region", "must be one of north, northeast, central, south"))
 		return
 	case errors.Is(err, taxonomy.ErrUnknownCluster):
-		respondError(c, invalidQuery("cluster", "unknown cluster id; see GET /v1/clusters"))
+		respondError(c, errs.InvalidQuery("cluster", "unknown cluster id; see GET /v1/clusters"))
 		return
 	case err != nil:
 		respondError(c, err)
@@ -95,7 +95,7 @@ func (h *handlers) listCreativeIndustries(c *gin.Context) {
 			}
 		}
 		if len(filtered) == 0 {
-			respondError(c, invalidQuery("group", "must be one of cultural_heritage, arts, media, functional_creation"))
+			respondError(c, errs.InvalidQuery("group", "must be one of cultural_heritage, arts, media, functional_creation"))
 			return
 		}
 		industries = filtered

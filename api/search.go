@@ -104,7 +104,7 @@ func searchQueryFrom(c *gin.Context) (catalog.SearchQuery, error) {
 		}
 	}
 	if err := v.Err(); err != nil {
-		return sq, &queryError{*v}
+		return sq, &errs.QueryError{ValidationError: *v}
 	}
 	return sq, nil
 }
@@ -137,7 +137,7 @@ func (h *handlers) search(c *gin.Context) {
 		res, err := h.searcher.Search(c.Request.Context(), q)
 		h.metrics.observeSearch("search", start, err)
 		if err != nil {
-			return nil, "", false, asQueryError(err)
+			return nil, "", false, err
 		}
 		hits := make([]searchHitJSON, len(res.Hits))
 		for i, hit := range res.Hits {
@@ -155,7 +155,7 @@ func (h *handlers) suggest(c *gin.Context) {
 	q, v := queryParams(c, "q", "limit")
 	limit := intParam(q, "limit", "must be an integer from 1 to 10", v)
 	if err := v.Err(); err != nil {
-		respondError(c, &queryError{*v})
+		respondError(c, &errs.QueryError{ValidationError: *v})
 		return
 	}
 	cachedReply(c, h.cache.Searches, queryKey("suggest", c), func() (any, string, bool, error) {
@@ -163,7 +163,7 @@ func (h *handlers) suggest(c *gin.Context) {
 		out, err := h.searcher.Suggest(c.Request.Context(), q.Get("q"), limit)
 		h.metrics.observeSearch("suggest", start, err)
 		if err != nil {
-			return nil, "", false, asQueryError(err)
+			return nil, "", false, err
 		}
 		return gin.H{"suggestions": out}, "", true, nil
 	})

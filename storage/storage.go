@@ -119,7 +119,7 @@ func (s *Store) Get(ctx context.Context, key string, maxBytes int64) ([]byte, er
 		return nil, fmt.Errorf("stat %s: %w", key, err)
 	}
 	if info.Size > maxBytes {
-		return nil, fmt.Errorf("%w: the uploaded file is %d bytes; the limit is %d", errs.ErrTooLarge, info.Size, maxBytes)
+		return nil, errs.Newf(errs.ErrTooLarge, "the uploaded file is %d bytes; the limit is %d", info.Size, maxBytes)
 	}
 	data, err := io.ReadAll(io.LimitReader(obj, maxBytes+1))
 	if err != nil {

@@ -131,7 +131,7 @@ func (s *Service) create(ctx context.Context, in RegisterInput, staff bool) (Use
 	}
 	created, err := s.repo.CreateUser(ctx, u, hash, log)
 	if errors.Is(err, errs.ErrConflict) {
-		return User{}, fmt.Errorf("%w: an account with this email already exists", errs.ErrConflict)
+		return User{}, errs.New(errs.ErrConflict, "an account with this email already exists")
 	}
 	return created, err
 }
@@ -235,7 +235,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 				return Session{}, err
 			}
 		}
-		return Session{}, fmt.Errorf("%w: wrong email or password", errs.ErrUnauthenticated)
+		return Session{}, errs.New(errs.ErrUnauthenticated, "wrong email or password")
 	}
 	if err := s.repo.ClearLoginFailures(ctx, "email", email); err != nil {
 		return Session{}, err
@@ -256,7 +256,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	p, err := s.repo.PrincipalByToken(ctx, HashToken(token), s.now())
 	if errors.Is(err, errs.ErrNotFound) {
-		return Principal{}, fmt.Errorf("%w: invalid or expired token", errs.ErrUnauthenticated)
+		return Principal{}, errs.New(errs.ErrUnauthenticated, "invalid or expired token")
 	}
 	return p, err
 }

@@ -75,7 +75,7 @@ func (s *Search) Suggest(ctx context.Context, prefix string, limit int) ([]strin
 		v.Add("limit", "must be an integer from 1 to 10")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return nil, errs.AsQuery(err)
 	}
 	out, err := s.index.Suggest(ctx, prefix, limit)
 	if err != nil {
@@ -157,5 +157,5 @@ func (s *Search) check(q SearchQuery) (SearchQuery, error) {
 	if q.PerPage < 1 || q.PerPage > MaxSearchPerPage {
 		v.Add("per_page", "must be an integer from 1 to 100")
 	}
-	return q, v.Err()
+	return q, errs.AsQuery(v.Err())
 }

@@ -38,7 +38,7 @@ func (s *Service) timestamp() time.Time {
 
 func requireSignedIn(p account.Principal) error {
 	if p.Anonymous() {
-		return fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func (s *Service) CreateProducer(ctx context.Context, p account.Principal, in Pr
 		return Producer{}, err
 	}
 	if !p.Is(account.RoleProducer) {
-		return Producer{}, fmt.Errorf("%w: only producer accounts have an enterprise profile", errs.ErrForbidden)
+		return Producer{}, errs.New(errs.ErrForbidden, "only producer accounts have an enterprise profile")
 	}
 	var v errs.ValidationError
 	prod := Producer{UserID: p.UserID, Contact: &Contact{}}
@@ -78,7 +78,7 @@ func (s *Service) CreateProducer(ctx context.Context, p account.Principal, in Pr
 	prod.UpdatedAt = prod.CreatedAt
 	created, err := s.repo.CreateProducer(ctx, prod)
 	if errors.Is(err, errs.ErrConflict) {
-		return Producer{}, fmt.Errorf("%w: this account already has a producer profile", errs.ErrConflict)
+		return Producer{}, errs.New(errs.ErrConflict, "this account already has a producer profile")
 	}
 	return created, err
 }
@@ -94,7 +94,7 @@ func (s *Service) UpdateProducer(ctx context.Context, p account.Principal, id uu
 		return Producer{}, err
 	}
 	if cur.UserID != p.UserID {
-		return Producer{}, fmt.Errorf("%w: only its owner may change a producer profile", errs.ErrForbidden)
+		return Producer{}, errs.New(errs.ErrForbidden, "only its owner may change a producer profile")
 	}
 	if version != 0 && version != cur.Version {
 		return Producer{}, errs.ErrPrecondition
@@ -169,7 +169,7 @@ func (s *Service) ListProducers(ctx context.Context, p account.Principal, f Prod
 		q.After = &pos
 	}
 	if err := firstPerField(&v); err != nil {
-		return Page[Producer]{}, err
+		return Page[Producer]{}, errs.AsQuery(err)
 	}
 	q.Limit = limit + 1
 	items, err := s.repo.ListProducers(ctx, q)
@@ -229,7 +229,7 @@ func (s *Service) MyProducer(ctx context.Context, p account.Principal) (Producer
 		return Producer{}, err
 	}
 	if !p.Is(account.RoleProducer) {
-		return Producer{}, fmt.Errorf("%w: only producer accounts have a producer profile", errs.ErrNotFound)
+		return Producer{}, errs.New(errs.ErrNotFound, "only producer accounts have a producer profile")
 	}
 	return s.repo.ProducerByUser(ctx, p.UserID)
 }
@@ -242,7 +242,7 @@ func (s *Service) CreateProduct(ctx context.Context, p account.Principal, in Pro
 		return Product{}, err
 	}
 	if !p.Is(account.RoleProducer) {
-		return Product{}, fmt.Errorf("%w: only producer accounts list products", errs.ErrForbidden)
+		return Product{}, errs.New(errs.ErrForbidden, "only producer accounts list products")
 	}
 	producer, err := s.repo.ProducerByUser(ctx, p.UserID)
 	if errors.Is(err, errs.ErrNotFound) {
@@ -296,7 +296,7 @@ func (s *Service) UpdateProduct(ctx context.Context, p account.Principal, id uui
 		return Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == StatusArchived {
-		return Product{}, fmt.Errorf("%w: an archived product cannot be changed", errs.ErrConflict)
+		return Product{}, errs.New(errs.ErrConflict, "an archived product cannot be changed")
 	}
 	next := cloneProduct(cur)
 	var v errs.ValidationError
@@ -365,7 +365,7 @@ func (s *Service) SubmitProduct(ctx context.Context, p account.Principal, id uui
 		return Product{}, err
 	}
 	if cur.Status != StatusDraft && cur.Status != StatusRejected {
-		return Product{}, fmt.Errorf("%w: only a draft or rejected product can be submitted; this one is %s", errs.ErrConflict, cur.Status)
+		return Product{}, errs.Newf(errs.ErrConflict, "only a draft or rejected product can be submitted; this one is %s", cur.Status)
 	}
 	var v errs.ValidationError
 	s.validateProduct(cur, true, &v)
@@ -396,7 +396,7 @@ func (s *Service) ArchiveProduct(ctx context.Context, p account.Principal, id uu
 		return err
 	}
 	if cur.OwnerID != p.UserID && !p.Is(account.RoleAdmin) {
-		return fmt.Errorf("%w: only the owner or an admin may archive a product", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "only the owner or an admin may archive a product")
 	}
 	if cur.Status == StatusArchived {
 		return nil
@@ -436,10 +436,10 @@ func (s *Service) ListProducts(ctx context.Context, p account.Principal, f Produ
 		q.After = &pos
 	}
 	if err := firstPerField(&v); err != nil {
-		return Page[Product]{}, err
+		return Page[Product]{}, errs.AsQuery(err)
 	}
 	if err := s.scopeStatuses(ctx, p, &q.ProductFilter); err != nil {
-		return Page[Product]{}, err
+		return Page[Product]{}, errs.AsQuery(err)
 	}
 	q.Limit = limit + 1
 	items, err := s.repo.ListProducts(ctx, q)
@@ -554,7 +554,7 @@ func (s *Service) ownProduct(ctx context.Context, p account.Principal, id uuid.U
 		return Product{}, err
 	}
 	if prod.OwnerID != p.UserID {
-		return Product{}, fmt.Errorf("%w: only its producer may change a product", errs.ErrForbidden)
+		return Product{}, errs.New(errs.ErrForbidden, "only its producer may change a product")
 	}
 	return prod, nil
 }
@@ -567,7 +567,7 @@ func (s *Service) AuthorizeImageEdit(ctx context.Context, p account.Principal, p
 		return err
 	}
 	if prod.Status == StatusArchived {
-		return fmt.Errorf("%w: an archived product cannot change", errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "an archived product cannot change")
 	}
 	return nil
 }

@@ -40,10 +40,10 @@ func actorOf(p account.Principal) audit.Actor { return audit.Actor{ID: p.UserID,
 
 func requireStaff(p account.Principal) error {
 	if p.Anonymous() {
-		return fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	if !p.Staff() {
-		return fmt.Errorf("%w: only Select center staff may do this", errs.ErrForbidden)
+		return errs.New(errs.ErrForbidden, "only Select center staff may do this")
 	}
 	return nil
 }
@@ -52,7 +52,7 @@ func requireStaff(p account.Principal) error {
 // they cannot see at all, 403 for one they can see but not curate.
 func (s *Service) curatedProduct(ctx context.Context, p account.Principal, id uuid.UUID) (catalog.Product, error) {
 	if p.Anonymous() {
-		return catalog.Product{}, fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return catalog.Product{}, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	prod, err := s.store.Product(ctx, id)
 	if err != nil {
@@ -62,7 +62,7 @@ func (s *Service) curatedProduct(ctx context.Context, p account.Principal, id uu
 		return catalog.Product{}, fmt.Errorf("product %s: %w", id, errs.ErrNotFound)
 	}
 	if !p.CanCurate(prod.SelectCenterID) {
-		return catalog.Product{}, fmt.Errorf("%w: only curators of the product's Select center and admins may do this", errs.ErrForbidden)
+		return catalog.Product{}, errs.New(errs.ErrForbidden, "only curators of the product's Select center and admins may do this")
 	}
 	return prod, nil
 }
@@ -72,7 +72,7 @@ func (s *Service) curatedProduct(ctx context.Context, p account.Principal, id uu
 // published product.
 func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id uuid.UUID) (catalog.Product, error) {
 	if p.Anonymous() {
-		return catalog.Product{}, fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return catalog.Product{}, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	prod, err := s.store.Product(ctx, id)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id
 		return catalog.Product{}, fmt.Errorf("product %s: %w", id, errs.ErrNotFound)
 	}
 	if !catalog.Privileged(p, prod) {
-		return catalog.Product{}, fmt.Errorf("%w: only the product's producer and its Select center's staff may see this", errs.ErrForbidden)
+		return catalog.Product{}, errs.New(errs.ErrForbidden, "only the product's producer and its Select center's staff may see this")
 	}
 	return prod, nil
 }
@@ -91,7 +91,7 @@ func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id
 func checkVersion(prod catalog.Product, version int) error {
 	switch {
 	case version == 0:
-		return fmt.Errorf("%w: send If-Match with the ETag of the version you reviewed", errs.ErrPreconditionRequired)
+		return errs.New(errs.ErrPreconditionRequired, "send If-Match with the ETag of the version you reviewed")
 	case version != prod.Version:
 		return fmt.Errorf("product %s is at version %d, not %d: %w", prod.ID, prod.Version, version, errs.ErrPrecondition)
 	}
@@ -152,7 +152,7 @@ func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID,
 		return catalog.Product{}, err
 	}
 	if cur.Status != catalog.StatusPendingReview {
-		return catalog.Product{}, fmt.Errorf("%w: only a product pending review can be decided; this one is %s", errs.ErrConflict, cur.Status)
+		return catalog.Product{}, errs.Newf(errs.ErrConflict, "only a product pending review can be decided; this one is %s", cur.Status)
 	}
 	now := s.timestamp()
 	next := cur
@@ -251,7 +251,7 @@ func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUI
 		return catalog.Product{}, err
 	}
 	if !p.Is(account.RoleAdmin) {
-		return catalog.Product{}, fmt.Errorf("%w: only admins move products between Select centers", errs.ErrForbidden)
+		return catalog.Product{}, errs.New(errs.ErrForbidden, "only admins move products between Select centers")
 	}
 	var v errs.ValidationError
 	center = strings.TrimSpace(center)
@@ -268,7 +268,7 @@ func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUI
 		return catalog.Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == catalog.StatusArchived {
-		return catalog.Product{}, fmt.Errorf("%w: an archived product stays where it is", errs.ErrConflict)
+		return catalog.Product{}, errs.New(errs.ErrConflict, "an archived product stays where it is")
 	}
 	next := cur
 	next.SelectCenterID, next.UpdatedAt = center, s.timestamp()
@@ -324,7 +324,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, id uuid.UUID,
 		return catalog.Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == catalog.StatusArchived {
-		return catalog.Product{}, fmt.Errorf("%w: an archived product is not verified", errs.ErrConflict)
+		return catalog.Product{}, errs.New(errs.ErrConflict, "an archived product is not verified")
 	}
 	now := s.timestamp()
 	verdict := catalog.Verification{State: in.Verdict, By: p.UserID, At: &now, Note: in.Note}
@@ -429,7 +429,7 @@ func (s *Service) SetTopotop(ctx context.Context, p account.Principal, id uuid.U
 	now := s.timestamp()
 	if in.Topotop {
 		if cur.Status != catalog.StatusPublished {
-			return catalog.Product{}, fmt.Errorf("%w: only a published product can be TOPOTOP; this one is %s", errs.ErrConflict, cur.Status)
+			return catalog.Product{}, errs.Newf(errs.ErrConflict, "only a published product can be TOPOTOP; this one is %s", cur.Status)
 		}
 		if r := catalog.CheckReadiness(cur, now); !r.Ready && !in.Override {
 			var unmet errs.ValidationError

@@ -82,11 +82,58 @@ func Invalid(field, message string) error {
 // opposed to an invalid request body (HTTP 422).
 type QueryError struct{ ValidationError }
 
-// AsQuery turns a ValidationError into a QueryError; other errors pass.
+// Unwrap exposes the field errors: errors.As(err, &ve) holds for a
+// *ValidationError too.
+func (e *QueryError) Unwrap() error { return &e.ValidationError }
+
+// InvalidQuery is a QueryError about a single parameter.
+func InvalidQuery(field, message string) error {
+	return &QueryError{ValidationError{Fields: []FieldError{{Field: field, Message: message}}}}
+}
+
+// AsQuery turns a ValidationError into a QueryError; other errors (and
+// nil) pass.
 func AsQuery(err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		return &QueryError{*ve}
 	}
 	return err
+}
+
+// Error is an error of one of the kinds above with a message written for
+// the client: the HTTP layer shows Msg as the problem's detail, and never
+// any other error text.
+type Error struct {
+	Kind error
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Kind.Error() + ": " + e.Msg }
+
+// Unwrap makes errors.Is(err, kind) hold.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// New returns an error of kind with a message for the client.
+func New(kind error, msg string) error { return &Error{Kind: kind, Msg: msg} }
+
+// Newf is New with a formatted message.
+func Newf(kind error, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ClientMessage is the client's message of the first *Error in err's chain
+// whose kind is kind, or "" when there is none.
+func ClientMessage(err, kind error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if errors.Is(e.Kind, kind) {
+			return e.Msg
+		}
+		err = e.Kind
+	}
+	return ""
 }

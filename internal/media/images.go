@@ -153,7 +153,7 @@ func (s *Images) authorize(ctx context.Context, p account.Principal, productID u
 }
 
 func tooMany() error {
-	return fmt.Errorf("%w: a product has at most %d images; delete one first", errs.ErrConflict, MaxImagesPerProduct)
+	return errs.Newf(errs.ErrConflict, "a product has at most %d images; delete one first", MaxImagesPerProduct)
 }
 
 // Add processes an uploaded file and stores it as the product's last image.
@@ -226,7 +226,7 @@ func (s *Images) save(ctx context.Context, productID uuid.UUID, res *Result) (Im
 }
 
 func duplicate() error {
-	return fmt.Errorf("%w: this product already has this image", errs.ErrConflict)
+	return errs.New(errs.ErrConflict, "this product already has this image")
 }
 
 func extension(contentType string) string {
@@ -293,11 +293,11 @@ func (s *Images) CompleteUpload(ctx context.Context, p account.Principal, produc
 		return Image{}, err
 	}
 	if u.CompletedAt != nil {
-		return Image{}, fmt.Errorf("%w: this upload was already completed", errs.ErrConflict)
+		return Image{}, errs.New(errs.ErrConflict, "this upload was already completed")
 	}
 	data, err := s.store.Get(ctx, u.Key, s.limits.MaxBytes)
 	if errors.Is(err, errs.ErrNotFound) {
-		return Image{}, fmt.Errorf("%w: nothing was uploaded for this upload id yet", errs.ErrConflict)
+		return Image{}, errs.New(errs.ErrConflict, "nothing was uploaded for this upload id yet")
 	}
 	if err != nil {
 		return Image{}, err

@@ -298,7 +298,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		}
 	}
 	if int64(len(buf)) > limit {
-		return nil, fmt.Errorf("%w: the file is larger than %s; upload a smaller photo", errs.ErrTooLarge, humanBytes(limit))
+		return nil, errs.Newf(errs.ErrTooLarge, "the file is larger than %s; upload a smaller photo", humanBytes(limit))
 	}
 	return buf, nil
 }

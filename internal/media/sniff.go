@@ -2,7 +2,6 @@ package media
 
 import (
 	"bytes"
-	"fmt"
 	"unicode/utf8"
 
 	"github.com/otopmarket/otop/internal/errs"
@@ -58,7 +57,7 @@ func Sniff(head []byte) (Format, error) {
 }
 
 func unsupported(msg string) error {
-	return fmt.Errorf("%w: %s", errs.ErrUnsupportedMediaType, msg)
+	return errs.Newf(errs.ErrUnsupportedMediaType, "%s", msg)
 }
 
 const heic = "a HEIC/HEIF image"

@@ -59,7 +59,7 @@ type Page struct {
 // List returns a page of the caller's feed, newest first.
 func (s *Service) List(ctx context.Context, p account.Principal, f Filter) (Page, error) {
 	if p.Anonymous() {
-		return Page{}, fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return Page{}, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	var v errs.ValidationError
 	limit := f.Limit
@@ -99,7 +99,7 @@ func (s *Service) List(ctx context.Context, p account.Principal, f Filter) (Page
 // answer never tells whether they exist.
 func (s *Service) MarkRead(ctx context.Context, p account.Principal, ids []uuid.UUID, all bool) (int, error) {
 	if p.Anonymous() {
-		return 0, fmt.Errorf("%w: sign in first", errs.ErrUnauthenticated)
+		return 0, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	switch {
 	case all && len(ids) > 0:

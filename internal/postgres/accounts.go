@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -57,21 +56,6 @@ func nullable(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// translate turns gorm's errors into the domain's kinds.
-func translate(err error, what string) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return fmt.Errorf("%s: %w", what, errs.ErrNotFound)
-	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
-	case errors.Is(err, gorm.ErrForeignKeyViolated):
-		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Accounts stores users, tokens and login failures.

@@ -114,14 +114,14 @@ func (r *Images) AddImage(ctx context.Context, img media.Image, maxImages int) (
 			return err
 		}
 		if int(count) >= maxImages {
-			return fmt.Errorf("%w: a product has at most %d images; delete one first", errs.ErrConflict, maxImages)
+			return errs.Newf(errs.ErrConflict, "a product has at most %d images; delete one first", maxImages)
 		}
 		if next != nil {
 			rec.Position = *next
 		}
 		if err := tx.Create(&rec).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return fmt.Errorf("%w: this product already has this image", errs.ErrConflict)
+				return errs.New(errs.ErrConflict, "this product already has this image")
 			}
 			return err
 		}
@@ -283,7 +283,7 @@ func (r *Images) CompleteUpload(ctx context.Context, uploadID uuid.UUID, at time
 		return translate(res.Error, "complete upload")
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("%w: this upload was already completed", errs.ErrConflict)
+		return errs.New(errs.ErrConflict, "this upload was already completed")
 	}
 	return nil
 }
