@@ -44,9 +44,9 @@ func (e env) serveCommand() *cli.Command {
 }
 
 // defaultGCRebuilds rebuilds the search index at Go's default garbage
-// collection target: a rebuild allocates heavily, and at serveGCPercent
-// serve's peak memory while building 100k products was 1.76 GB instead of
-// 0.88 GB. Searches meanwhile run at the default target too.
+// collection target: a rebuild allocates heavily, and at serveGCPercent its
+// peak memory doubles (BENCHMARKS.md, "Why the code is as it is").
+// Searches meanwhile run at the default target too.
 type defaultGCRebuilds struct{ catalog.SearchIndex }
 
 func (ix defaultGCRebuilds) Rebuild(ctx context.Context, fill func(add func([]catalog.SearchDocument) error) error) error {
@@ -56,13 +56,10 @@ func (ix defaultGCRebuilds) Rebuild(ctx context.Context, fill func(add func([]ca
 }
 
 // serveGCPercent is serve's garbage collection target unless GOGC is set.
-// Its live heap is small (about 80 MB with 100k products, mostly the
-// embedded search engine's columns) while every request allocates, so Go's
-// default (100) collects more than once a second under load, and each
-// collection shows in the tail latency. At 400 the heap may grow to five
-// times the live data (about 400 MB at 100k products) and collections are
-// four times rarer: p99 of GET /v1/products/{id} at 25k req/s fell from
-// 17–20 ms to 13–14 ms (BENCHMARKS.md). Rebuilds of the search index run
+// Its live heap is small while every request allocates, so Go's default
+// collects often under load and each collection shows in the tail latency;
+// at 400 collections are four times rarer for a heap up to five times the
+// live data (figures in BENCHMARKS.md). Rebuilds of the search index run
 // at the default (defaultGCRebuilds). GOMEMLIMIT caps the heap if needed.
 const serveGCPercent = 400
 

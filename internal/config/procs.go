@@ -7,11 +7,9 @@ package config
 //
 // Why more Ps than CPUs: a request that arrives while every P is busy
 // with searches is found only when a P runs out of work or the runtime's
-// monitor polls the network (every 10 ms), and then queues behind
-// whatever the busy Ps hold. At saturation the tail of the latency is that
-// wait, not the work: searches through the API on 2 CPUs at concurrency 16
-// had p99 33.6–35.0 ms with 2 Ps and 21.7–24.2 ms with 4 (p50 4.0 and
-// 4.4–4.7 ms; BENCHMARKS.md).
+// monitor polls the network, and then queues behind whatever the busy Ps
+// hold. At saturation the tail of the latency is that wait, not the work
+// (BENCHMARKS.md has the p99 with 2, 3, 4 and 8 Ps).
 // An extra P parked in the poller takes each request as it arrives, and the
 // operating system shares the CPUs between the Ps' threads. Under a CPU
 // quota below the CPUs the extra threads would use up the quota early in

@@ -15,7 +15,7 @@ import (
 
 // Searches without text (browsing by filters, sorts and facets) do not go
 // to bleve: counting facets there means reading the doc values of every
-// match, about 0.4 s for the whole 100k catalogue. The columns hold the
+// match, far too slow for a whole catalogue. The columns hold the
 // filterable, sortable and facet values of every document in memory, with
 // the documents kept in each sort order, so such a search is one pass over
 // an order: filter, count the facets, keep the requested page.
@@ -128,8 +128,7 @@ type columns struct {
 	free []int32          // free slots
 	// What filters and facets read, by slot, column by column: a filter
 	// or a facet reads its own column only, an array small enough to stay
-	// in the processor's caches (a keyword column of 100k documents is
-	// 400 KB).
+	// in the processor's caches.
 	codes [nCols][]uint32
 	price []int64
 	stars []int8

@@ -10,7 +10,7 @@ import (
 )
 
 // Each document is stored whole in the index, and the documents of every
-// page of hits are read back. JSON made that read a fifth of a search's
+// page of hits are read back. JSON made that read a large share of a search's
 // CPU (every byte scanned twice, Thai text escaped); the stored form is a
 // flat binary record instead: the fields in the order below, a string as
 // its length (uvarint) and bytes, a list as its length and strings, an

@@ -1,16 +1,3 @@
-// Package embedded is the search engine that runs inside the binary when no
-// Meilisearch is configured: a Bleve index on local disk with the same
-// behaviour as the Meilisearch adapter (typo tolerance, prefix search, English
-// stemming, Thai substring search, filters, facets, sorts, highlighting).
-//
-// Thai has no spaces between words and no Thai word segmenter is available,
-// so Thai fields are indexed as overlapping character grams and a Thai query
-// matches wherever it occurs as a substring.
-//
-// On disk, dir holds one Bleve index per generation (idx-<n>) and a file
-// "current" naming the live one. Rebuild fills a new generation beside the
-// live one and swaps it in; Open after a restart opens the generation that
-// "current" names.
 package embedded
 
 import (
@@ -26,8 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/otopmarket/otop/internal/catalog"
@@ -40,12 +25,6 @@ var ErrClosed = errors.New("embedded: index closed")
 
 // ErrLocked is returned by Open when another process has the index open.
 var ErrLocked = errors.New("embedded: the index is open in another process")
-
-// indexFormat names the layout of the index (fields, analysis). The file
-// "current" records it; an index of another format is not opened but
-// replaced by an empty one (Fresh reports it), which serve rebuilds.
-// Change it with every change of mapping.go or of what is indexed.
-const indexFormat = "f7"
 
 const (
 	currentFile = "current"
@@ -66,6 +45,7 @@ type op struct {
 type Index struct {
 	dir     string
 	mapping *mapping.IndexMappingImpl
+	format  string // formatOf(mapping)
 
 	// wmu serialises writes (Upsert, Delete) and the swap at the end of a
 	// rebuild; it is taken before mu.
@@ -101,6 +81,10 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	format, err := formatOf(m)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: create %s: %w", dir, err)
 	}
@@ -108,7 +92,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{dir: dir, mapping: m, lock: lock}
+	x := &Index{dir: dir, mapping: m, format: format, lock: lock}
 	if err := x.openLive(); err != nil {
 		_ = lock.Close()
 		return nil, err
@@ -201,25 +185,6 @@ func loadColumns(idx bleve.Index) (*columns, error) {
 	return cols, nil
 }
 
-// compact merges idx into one segment: a search visits every segment, so a
-// freshly filled index (one segment per batch) answers several times
-// faster once merged.
-func compact(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	if err := s.ForceMerge(ctx, &opts); err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	return nil
-}
-
 func newGen() string { return genPrefix + strconv.FormatInt(time.Now().UnixNano(), 10) }
 
 // readCurrent returns the live generation named by the current file, or ""
@@ -237,7 +202,7 @@ func (x *Index) readCurrent() (string, error) {
 	if !strings.HasPrefix(gen, genPrefix) || filepath.Base(gen) != gen {
 		return "", fmt.Errorf("embedded: current names %q, not an index generation", gen)
 	}
-	if format != indexFormat {
+	if format != x.format {
 		return "", nil // written by another version: rebuilt from PostgreSQL
 	}
 	if _, err := os.Stat(filepath.Join(x.dir, gen)); errors.Is(err, os.ErrNotExist) {
@@ -252,7 +217,7 @@ func (x *Index) writeCurrent(gen string) error {
 	if err != nil {
 		return fmt.Errorf("embedded: write current: %w", err)
 	}
-	_, werr := tmp.WriteString(gen + " " + indexFormat + "\n")
+	_, werr := tmp.WriteString(gen + " " + x.format + "\n")
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {

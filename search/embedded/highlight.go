@@ -14,7 +14,7 @@ import (
 // prefix of the word being typed) and the words whose terms the plan
 // holds are wrapped.
 //
-// Analysing the page's texts with bleve's analyzers took a fifth of a
+// Analysing the page's texts with bleve's analyzers took a large share of a
 // search's CPU, most of it finding word boundaries. ASCII text (most
 // English text) is split here instead, exactly as bleve's tokenizer splits
 // it (a test compares them), and each distinct word is stemmed once per

@@ -13,9 +13,9 @@ import (
 //
 // Bleve's automata (vellum's levenshtein package) are deterministic and
 // built whole before the first byte is read: a table of 256 transitions
-// (1 KB) for every state the word might need, most of which a dictionary
-// walk never reaches; under load that was a fifth of all the memory the
-// searches allocated. This one computes a state when the walk reaches it:
+// for every state the word might need, most of which a dictionary walk
+// never reaches, and under load a large share of what searches allocated.
+// This one computes a state when the walk reaches it:
 // the row of edit distances between the characters read so far and every
 // prefix of the word, as a dynamic-programming table grows one row per
 // character, kept with the row before it (for swaps). Equal states are

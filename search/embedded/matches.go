@@ -6,8 +6,6 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"github.com/otopmarket/otop/internal/catalog"
 )
@@ -111,7 +109,7 @@ func (t *topK) page(from int) []ranked {
 // change of the columns.
 type segmentSlots struct {
 	mu    sync.Mutex
-	bySeg map[segment.Segment]*segTable
+	bySeg map[segmentData]*segTable
 }
 
 type segTable struct {
@@ -124,15 +122,15 @@ type segTable struct {
 
 // tables returns, for each segment of snap in order, the slots of its
 // document numbers (-1 where the columns lack the document).
-func (s *segmentSlots) tables(snap *scorch.IndexSnapshot, cols *columns) ([][]int32, error) {
+func (s *segmentSlots) tables(snap *indexSnapshot, cols *columns) ([][]int32, error) {
 	segs := snap.Segments()
 	tables := make([][]int32, len(segs))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bySeg == nil {
-		s.bySeg = map[segment.Segment]*segTable{}
+		s.bySeg = map[segmentData]*segTable{}
 	}
-	live := make(map[segment.Segment]bool, len(segs))
+	live := make(map[segmentData]bool, len(segs))
 	for i, ss := range segs {
 		seg := ss.Segment()
 		live[seg] = true
@@ -156,7 +154,7 @@ func (s *segmentSlots) tables(snap *scorch.IndexSnapshot, cols *columns) ([][]in
 	return tables, nil
 }
 
-func newSegTable(ss *scorch.SegmentSnapshot, cols *columns) (*segTable, error) {
+func newSegTable(ss *segmentSnapshot, cols *columns) (*segTable, error) {
 	t := &segTable{slots: make([]int32, ss.FullSize()), ids: map[uint32]string{}, cols: cols, version: cols.version}
 	for n := range t.slots {
 		b, err := ss.DocID(uint64(n))
@@ -178,7 +176,7 @@ func newSegTable(ss *scorch.SegmentSnapshot, cols *columns) (*segTable, error) {
 
 // resolve looks up the unresolved documents again; a document deleted
 // from the segment never needs a slot.
-func (t *segTable) resolve(ss *scorch.SegmentSnapshot, cols *columns) {
+func (t *segTable) resolve(ss *segmentSnapshot, cols *columns) {
 	del := ss.Deleted()
 	left := t.unresolved[:0]
 	for _, n := range t.unresolved {
@@ -196,14 +194,14 @@ func (t *segTable) resolve(ss *scorch.SegmentSnapshot, cols *columns) {
 // pass runs p over snap: every match the columns hold and rf passes is
 // counted (total and facets) and offered to top, ordered by o (relevance
 // when rel: score, then o).
-func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, rf *rowFilter,
+func pass(snap *indexSnapshot, tables [][]int32, p *plan, cols *columns, rf *rowFilter,
 	counters *facetCounters, top *topK, o int, rel bool,
 ) (int, error) {
 	rank := cols.ranked()[o]
 	filtered := !rf.empty()
 	total := 0
 	for i, ss := range snap.Segments() {
-		e := segmentEval{seg: ss.Segment(), dicts: map[string]segment.TermDictionary{}}
+		e := segmentEval{seg: ss.Segment(), dicts: map[string]termDictionary{}}
 		ev, err := e.eval(p)
 		if err != nil {
 			return 0, err
@@ -258,7 +256,7 @@ func pass(snap *scorch.IndexSnapshot, tables [][]int32, p *plan, cols *columns, 
 }
 
 // storedDocs reads the stored documents of the page's matches.
-func storedDocs(snap *scorch.IndexSnapshot, page []ranked) ([]catalog.SearchDocument, error) {
+func storedDocs(snap *indexSnapshot, page []ranked) ([]catalog.SearchDocument, error) {
 	segs := snap.Segments()
 	out := make([]catalog.SearchDocument, len(page))
 	for i, e := range page {
@@ -272,7 +270,7 @@ func storedDocs(snap *scorch.IndexSnapshot, page []ranked) ([]catalog.SearchDocu
 }
 
 // storedDoc reads document n of ss.
-func storedDoc(ss *scorch.SegmentSnapshot, n uint64) (catalog.SearchDocument, error) {
+func storedDoc(ss *segmentSnapshot, n uint64) (catalog.SearchDocument, error) {
 	var raw string
 	err := ss.VisitDocument(n, func(field string, _ byte, value []byte, _ []uint64) bool {
 		if field == fDoc {
@@ -296,7 +294,7 @@ func storedDoc(ss *scorch.SegmentSnapshot, n uint64) (catalog.SearchDocument, er
 
 // docsByID reads the live documents of ids from snap (ids it lacks are
 // left out).
-func docsByID(snap *scorch.IndexSnapshot, ids []string) (map[string]catalog.SearchDocument, error) {
+func docsByID(snap *indexSnapshot, ids []string) (map[string]catalog.SearchDocument, error) {
 	out := make(map[string]catalog.SearchDocument, len(ids))
 	for _, ss := range snap.Segments() {
 		nums, err := ss.DocNumbers(ids)

@@ -9,19 +9,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum"
 )
 
 // Text searches are evaluated here, not by bleve's searchers. Bleve scores
 // a query by walking every posting of every term through a tree of
-// searchers (tens of milliseconds for a word in 30 000 products); here the
-// same query tree becomes set operations on the postings bitmaps of each
-// segment (microseconds), and a score is added up only for the documents
-// that match.
+// searchers; here the same query tree becomes set operations on the
+// postings bitmaps of each segment, orders of magnitude faster, and a
+// score is added up only for the documents that match.
 //
 // Relevance is a sum of boosts, as a ranking by buckets is (Meilisearch's
 // rules: which attribute matched, how many typos): every leaf of the tree a
@@ -61,7 +57,7 @@ const maxExpansions = 1024
 // planner plans the queries of one search against one snapshot.
 type planner struct {
 	x    *Index
-	snap *scorch.IndexSnapshot
+	snap *indexSnapshot
 	// dfas holds the Levenshtein automata of this search: a word is
 	// looked up with typos in several fields, and the states its
 	// automaton computed in one serve the others.
@@ -75,7 +71,7 @@ type dfaKey struct {
 
 // planQuery turns q, as parseText and Search build it, into a plan for
 // snap. Filters are not part of it: the columns apply them.
-func (x *Index) planQuery(snap *scorch.IndexSnapshot, q query.Query) (*plan, error) {
+func (x *Index) planQuery(snap *indexSnapshot, q query.Query) (*plan, error) {
 	pl := &planner{x: x, snap: snap, dfas: map[dfaKey]*levAutomaton{}}
 	return pl.plan(q)
 }
@@ -89,8 +85,7 @@ func (pl *planner) plan(q query.Query) (*plan, error) {
 	case *query.PrefixQuery:
 		// Not the snapshot's FieldDictPrefix: it reads each segment's
 		// dictionary in a goroutine of its own and waits for them, and
-		// under load a search then waits for a CPU several times over
-		// (11 ms at p50 instead of 0.5 at concurrency 16).
+		// under load a search then waits for a CPU several times over.
 		terms, err := pl.automatonTerms(q.FieldVal, &vellum.AlwaysMatch{}, []byte(q.Prefix))
 		if err != nil {
 			return nil, err
@@ -226,7 +221,7 @@ func (pl *planner) dfa(term string, fuzzy int) (*levAutomaton, error) {
 // maxExpansions of them in byte order (each segment's dictionary is read
 // in that order, and stops there: a one-letter prefix of whole names has
 // thousands of terms).
-func (pl *planner) automatonTerms(field string, dfa segment.Automaton, prefix []byte) ([]string, error) {
+func (pl *planner) automatonTerms(field string, dfa automaton, prefix []byte) ([]string, error) {
 	var end []byte
 	if len(prefix) > 0 {
 		end = prefixEnd(prefix)
@@ -299,8 +294,8 @@ var emptyBitmap = roaring.New()
 
 // segmentEval evaluates plans in one segment.
 type segmentEval struct {
-	seg   segment.Segment
-	dicts map[string]segment.TermDictionary
+	seg   segmentData
+	dicts map[string]termDictionary
 }
 
 // postings returns the documents holding term in field (read only).
@@ -317,7 +312,7 @@ func (e *segmentEval) postings(field string, term []byte) (*roaring.Bitmap, erro
 	if err != nil {
 		return nil, fmt.Errorf("embedded: postings of %s:%s: %w", field, term, err)
 	}
-	it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	it, ok := pl.Iterator(false, false, false, nil).(optimizablePostings)
 	if !ok {
 		return nil, fmt.Errorf("embedded: postings of %T cannot be read as a bitmap", e.seg)
 	}
@@ -487,26 +482,8 @@ var scores = sync.Pool{New: func() any { return new([]float64) }}
 
 // snapshot returns the live index's current snapshot; the caller closes
 // it.
-func (x *Index) snapshot() (*scorch.IndexSnapshot, error) {
+func (x *Index) snapshot() (*indexSnapshot, error) {
 	return snapshotOf(x.live)
-}
-
-// snapshotOf returns idx's current snapshot; the caller closes it.
-func snapshotOf(idx bleve.Index) (*scorch.IndexSnapshot, error) {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("embedded: index: %w", err)
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("embedded: index reader: %w", err)
-	}
-	snap, ok := reader.(*scorch.IndexSnapshot)
-	if !ok {
-		_ = reader.Close()
-		return nil, fmt.Errorf("embedded: index reader %T is not a scorch snapshot", reader)
-	}
-	return snap, nil
 }
 
 // termsOf returns the terms p looks for in field.

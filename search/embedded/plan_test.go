@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -17,7 +16,7 @@ import (
 
 // plannerOverSegments indexes docs one upsert (one segment) each and
 // returns a planner over the index's snapshot, closed with the test.
-func plannerOverSegments(t *testing.T, docs []catalog.SearchDocument) (*planner, *scorch.IndexSnapshot) {
+func plannerOverSegments(t *testing.T, docs []catalog.SearchDocument) (*planner, *indexSnapshot) {
 	t.Helper()
 	x := openIndex(t)
 	for _, d := range docs {

@@ -332,7 +332,7 @@ func (x *Index) analyzer(name string) analysis.Analyzer {
 // Search implements catalog.SearchIndex.
 func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
 	if err := ctx.Err(); err != nil {
-		return catalog.SearchResult{}, err // the caller has gone or given up: no work for nobody
+		return catalog.SearchResult{}, err // the caller has gone or given up: nobody would read the answer
 	}
 	page, perPage := max(q.Page, 1), q.PerPage
 	if perPage < 1 {
@@ -542,8 +542,8 @@ func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string
 const suggestCandidates = 500
 
 // suggestNames runs q as text searches run (a plan evaluated on the
-// segments' bitmaps, not bleve's searchers, which take tens of
-// milliseconds for a one-letter prefix at 100k products) and returns the
+// segments' bitmaps, not bleve's searchers, which are slow for a short
+// prefix over a large catalogue) and returns the
 // first limit distinct names of its best suggestCandidates matches, by
 // score, then newest first.
 func (x *Index) suggestNames(q query.Query, thai bool, limit int) ([]string, error) {
