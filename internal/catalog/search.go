@@ -2,151 +2,160 @@ package catalog
 
 import (
 	"context"
-	"time"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/otopmarket/otop/internal/errs"
 )
 
-// SearchDocument is what the search engines index of a published product:
-// its public fields, flattened. Only published products are ever indexed.
-type SearchDocument struct {
-	ID               string   `json:"id"`
-	NameTH           string   `json:"name_th"`
-	NameEN           string   `json:"name_en"`
-	DescriptionTH    string   `json:"description_th"`
-	DescriptionEN    string   `json:"description_en"`
-	Tags             []string `json:"tags"`
-	ProducerID       string   `json:"producer_id"`
-	ProducerNameTH   string   `json:"producer_name_th"`
-	ProducerNameEN   string   `json:"producer_name_en"`
-	Category         string   `json:"category"`
-	CreativeIndustry string   `json:"creative_industry"` // "" when none
-	ProvinceCode     string   `json:"province_code"`
-	ProvinceNameTH   string   `json:"province_name_th"`
-	ProvinceNameEN   string   `json:"province_name_en"`
-	ClusterID        string   `json:"cluster_id"` // "" for Bangkok
-	Region           string   `json:"region"`
-	SelectCenterID   string   `json:"select_center_id"`
-	OTOPStars        int      `json:"otop_stars"` // 0 when unrated
-	Topotop          bool     `json:"topotop"`
-	PriceMinor       int64    `json:"price_minor"`
-	Currency         string   `json:"currency"`
-	// Certifications are the kinds of the product's certificates that have
-	// not expired at indexing time (the indexer re-indexes on expiry).
-	Certifications     []string  `json:"certifications"`
-	CertificateNumbers []string  `json:"certificate_numbers"` // matched exactly, no typo tolerance
-	HSCode             string    `json:"hs_code"`             // matched exactly, no typo tolerance
-	ImageURL           string    `json:"image_url"`           // the cover's smallest variant, "" when none
-	PublishedAt        time.Time `json:"published_at"`
-	CreatedAt          time.Time `json:"created_at"`
-}
-
-// SearchFilters narrow a search. Every value is checked against the
-// reference data before it reaches an engine; engines must still treat them
-// as data (escape or use typed filter builders), never as query syntax.
-type SearchFilters struct {
-	Province         string
-	Cluster          string
-	Region           string
-	Category         string
-	SelectCenter     string
-	CreativeIndustry string
-	Topotop          *bool
-	MinStars         int    // 0 = any
-	Producer         string // producer id, "" = any
-	MinPrice         *int64 // minor units, inclusive
-	MaxPrice         *int64 // minor units, inclusive
-	Certification    string // a certification kind the product holds unexpired
-}
-
-// Search sorts.
+// Limits on what a search may ask.
 const (
-	SearchSortRelevance = "relevance" // default when there is a text query
-	SearchSortNewest    = "newest"    // published_at desc; default without a text query
-	SearchSortPriceAsc  = "price_asc"
-	SearchSortPriceDesc = "price_desc"
-	SearchSortName      = "name" // name_en asc
+	MaxSearchTextRunes = 200
+	MaxSearchPage      = 1000
+	MaxSearchPerPage   = 100
+	MaxSuggestPrefix   = 50
+	MaxSuggestions     = 10
 )
 
-// SearchFacets are the fields a search can count values of.
-func SearchFacets() []string {
-	return []string{"category", "province_code", "cluster_id", "region", "select_center_id",
-		"creative_industry", "otop_stars", "topotop", "certifications"}
+// Search answers catalogue searches from the search index. It validates
+// every parameter against the reference data, so engines only ever see
+// known values.
+type Search struct {
+	index  SearchIndex
+	places Places
 }
 
-// SearchQuery is one search. Text may be Thai, English or mixed; Lang
-// ("th" or "en", "" = both) chooses which fields are highlighted.
-type SearchQuery struct {
-	Text    string
-	Lang    string
-	Filters SearchFilters
-	Facets  []string // names from SearchFacets
-	Sort    string
-	Page    int // 1-based
-	PerPage int // 1..100
+// NewSearch builds the search service.
+func NewSearch(index SearchIndex, places Places) *Search {
+	return &Search{index: index, places: places}
 }
 
-// SearchHit is one matching product with highlighted snippets, keyed by
-// field name (name_en, name_th, description_en, description_th), matched
-// terms wrapped in <em>…</em> and the rest HTML-escaped.
-type SearchHit struct {
-	Document   SearchDocument
-	Highlights map[string]string
+// Search runs a validated query. Only published products are in the index.
+func (s *Search) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	q, err := s.check(q)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res, err := s.index.Search(ctx, q)
+	if err != nil {
+		return SearchResult{}, engineError(ctx, err)
+	}
+	return res, nil
 }
 
-// SearchResult is one page of hits, the total number of matches and, for
-// each requested facet, the count of each value among all matches (not
-// only this page). Boolean and numeric facet values are spelled "true",
-// "false", "1".."5"; products without a value (no creative industry,
-// unrated) are not counted.
-type SearchResult struct {
-	Hits    []SearchHit
-	Facets  map[string]map[string]int
-	Total   int
-	Page    int
-	PerPage int
+// engineError marks a failure of the engine as unavailability (the caller
+// may retry), unless the caller itself went away.
+func engineError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return fmt.Errorf("search engine: %w: %w", errs.ErrUnavailable, err)
 }
 
-// SearchIndex is a search engine holding the published catalogue.
-type SearchIndex interface {
-	// Upsert adds or replaces documents; it returns once the engine has
-	// applied them (searchable).
-	Upsert(ctx context.Context, docs []SearchDocument) error
-	// Delete removes documents by id; unknown ids are not an error.
-	Delete(ctx context.Context, ids []string) error
-	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
-	// Suggest returns at most limit distinct completions (product names in
-	// the language of the prefix) for search-as-you-type.
-	Suggest(ctx context.Context, prefix string, limit int) ([]string, error)
-	// Rebuild builds a fresh index aside from the live one, fills it
-	// through fill (which calls add with batches of documents), then swaps
-	// it in atomically: searches keep answering from the old index until
-	// the swap, and a failed rebuild leaves the live index untouched.
-	Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error
-	Ping(ctx context.Context) error
+// Suggest returns at most MaxSuggestions completions of prefix.
+func (s *Search) Suggest(ctx context.Context, prefix string, limit int) ([]string, error) {
+	prefix = strings.TrimSpace(prefix)
+	var v errs.ValidationError
+	switch n := utf8.RuneCountInString(prefix); {
+	case n == 0:
+		v.Add("q", "is required")
+	case n > MaxSuggestPrefix:
+		v.Add("q", "must be at most 50 characters")
+	case !utf8.ValidString(prefix):
+		v.Add("q", "must be valid UTF-8")
+	}
+	if limit == 0 {
+		limit = MaxSuggestions
+	}
+	if limit < 1 || limit > MaxSuggestions {
+		v.Add("limit", "must be an integer from 1 to 10")
+	}
+	if err := v.Err(); err != nil {
+		return nil, errs.AsQuery(err)
+	}
+	out, err := s.index.Suggest(ctx, prefix, limit)
+	if err != nil {
+		return nil, engineError(ctx, err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
 }
 
-// WatchIndex returns ix calling changed after every write to it, failed or
-// not (a failed batch may be partly applied): caches of its replies use it
-// to drop what they hold.
-func WatchIndex(ix SearchIndex, changed func()) SearchIndex {
-	return watchedIndex{SearchIndex: ix, changed: changed}
-}
+// Ping checks the engine.
+func (s *Search) Ping(ctx context.Context) error { return s.index.Ping(ctx) }
 
-type watchedIndex struct {
-	SearchIndex
-	changed func()
-}
-
-func (ix watchedIndex) Upsert(ctx context.Context, docs []SearchDocument) error {
-	defer ix.changed()
-	return ix.SearchIndex.Upsert(ctx, docs)
-}
-
-func (ix watchedIndex) Delete(ctx context.Context, ids []string) error {
-	defer ix.changed()
-	return ix.SearchIndex.Delete(ctx, ids)
-}
-
-func (ix watchedIndex) Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error {
-	defer ix.changed()
-	return ix.SearchIndex.Rebuild(ctx, fill)
+func (s *Search) check(q SearchQuery) (SearchQuery, error) {
+	var v errs.ValidationError
+	q.Text = strings.TrimSpace(q.Text)
+	if !utf8.ValidString(q.Text) {
+		v.Add("q", "must be valid UTF-8")
+	} else if utf8.RuneCountInString(q.Text) > MaxSearchTextRunes {
+		v.Add("q", "must be at most 200 characters")
+	}
+	if q.Lang != "" && q.Lang != "th" && q.Lang != "en" {
+		v.Add("lang", "must be th or en")
+	}
+	f := q.Filters
+	checkFilterValues(s.places, ProductFilter{
+		Province: f.Province, Cluster: f.Cluster, Region: f.Region, Category: f.Category,
+		SelectCenter: f.SelectCenter, CreativeIndustry: f.CreativeIndustry, MinStars: f.MinStars,
+	}, &v)
+	if f.Producer != "" {
+		if _, err := uuid.Parse(f.Producer); err != nil {
+			v.Add("producer", "must be a producer id (a UUID)")
+		}
+	}
+	for _, p := range []struct {
+		field string
+		value *int64
+	}{{"min_price", f.MinPrice}, {"max_price", f.MaxPrice}} {
+		if p.value != nil && (*p.value < 0 || *p.value > 1_000_000_000_000) {
+			v.Add(p.field, "must be an amount in minor units (satang) from 0 to 10^12")
+		}
+	}
+	if f.MinPrice != nil && f.MaxPrice != nil && *f.MinPrice > *f.MaxPrice {
+		v.Add("max_price", "must not be below min_price")
+	}
+	if f.Certification != "" {
+		if k, ok := s.places.CertificationKind(f.Certification); !ok || k.Rated {
+			v.Add("certification", "must be a certification kind such as thai_fda, halal or organic (see GET /v1/certification-kinds); use min_stars for OTOP stars")
+		}
+	}
+	known := SearchFacets()
+	for _, facet := range q.Facets {
+		if !slices.Contains(known, facet) {
+			v.Add("facets", "each facet must be one of "+strings.Join(known, ", "))
+			break
+		}
+	}
+	q.Facets = slices.Compact(slices.Sorted(slices.Values(q.Facets)))
+	switch q.Sort {
+	case "":
+		q.Sort = SearchSortNewest
+		if q.Text != "" {
+			q.Sort = SearchSortRelevance
+		}
+	case SearchSortRelevance, SearchSortNewest, SearchSortPriceAsc, SearchSortPriceDesc, SearchSortName:
+	default:
+		v.Add("sort", "must be one of relevance, newest, price_asc, price_desc, name")
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Page < 1 || q.Page > MaxSearchPage {
+		v.Add("page", "must be an integer from 1 to 1000")
+	}
+	if q.PerPage == 0 {
+		q.PerPage = 20
+	}
+	if q.PerPage < 1 || q.PerPage > MaxSearchPerPage {
+		v.Add("per_page", "must be an integer from 1 to 100")
+	}
+	return q, errs.AsQuery(v.Err())
 }
