@@ -15,16 +15,18 @@ import (
 // env is the process environment, injected so that tests control it.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
 
 // run executes one command line and returns the process exit code.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	app := &cli.Command{
 		Name:      "otop",
 		Usage:     "OTOP marketplace and catalogue backend",
+		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Configuration comes from the environment (see README); flags only choose what to do.

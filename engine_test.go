@@ -68,17 +68,22 @@ func TestANewIndexIsBuiltBehindAGate(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The demo catalogue also has products in review: only the published ones are indexed.
+	var published int
+	if err := db.Raw("SELECT count(*) FROM products WHERE status = 'published'").Scan(&published).Error; err != nil {
+		t.Fatal(err)
+	}
 	res, err := gate.Search(ctx, catalog.SearchQuery{})
-	if err != nil || res.Total != 20 {
-		t.Fatalf("after the build: %d documents, %v; want 20", res.Total, err)
+	if err != nil || res.Total != published || published < 10 {
+		t.Fatalf("after the build: %d documents, %v; want the %d published products", res.Total, err, published)
 	}
 	// The outbox is drained afterwards: an archived product leaves.
-	if err := db.Exec("UPDATE products SET status = 'archived' WHERE id = (SELECT id FROM products LIMIT 1)").Error; err != nil {
+	if err := db.Exec("UPDATE products SET status = 'archived', topotop = false WHERE id = (SELECT id FROM products WHERE status = 'published' LIMIT 1)").Error; err != nil {
 		t.Fatal(err)
 	}
 	for {
 		res, err := gate.Search(ctx, catalog.SearchQuery{})
-		if err == nil && res.Total == 19 {
+		if err == nil && res.Total == published-1 {
 			break
 		}
 		if time.Now().After(deadline) {

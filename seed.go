@@ -35,9 +35,9 @@ func (e env) seedCommand() *cli.Command {
 		Name:  "seed",
 		Usage: "check the reference data; with --demo, load the demo catalogue",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "demo", Usage: "create demo producers, published products with photos, curators and an admin"},
+			&cli.BoolFlag{Name: "demo", Usage: "create demo producers, products with photos (published, in review queues, rejected), curators and an admin"},
 			&cli.IntFlag{Name: "products", Usage: "number of demo products (default: 4 per producer, about 600)"},
-			&cli.IntFlag{Name: "images", Value: -1, Usage: "how many products get a generated photo (default: all, at most 700)"},
+			&cli.IntFlag{Name: "images", Value: -1, Usage: "how many products get generated photos, three for TOPOTOP ones (default: all, at most 700)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			a, err := e.open(ctx, false)
@@ -72,13 +72,25 @@ func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
 	}
 	start := time.Now()
 	now := start.UTC()
-	producers, products := demo.Generate(tax, demo.Options{Seed: 2026, Now: now, ProducersPerProvince: 2, Products: nProducts})
+	if nImages < 0 {
+		nImages = maxDemoImages
+	}
+	producers, products, err := demo.Generate(tax, demo.Options{Seed: 2026, Now: now, ProducersPerProvince: 2, Products: nProducts, Photos: nImages})
+	if err != nil {
+		return err
+	}
 
 	hash, err := argon2id.CreateHash(demoPassword, account.DefaultPolicy().Argon2)
 	if err != nil {
 		return err
 	}
 	users := staffUsers(tax, hash)
+	curators := map[string]uuid.UUID{}
+	for _, u := range users {
+		if u.User.Role == account.RoleCurator {
+			curators[u.User.SelectCenterID] = u.User.ID
+		}
+	}
 	rng := rand.New(rand.NewPCG(2026, 77)) //nolint:gosec // demo data, not security
 	byKey := make(map[string]catalog.Producer, len(producers))
 	catProducers := make([]catalog.Producer, 0, len(producers))
@@ -99,22 +111,34 @@ func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
 		byKey[p.Key] = cp
 		catProducers = append(catProducers, cp)
 	}
-	catProducts := make([]catalog.Product, 0, len(products))
-	owners := make(map[uuid.UUID]uuid.UUID, len(products))
-	topotop := map[uuid.UUID]bool{}
+	catProducts := make([]catalog.Product, len(products))
+	counts := map[string]int{}
 	for i, p := range products {
 		owner, ok := byKey[p.ProducerKey]
 		if !ok {
 			return fmt.Errorf("demo product %d: unknown producer %s", i, p.ProducerKey)
 		}
-		cp := demoProduct(p, owner, tax, now.Add(-time.Duration(3*24*60+rng.IntN(360*24*60))*time.Minute))
-		catProducts = append(catProducts, cp)
-		owners[cp.ID] = owner.UserID
-		if p.OTOPStars == 5 && rng.IntN(4) == 0 {
-			topotop[cp.ID] = true
+		curator, ok := curators[p.SelectCenterID]
+		if !ok {
+			return fmt.Errorf("demo product %d: no curator for center %q", i, p.SelectCenterID)
+		}
+		catProducts[i] = demoProduct(p, owner, curator)
+		// Insert stores the published version of what is published; that of
+		// a product with photos (they are part of it) or of a resubmission
+		// (the version before its changes) is stored by Settle.
+		if p.Photos > 0 || p.Earlier != nil {
+			catProducts[i].Status = catalog.StatusDraft
+		}
+		counts[p.State]++
+		if p.Earlier != nil {
+			counts["resubmitted"]++
+		}
+		if p.Topotop {
+			counts["topotop"]++
 		}
 	}
 	logger.InfoContext(ctx, "demo catalogue generated", "producers", len(catProducers), "products", len(catProducts))
+	// Every product goes in as a draft, gets its photos, then its status.
 	err = seeder.Insert(ctx, users, catProducers, catProducts, func(done int) {
 		if done%10000 == 0 || done == len(catProducts) {
 			logger.InfoContext(ctx, "inserting demo products", "done", done, "of", len(catProducts))
@@ -123,24 +147,45 @@ func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
 	if err != nil {
 		return err
 	}
-	if nImages < 0 {
-		nImages = min(len(catProducts), 700)
-	}
-	if err := a.seedImages(ctx, products, catProducts[:min(nImages, len(catProducts))], owners); err != nil {
+	photos, err := a.seedImages(ctx, products, catProducts)
+	if err != nil {
 		return err
 	}
-	ids := make([]uuid.UUID, len(catProducts))
-	for i, p := range catProducts {
-		ids[i] = p.ID
+	states := make([]postgres.SeedState, len(products))
+	for i, p := range products {
+		cp := catProducts[i]
+		cp.Images = photos[i]
+		st := postgres.SeedState{ID: cp.ID, Status: catalog.Status(p.State), Topotop: p.Topotop}
+		switch {
+		case p.Earlier != nil:
+			st.Published, st.PublishedAt = catalog.PublicFields(earlierVersion(cp, *p.Earlier)), p.PublishedAt
+		case p.Photos > 0 && p.State == demo.StatePublished:
+			st.Published, st.PublishedAt = catalog.PublicFields(cp), p.PublishedAt
+		}
+		states[i] = st
 	}
-	if err := seeder.Publish(ctx, ids, topotop); err != nil {
+	if err := seeder.Settle(ctx, states); err != nil {
 		return err
 	}
 	logger.InfoContext(ctx, "demo catalogue loaded", "producers", len(catProducers), "products", len(catProducts),
-		"images", min(nImages, len(catProducts)), "topotop", len(topotop), "seconds", time.Since(start).Seconds(),
+		"published", counts[demo.StatePublished], "pending_review", counts[demo.StatePendingReview],
+		"resubmitted", counts["resubmitted"], "rejected", counts[demo.StateRejected], "topotop", counts["topotop"],
+		"photos", photoCount(photos), "seconds", time.Since(start).Seconds(),
 		"accounts", "producer-<province code>-<n>"+demoEmailDomain+", curator-<center>"+demoEmailDomain+", admin"+demoEmailDomain,
 		"password", demoPassword)
 	return nil
+}
+
+// maxDemoImages is how many products get photos by default: drawing and
+// processing them takes most of the seed's time.
+const maxDemoImages = 700
+
+func photoCount(photos [][]media.Image) int {
+	n := 0
+	for _, p := range photos {
+		n += len(p)
+	}
+	return n
 }
 
 func deref(s *string) string {
@@ -164,41 +209,96 @@ func staffUsers(tax *taxonomy.Taxonomy, hash string) []postgres.SeedUser {
 	}})
 }
 
-func demoProduct(p demo.Product, owner catalog.Producer, tax *taxonomy.Taxonomy, created time.Time) catalog.Product {
-	center, _ := tax.SelectCenterFor(owner.ProvinceCode)
+// demoProduct is a demo product as the catalogue holds it, with its review
+// history; curator is the curator of its Select center, who decided and
+// verified what was decided and verified.
+func demoProduct(p demo.Product, owner catalog.Producer, curator uuid.UUID) catalog.Product {
 	moq, capacity, lead, weight := p.MOQ, p.MonthlyCapacity, p.LeadTimeDays, p.WeightGrams
+	updated := p.CreatedAt
+	for _, t := range []time.Time{p.SubmittedAt, p.ReviewedAt, p.PublishedAt} {
+		if t.After(updated) {
+			updated = t
+		}
+	}
 	cp := catalog.Product{
-		ID: uuid.New(), ProducerID: owner.ID, OwnerID: owner.UserID, Status: catalog.StatusDraft,
+		ID: uuid.New(), ProducerID: owner.ID, OwnerID: owner.UserID, Status: catalog.Status(p.State),
 		NameTH: p.NameTH, NameEN: p.NameEN, DescriptionTH: p.DescriptionTH, DescriptionEN: p.DescriptionEN,
 		Category: p.Category, CreativeIndustry: p.CreativeIndustry,
 		Price: &catalog.Money{AmountMinor: p.PriceMinor, Currency: catalog.Currency},
 		MOQ:   &moq, Unit: p.Unit, MonthlyCapacity: &capacity, LeadTimeDays: &lead, HSCode: p.HSCode, WeightGrams: &weight,
 		Tags: p.Tags, ProvinceCode: owner.ProvinceCode, ClusterID: owner.ClusterID, Region: owner.Region,
-		SelectCenterID: center, CreatedAt: created, UpdatedAt: created, Version: 1,
+		SelectCenterID: p.SelectCenterID, Topotop: p.Topotop, RejectionReason: p.RejectionReason,
+		SubmittedAt: timeOrNil(p.SubmittedAt), PublishedAt: timeOrNil(p.PublishedAt),
+		CreatedAt: p.CreatedAt, UpdatedAt: updated, Version: 1,
+	}
+	if !p.ReviewedAt.IsZero() {
+		cp.ReviewedBy, cp.ReviewedAt = curator, timeOrNil(p.ReviewedAt)
 	}
 	if p.OTOPStars > 0 {
 		stars, year := p.OTOPStars, p.OTOPStarsYear
 		cp.OTOPStars, cp.OTOPStarsYear = &stars, &year
+		cp.StarsVerification = verifiedBy(curator, p.StarsVerifiedAt, p.StarsNote)
 	}
-	for _, t := range p.PriceTiers {
-		cp.PriceTiers = append(cp.PriceTiers, catalog.PriceTier{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor})
-	}
+	cp.PriceTiers = priceTiers(p.PriceTiers)
 	for _, c := range p.Certifications {
 		expires := c.ExpiresOn
-		cp.Certifications = append(cp.Certifications, catalog.Certification{Kind: c.Kind, Number: c.Number, ExpiresOn: &expires})
+		cp.Certifications = append(cp.Certifications, catalog.Certification{Kind: c.Kind, Number: c.Number, ExpiresOn: &expires,
+			Verification: verifiedBy(curator, c.VerifiedAt, c.Note)})
 	}
 	return cp
 }
 
-// seedImages draws a photo for each product and stores it through the real
-// image pipeline, as the product's producer, on all cores.
-func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []catalog.Product, owners map[uuid.UUID]uuid.UUID) error {
-	if len(products) == 0 {
+// earlierVersion is cp as it was last published, before the changes of its
+// resubmission.
+func earlierVersion(cp catalog.Product, e demo.Earlier) catalog.Product {
+	lead := e.LeadTimeDays
+	cp.Price = &catalog.Money{AmountMinor: e.PriceMinor, Currency: catalog.Currency}
+	cp.PriceTiers = priceTiers(e.PriceTiers)
+	cp.LeadTimeDays = &lead
+	cp.DescriptionTH, cp.DescriptionEN = e.DescriptionTH, e.DescriptionEN
+	return cp
+}
+
+func priceTiers(tiers []demo.Tier) []catalog.PriceTier {
+	out := make([]catalog.PriceTier, 0, len(tiers))
+	for _, t := range tiers {
+		out = append(out, catalog.PriceTier{MinQuantity: t.MinQuantity, AmountMinor: t.AmountMinor})
+	}
+	return out
+}
+
+// verifiedBy is a claim curator verified at (zero: unverified).
+func verifiedBy(curator uuid.UUID, at time.Time, note string) catalog.Verification {
+	if at.IsZero() {
+		return catalog.Verification{}
+	}
+	return catalog.Verification{State: catalog.Verified, By: curator, At: &at, Note: note}
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
 		return nil
+	}
+	return &t
+}
+
+// seedImages draws each product's photos (demo.Product.Photos) and stores
+// them through the real image pipeline, as the product's producer, on all
+// cores. It returns the stored images of each product.
+func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []catalog.Product) ([][]media.Image, error) {
+	stored := make([][]media.Image, len(products))
+	var todo []int
+	for i, p := range gen {
+		if p.Photos > 0 {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return stored, nil
 	}
 	store, err := a.objectStore(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logger := a.logger
 	workers := runtime.NumCPU()
@@ -210,35 +310,50 @@ func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []cat
 		mu         sync.Mutex
 		firstErr   error
 	)
+	// photo stores the k-th photo of product i: the same style drawn from
+	// another seed, so that no two photos are the same file.
+	photo := func(i, k int) error {
+		p := products[i]
+		var buf bytes.Buffer
+		art := demo.Art(gen[i].ArtStyle, int64(i)*demo.TopotopPhotos+int64(k)+1, 960, 720)
+		if err := jpeg.Encode(&buf, art, &jpeg.Options{Quality: 88}); err != nil {
+			return err
+		}
+		owner := account.Principal{UserID: p.OwnerID, Role: account.RoleProducer}
+		img, err := images.Add(ctx, owner, p.ID, &buf)
+		if err != nil {
+			return err
+		}
+		stored[i] = append(stored[i], img)
+		return nil
+	}
 	for range workers {
 		wg.Go(func() {
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(products) || ctx.Err() != nil {
+				n := int(next.Add(1) - 1)
+				if n >= len(todo) || ctx.Err() != nil {
 					return
 				}
-				p := products[i]
-				var buf bytes.Buffer
-				art := demo.Art(gen[i].ArtStyle, int64(i)+1, 960, 720)
-				err := jpeg.Encode(&buf, art, &jpeg.Options{Quality: 88})
-				if err == nil {
-					owner := account.Principal{UserID: owners[p.ID], Role: account.RoleProducer}
-					_, err = images.Add(ctx, owner, p.ID, &buf)
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("demo photo of %s: %w", p.NameEN, err)
+				i := todo[n]
+				for k := range gen[i].Photos {
+					if err := photo(i, k); err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = fmt.Errorf("demo photo of %s: %w", products[i].NameEN, err)
+						}
+						mu.Unlock()
+						return
 					}
-					mu.Unlock()
-					return
 				}
-				if n := done.Add(1); n%100 == 0 || int(n) == len(products) {
-					logger.InfoContext(ctx, "demo photos", "done", n, "of", len(products))
+				if d := done.Add(1); d%100 == 0 || int(d) == len(todo) {
+					logger.InfoContext(ctx, "demo photos", "products", d, "of", len(todo))
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return firstErr
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return stored, firstErr
 }

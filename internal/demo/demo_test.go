@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,6 +20,16 @@ func loadTax(tb testing.TB) *taxonomy.Taxonomy {
 		tb.Fatalf("taxonomy.Load: %v", err)
 	}
 	return tax
+}
+
+// generate is Generate that fails the test on an error.
+func generate(tb testing.TB, tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product) {
+	tb.Helper()
+	producers, products, err := Generate(tax, o)
+	if err != nil {
+		tb.Fatalf("Generate: %v", err)
+	}
+	return producers, products
 }
 
 func hasThaiScript(s string) bool {
@@ -42,13 +53,13 @@ func isASCII(s string) bool {
 func TestGenerateDeterministic(t *testing.T) {
 	tax := loadTax(t)
 	o := Options{Seed: 42, Now: testNow, Products: 800}
-	p1, q1 := Generate(tax, o)
-	p2, q2 := Generate(tax, o)
+	p1, q1 := generate(t, tax, o)
+	p2, q2 := generate(t, tax, o)
 	if !reflect.DeepEqual(p1, p2) || !reflect.DeepEqual(q1, q2) {
 		t.Fatalf("same seed gave different results")
 	}
 	o.Seed = 43
-	p3, q3 := Generate(tax, o)
+	p3, q3 := generate(t, tax, o)
 	if reflect.DeepEqual(p1, p3) || reflect.DeepEqual(q1, q3) {
 		t.Fatalf("different seeds gave identical results")
 	}
@@ -56,7 +67,7 @@ func TestGenerateDeterministic(t *testing.T) {
 
 func TestGenerateDefaults(t *testing.T) {
 	tax := loadTax(t)
-	producers, products := Generate(tax, Options{Seed: 1, Now: testNow})
+	producers, products := generate(t, tax, Options{Seed: 1, Now: testNow})
 	if want := 77 * 2; len(producers) != want {
 		t.Errorf("got %d producers, want %d", len(producers), want)
 	}
@@ -72,7 +83,7 @@ func TestGenerateProducers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, per := range []int{1, 2, 5} {
-		producers, products := Generate(tax, Options{Seed: 7, Now: testNow, ProducersPerProvince: per, Products: 1000})
+		producers, products := generate(t, tax, Options{Seed: 7, Now: testNow, ProducersPerProvince: per, Products: 1000})
 		count := map[string]int{}
 		keys := map[string]bool{}
 		for _, p := range producers {
@@ -115,7 +126,7 @@ func TestGenerateProducers(t *testing.T) {
 
 func TestGenerateProductConstraints(t *testing.T) {
 	tax := loadTax(t)
-	producers, products := Generate(tax, Options{Seed: 3, Now: testNow, Products: 5000})
+	producers, products := generate(t, tax, Options{Seed: 3, Now: testNow, Products: 5000})
 	if len(products) != 5000 {
 		t.Fatalf("got %d products, want 5000", len(products))
 	}
@@ -231,7 +242,7 @@ func TestGenerateProductConstraints(t *testing.T) {
 func TestNoPorkInDeepSouth(t *testing.T) {
 	tax := loadTax(t)
 	for _, seed := range []int64{1, 2, 3} {
-		producers, products := Generate(tax, Options{Seed: seed, Now: testNow, ProducersPerProvince: 6, Products: 20000})
+		producers, products := generate(t, tax, Options{Seed: seed, Now: testNow, ProducersPerProvince: 6, Products: 20000})
 		province := map[string]string{}
 		for _, p := range producers {
 			province[p.Key] = p.ProvinceCode
@@ -253,7 +264,7 @@ func TestNoPorkInDeepSouth(t *testing.T) {
 
 func TestRegionalStaples(t *testing.T) {
 	tax := loadTax(t)
-	producers, products := Generate(tax, Options{Seed: 5, Now: testNow, ProducersPerProvince: 6, Products: 20000})
+	producers, products := generate(t, tax, Options{Seed: 5, Now: testNow, ProducersPerProvince: 6, Products: 20000})
 	province := map[string]string{}
 	for _, p := range producers {
 		province[p.Key] = p.ProvinceCode
@@ -285,7 +296,7 @@ func TestGenerate100k(t *testing.T) {
 		t.Skip("short")
 	}
 	tax := loadTax(t)
-	producers, products := Generate(tax, Options{Seed: 9, Now: testNow, Products: 100000})
+	producers, products := generate(t, tax, Options{Seed: 9, Now: testNow, Products: 100000})
 	if len(products) != 100000 {
 		t.Fatalf("got %d products, want 100000", len(products))
 	}
@@ -349,7 +360,7 @@ func BenchmarkGenerate100k(b *testing.B) {
 	tax := loadTax(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		Generate(tax, Options{Seed: 1, Now: testNow, Products: 100000})
+		generate(b, tax, Options{Seed: 1, Now: testNow, Products: 100000})
 	}
 }
 
@@ -360,5 +371,221 @@ func BenchmarkArt(b *testing.B) {
 				Art(s, int64(i), 1200, 900)
 			}
 		})
+	}
+}
+
+func TestCurationDataIsValid(t *testing.T) {
+	tax := loadTax(t)
+	txt, err := loadTexts(tax, readEmbedded)
+	if err != nil {
+		t.Fatalf("embedded curation data: %v", err)
+	}
+	if len(txt.RejectionReasons) < 10 || len(txt.Revisions) < 3 {
+		t.Errorf("%d rejection reasons and %d revisions; want a variety", len(txt.RejectionReasons), len(txt.Revisions))
+	}
+	for _, c := range tax.Categories() {
+		if n := len(txt.reasonsFor(c.ID)); n < 5 {
+			t.Errorf("category %s: %d rejection reasons, want at least 5", c.ID, n)
+		}
+	}
+}
+
+func TestCurationDataRefusesBrokenFiles(t *testing.T) {
+	tax := loadTax(t)
+	good, err := readEmbedded(fileCuration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"unknown field", `"stars_note"`, `"colour": 1, "stars_note"`, "unknown field"},
+		{"repeated reason", "The English description only repeats the product name. Importers need to know the materials, the size or net weight and how the product is made; please add them and resubmit.",
+			"The photos are too dark and blurred to judge the product. Please retake them in daylight against a plain background, with one photo of the whole item and one close-up of the detail, then resubmit.", "repeats an earlier one"},
+		{"reason too short", `"Please give the width and length in centimetres and the fibre content (for example 100% silk) in the English description; importers cannot order cloth without them."`, `"Too dark."`, "characters"},
+		{"unknown category", `["herbal"]`, `["herbs"]`, `unknown category "herbs"`},
+		{"missing certificate note", `"gi": "The producer is listed as an authorised user of the registered geographical indication."`, `"otop_stars": "x"`, "no certificate note for gi"},
+		{"revision that changes nothing", `{"price_percent": 12, "lead_time_days": 0, "append_en": "", "append_th": ""}`, `{"price_percent": 0, "lead_time_days": 0, "append_en": "", "append_th": ""}`, "changes nothing"},
+		{"sentence in one language", `"append_th": " สามารถส่งสินค้าตัวอย่างได้ภายในหนึ่งสัปดาห์หลังได้รับคำสอบถาม"`, `"append_th": ""`, "one language only"},
+		{"trailing data", `"stars_note"`, `"stars_note"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(string(good), tt.old) {
+				t.Fatalf("the data no longer holds %q", tt.old)
+			}
+			data := strings.Replace(string(good), tt.old, tt.new, 1)
+			if tt.want == "" { // trailing data
+				data += "{}"
+				tt.want = "after the top-level object"
+			}
+			_, err := loadTexts(tax, func(string) ([]byte, error) { return []byte(data), nil })
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("loadTexts = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestGenerateReviewStates: every Select center has a queue (new
+// submissions and resubmissions with changes), rejected listings with a
+// reason, verified claims and TOPOTOP products that meet the export-readiness
+// checklist with their three photos.
+func TestGenerateReviewStates(t *testing.T) {
+	tax := loadTax(t)
+	txt, err := loadTexts(tax, readEmbedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]bool{}
+	for _, r := range txt.RejectionReasons {
+		reasons[r.Reason] = true
+	}
+	for _, n := range []int{80, 616, 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			_, products := generate(t, tax, Options{Seed: 2026, Now: testNow, Products: n, Photos: -1})
+			type tally struct{ queue, resubmitted, rejected, published, topotop int }
+			centers := map[string]*tally{}
+			for _, c := range tax.SelectCenters() {
+				centers[c.ID] = &tally{}
+			}
+			var certs, certsVerified, rated, starsVerified int
+			for i, p := range products {
+				bad := func(format string, args ...any) {
+					t.Helper()
+					t.Errorf("product %d (%s, %s): "+format, append([]any{i, p.NameEN, p.State}, args...)...)
+				}
+				c := centers[p.SelectCenterID]
+				if c == nil {
+					bad("unknown center %q", p.SelectCenterID)
+					continue
+				}
+				if want, _ := tax.SelectCenterFor(provinceOf(p)); want != p.SelectCenterID {
+					bad("center %s, want %s", p.SelectCenterID, want)
+				}
+				if p.CreatedAt.After(p.SubmittedAt) || p.SubmittedAt.After(testNow) || p.ReviewedAt.After(testNow) || p.PublishedAt.After(testNow) {
+					bad("times out of order: created %v submitted %v reviewed %v published %v", p.CreatedAt, p.SubmittedAt, p.ReviewedAt, p.PublishedAt)
+				}
+				if (p.RejectionReason != "") != (p.State == StateRejected) || (p.Earlier != nil) && p.State != StatePendingReview {
+					bad("rejection reason %q, earlier %v", p.RejectionReason, p.Earlier != nil)
+				}
+				switch {
+				case p.State == StatePublished:
+					c.published++
+					if p.PublishedAt.IsZero() || p.ReviewedAt.IsZero() || p.PublishedAt.Before(p.SubmittedAt) {
+						bad("published without its decision")
+					}
+				case p.State == StatePendingReview && p.Earlier == nil:
+					c.queue++
+					if !p.ReviewedAt.IsZero() || !p.PublishedAt.IsZero() {
+						bad("a first submission already decided")
+					}
+				case p.State == StatePendingReview:
+					c.resubmitted++
+					e := p.Earlier
+					if p.ReviewedAt.IsZero() || p.PublishedAt.IsZero() || !p.SubmittedAt.After(p.PublishedAt) {
+						bad("a resubmission must have been published before it was submitted again")
+					}
+					if e.PriceMinor == p.PriceMinor && e.DescriptionEN == p.DescriptionEN && e.LeadTimeDays == p.LeadTimeDays {
+						bad("a resubmission without changes")
+					}
+				case p.State == StateRejected:
+					c.rejected++
+					if !reasons[p.RejectionReason] || p.ReviewedAt.IsZero() || p.ReviewedAt.Before(p.SubmittedAt) {
+						bad("rejected with reason %q reviewed %v", p.RejectionReason, p.ReviewedAt)
+					}
+				default:
+					bad("unknown state")
+				}
+				if p.State == StatePendingReview && p.SubmittedAt.Before(testNow.AddDate(0, 0, -queueDays)) {
+					bad("waiting since %v, more than %d days", p.SubmittedAt, queueDays)
+				}
+				if p.State != StatePublished && p.Earlier == nil && (!p.StarsVerifiedAt.IsZero() || slices.ContainsFunc(p.Certifications, func(c Cert) bool { return !c.VerifiedAt.IsZero() })) {
+					bad("claims verified before any review")
+				}
+				if p.State == StatePublished {
+					for _, ct := range p.Certifications {
+						certs++
+						if !ct.VerifiedAt.IsZero() {
+							certsVerified++
+							if ct.Note == "" || ct.VerifiedAt.After(p.PublishedAt) {
+								bad("certificate %s verified at %v with note %q", ct.Kind, ct.VerifiedAt, ct.Note)
+							}
+						}
+					}
+					if p.OTOPStars > 0 {
+						rated++
+						if !p.StarsVerifiedAt.IsZero() {
+							starsVerified++
+						}
+					}
+				}
+				if p.StarsNote != "" && p.StarsVerifiedAt.IsZero() || p.OTOPStars == 0 && !p.StarsVerifiedAt.IsZero() {
+					bad("stars %d verified at %v, note %q", p.OTOPStars, p.StarsVerifiedAt, p.StarsNote)
+				}
+				if p.Topotop {
+					c.topotop++
+					if !exportReady(p, testNow) || p.Photos != TopotopPhotos {
+						bad("TOPOTOP but not export-ready: %+v", p)
+					}
+				} else if p.Photos != 1 {
+					bad("%d photos, want 1", p.Photos)
+				}
+			}
+			for id, c := range centers {
+				if c.queue == 0 || c.published < c.queue+c.resubmitted+c.rejected || c.topotop == 0 {
+					t.Errorf("center %s: %+v; want a queue, mostly published products and a TOPOTOP one", id, *c)
+				}
+				if n >= 616 && (c.resubmitted == 0 || c.rejected == 0) {
+					t.Errorf("center %s: %+v; want resubmissions and rejected products", id, *c)
+				}
+			}
+			if certsVerified*100 < certs*75 || certsVerified == certs || starsVerified*100 < rated*75 || starsVerified == rated {
+				t.Errorf("published: %d of %d certificates and %d of %d ratings verified; want most but not all", certsVerified, certs, starsVerified, rated)
+			}
+		})
+	}
+}
+
+// exportReady repeats catalog.CheckReadiness on a demo product with its
+// photos (the seed's test checks the stored product with the real one).
+func exportReady(p Product, now time.Time) bool {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	cert := slices.ContainsFunc(p.Certifications, func(c Cert) bool {
+		return !c.VerifiedAt.IsZero() && !c.ExpiresOn.Before(today) && (!needsFDA(p.Category) || c.Kind == certFDA)
+	})
+	return p.State == StatePublished && cert && p.OTOPStars >= 4 && !p.StarsVerifiedAt.IsZero() &&
+		len([]rune(p.DescriptionEN)) >= 80 && p.Photos >= 3 && p.PriceMinor > 0 && p.MOQ > 0 && p.Unit != "" &&
+		p.MonthlyCapacity > 0 && p.HSCode != "" && p.WeightGrams > 0
+}
+
+func provinceOf(p Product) string { return p.ProducerKey[:5] }
+
+// TestGeneratePhotos: Photos counts the products that get photos, TOPOTOP
+// ones first with three; without photos (the benchmark's data set) TOPOTOP
+// products are still designated, ready but for their photos.
+func TestGeneratePhotos(t *testing.T) {
+	tax := loadTax(t)
+	tests := []struct {
+		photos, wantPhotographed int
+	}{{0, 0}, {5, 5}, {200, 200}, {-1, 1000}, {5000, 1000}}
+	for _, tt := range tests {
+		_, products := generate(t, tax, Options{Seed: 11, Now: testNow, Products: 1000, Photos: tt.photos})
+		photographed, topotop := 0, 0
+		for _, p := range products {
+			if p.Photos > 0 {
+				photographed++
+			}
+			if p.Topotop {
+				topotop++
+				if tt.photos != 0 && p.Photos != TopotopPhotos {
+					t.Errorf("photos=%d: TOPOTOP %s has %d photos", tt.photos, p.NameEN, p.Photos)
+				}
+			}
+		}
+		if photographed != tt.wantPhotographed || topotop == 0 || tt.photos > 0 && topotop > max(tt.photos/4, 1) {
+			t.Errorf("photos=%d: %d photographed, %d TOPOTOP; want %d photographed and a few TOPOTOP",
+				tt.photos, photographed, topotop, tt.wantPhotographed)
+		}
 	}
 }

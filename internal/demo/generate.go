@@ -1,5 +1,7 @@
 // Package demo generates a deterministic demo catalogue of OTOP producers and
-// products, and procedural pictures for them. It does no I/O.
+// products, with their review by the Select centers, and procedural pictures
+// for them. It does no I/O; its texts about curation are embedded data files
+// (data/).
 package demo
 
 import (
@@ -42,6 +44,27 @@ type Product struct {
 	Tags                         []string
 	Certifications               []Cert
 	ArtStyle                     string
+
+	// SelectCenterID is the center that reviews the product (its province's).
+	SelectCenterID string
+	// State is StatePublished, StatePendingReview or StateRejected.
+	State     string
+	CreatedAt time.Time
+	// SubmittedAt is the last submission for review; ReviewedAt the last
+	// decision and PublishedAt the last publication (zero when none).
+	SubmittedAt, ReviewedAt, PublishedAt time.Time
+	RejectionReason                      string
+	// Earlier is set on a resubmission: a published product changed since
+	// and back in the queue. It holds the fields as they were published.
+	Earlier *Earlier
+	// StarsVerifiedAt is when a curator verified the OTOP stars (zero: an
+	// unverified claim), with the curator's note.
+	StarsVerifiedAt time.Time
+	StarsNote       string
+	// Topotop products meet the export-readiness checklist.
+	Topotop bool
+	// Photos is how many photos to draw for the product (Options.Photos).
+	Photos int
 }
 
 // Tier is a volume price: AmountMinor per unit from MinQuantity units up.
@@ -54,6 +77,10 @@ type Tier struct {
 type Cert struct {
 	Kind, Number string
 	ExpiresOn    time.Time
+	// VerifiedAt is when a curator verified the certificate (zero: an
+	// unverified claim), with the curator's note.
+	VerifiedAt time.Time
+	Note       string
 }
 
 // Options tune Generate.
@@ -62,6 +89,9 @@ type Options struct {
 	Now                  time.Time // reference for expiry dates and star years; zero = 2026-01-01 UTC
 	ProducersPerProvince int       // default 2
 	Products             int       // total; default 4 per producer
+	// Photos is how many products get photos: TOPOTOP ones three, the
+	// others one. 0 means none, a negative number every product.
+	Photos int
 }
 
 // Kinds of producer.
@@ -93,9 +123,14 @@ type producerPlan struct {
 }
 
 // Generate returns a demo catalogue: producers in every province of tax and
-// products that fit each producer's craft and province. The result depends
-// only on tax and o.
-func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product) {
+// products that fit each producer's craft and province, most published and
+// some waiting in, or rejected by, their Select center's review. The result
+// depends only on tax and o. An error means the embedded data is invalid.
+func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product, error) {
+	txt, err := loadTexts(tax, readEmbedded)
+	if err != nil {
+		return nil, nil, err
+	}
 	if o.ProducersPerProvince <= 0 {
 		o.ProducersPerProvince = 2
 	}
@@ -138,21 +173,29 @@ func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product) {
 	if maxYear < 2016 {
 		maxYear = 2016
 	}
-	per, extra := total/len(producers), total%len(producers)
 	g := gen{r: r, now: now, maxYear: maxYear}
 	for i := range plans {
-		n := per
-		if i < extra {
-			n++
-		}
+		// Spread the products evenly, so that a small catalogue still covers
+		// every region and Select center.
+		n := (i+1)*total/len(plans) - i*total/len(plans)
 		pl := &plans[i]
 		code := producers[i].ProvinceCode
+		center, _ := tax.SelectCenterFor(code)
 		for k := 0; k < n; k++ {
 			pp := &pl.items[k%len(pl.items)]
-			products = append(products, g.product(pl.key, code, pp, k/len(pl.items)))
+			p := g.product(pl.key, code, pp, k/len(pl.items))
+			p.SelectCenterID = center
+			products = append(products, p)
 		}
 	}
-	return producers, products
+	centers := make([]string, 0, 4)
+	for _, c := range tax.SelectCenters() {
+		centers = append(centers, c.ID)
+	}
+	cur := curation{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x5e1ec7ed)), t: txt, now: now,
+		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)}
+	cur.apply(products, centers, o.Photos)
+	return producers, products, nil
 }
 
 // village is a village name in Thai and English.

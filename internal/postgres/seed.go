@@ -2,10 +2,13 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
@@ -32,7 +35,14 @@ func (s *Seeder) AnyUserWithEmailSuffix(ctx context.Context, suffix string) (boo
 }
 
 // Insert writes users, producers and products (with their certificates) in
-// one transaction, in batches; progress is called after each batch of products.
+// one transaction, in batches; progress is called after each batch of
+// products. Every product goes in as a draft, whatever its Status; Settle
+// gives it its status later. A product whose Status is published gets its
+// published version (the public fields a later resubmission is compared
+// with) as it is now.
+//
+// While this transaction runs no product is published, so the search
+// outbox's triggers on certificates find nothing to enqueue and stay cheap.
 func (s *Seeder) Insert(ctx context.Context, users []SeedUser, producers []catalog.Producer, products []catalog.Product, progress func(done int)) error {
 	const batch = 1000
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -53,58 +63,159 @@ func (s *Seeder) Insert(ctx context.Context, users []SeedUser, producers []catal
 		if err := tx.CreateInBatches(prs, batch).Error; err != nil {
 			return translate(err, "insert producers")
 		}
-		for start := 0; start < len(products); start += batch {
-			chunk := products[start:min(start+batch, len(products))]
-			rs := make([]productRecord, len(chunk))
-			var certs []certificationRecord
-			for i, p := range chunk {
-				rs[i] = newProductRecord(p)
-				certs = append(certs, certificationRecords(p)...)
+		// The records of the next batch are made (the published versions
+		// are most of the work) while PostgreSQL writes the current one.
+		batches := make(chan seedBatch, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			defer close(batches)
+			for start := 0; start < len(products); start += batch {
+				select {
+				case batches <- newSeedBatch(products[start:min(start+batch, len(products))]):
+				case <-stop:
+					return
+				}
 			}
-			if err := tx.Create(&rs).Error; err != nil {
+		}()
+		done := 0
+		for b := range batches {
+			if b.err != nil {
+				return b.err
+			}
+			if err := tx.Create(&b.products).Error; err != nil {
 				return translate(err, "insert products")
 			}
-			if len(certs) > 0 {
-				if err := tx.CreateInBatches(certs, batch).Error; err != nil {
+			if len(b.certs) > 0 {
+				if err := tx.CreateInBatches(b.certs, batch).Error; err != nil {
 					return translate(err, "insert certifications")
 				}
 			}
+			if len(b.versions) > 0 {
+				if err := tx.Create(&b.versions).Error; err != nil {
+					return translate(err, "insert published versions")
+				}
+			}
+			done += len(b.products)
 			if progress != nil {
-				progress(start + len(chunk))
+				progress(done)
 			}
 		}
 		return nil
 	})
 }
 
-// Publish moves the given products from draft to published, as a curator's
-// approval would, and marks the TOPOTOP ones.
-func (s *Seeder) Publish(ctx context.Context, ids []uuid.UUID, topotop map[uuid.UUID]bool) error {
-	const batch = 5000
-	for start := 0; start < len(ids); start += batch {
-		chunk := ids[start:min(start+batch, len(ids))]
-		var top []uuid.UUID
-		for _, id := range chunk {
-			if topotop[id] {
-				top = append(top, id)
+// seedBatch holds the records of a batch of products.
+type seedBatch struct {
+	products []productRecord
+	certs    []certificationRecord
+	versions []publishedVersionRecord
+	err      error
+}
+
+func newSeedBatch(chunk []catalog.Product) seedBatch {
+	b := seedBatch{products: make([]productRecord, len(chunk))}
+	for i, p := range chunk {
+		b.products[i] = newProductRecord(p)
+		b.products[i].Status, b.products[i].Topotop = string(catalog.StatusDraft), false
+		b.certs = append(b.certs, certificationRecords(p)...)
+		if p.Status == catalog.StatusPublished && p.PublishedAt != nil {
+			v, err := newPublishedVersion(p.ID, catalog.PublicFields(p), *p.PublishedAt)
+			if err != nil {
+				return seedBatch{err: err}
 			}
-		}
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec(`UPDATE products SET status = 'published', submitted_at = created_at,
-				published_at = created_at + interval '2 days', updated_at = created_at + interval '2 days',
-				version = version + 1 WHERE id IN ? AND status = 'draft'`, chunk).Error; err != nil {
-				return err
-			}
-			if len(top) == 0 {
-				return nil
-			}
-			return tx.Exec("UPDATE products SET topotop = true WHERE id IN ?", top).Error
-		})
-		if err != nil {
-			return translate(err, "publish seeded products")
+			b.versions = append(b.versions, v)
 		}
 	}
-	return s.db.WithContext(ctx).Exec("ANALYZE products, producers, product_certifications, product_images").Error
+	return b
+}
+
+// SeedState is where a product inserted as a draft ends up: its status, its
+// TOPOTOP designation and, when it was ever published and Insert did not
+// store it, its published version.
+type SeedState struct {
+	ID      uuid.UUID
+	Status  catalog.Status
+	Topotop bool
+	// Published are the public fields as last published (catalog.PublicFields),
+	// at PublishedAt; nil to leave the published version as it is.
+	Published   map[string]any
+	PublishedAt time.Time
+}
+
+// publishedVersionRecord is a row of product_published_versions.
+type publishedVersionRecord struct {
+	ProductID   uuid.UUID
+	Fields      string `gorm:"type:jsonb"`
+	PublishedAt time.Time
+}
+
+func (publishedVersionRecord) TableName() string { return "product_published_versions" }
+
+func newPublishedVersion(id uuid.UUID, fields map[string]any, at time.Time) (publishedVersionRecord, error) {
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return publishedVersionRecord{}, fmt.Errorf("published version of %s: %w", id, err)
+	}
+	return publishedVersionRecord{ProductID: id, Fields: string(b), PublishedAt: at}, nil
+}
+
+// Settle moves the given drafts to their status, as a submission and a
+// curator's decision would, marks the TOPOTOP ones and stores the published
+// versions given; updated_at becomes the product's last event again (adding
+// photos touched it). Products that are no longer drafts keep their status.
+func (s *Seeder) Settle(ctx context.Context, states []SeedState) error {
+	const batch = 5000
+	type key struct {
+		status  catalog.Status
+		topotop bool
+	}
+	groups := map[key][]uuid.UUID{}
+	var order []key
+	var versions []publishedVersionRecord
+	for _, st := range states {
+		if st.Published != nil {
+			v, err := newPublishedVersion(st.ID, st.Published, st.PublishedAt)
+			if err != nil {
+				return err
+			}
+			versions = append(versions, v)
+		}
+		if st.Status == catalog.StatusDraft {
+			continue
+		}
+		k := key{st.Status, st.Topotop}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], st.ID)
+	}
+	db := s.db.WithContext(ctx)
+	if len(versions) > 0 {
+		err := db.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "product_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"fields", "published_at"}),
+		}).CreateInBatches(versions, 1000).Error
+		if err != nil {
+			return translate(err, "store published versions")
+		}
+	}
+	// One statement per status and batch, each in its own transaction: the
+	// outbox's triggers enqueue every product published, and no transaction
+	// grows with the catalogue.
+	for _, k := range order {
+		ids := groups[k]
+		for start := 0; start < len(ids); start += batch {
+			chunk := ids[start:min(start+batch, len(ids))]
+			err := db.Exec(`UPDATE products SET status = ?, topotop = ?, version = version + 1,
+				updated_at = GREATEST(created_at, submitted_at, reviewed_at, published_at)
+				WHERE id IN ? AND status = 'draft'`, string(k.status), k.topotop, chunk).Error
+			if err != nil {
+				return translate(err, "settle seeded products")
+			}
+		}
+	}
+	return db.Exec("ANALYZE products, producers, product_certifications, product_images, product_published_versions").Error
 }
 
 // Count returns the number of rows of a table, for the seed's report.
