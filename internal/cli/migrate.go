@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/otopmarket/otop/storage"
 )
 
-func (e env) migrateCommand() *cli.Command {
+func (e process) migrateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "migrate",
 		Usage: "apply every pending database migration",
@@ -50,7 +50,7 @@ type app struct {
 // open reads the configuration and the reference data and connects to the
 // database; with migrate it applies pending migrations first. It refuses a
 // database whose schema is older than this binary.
-func (e env) open(ctx context.Context, migrate bool) (*app, error) {
+func (e process) open(ctx context.Context, migrate bool) (*app, error) {
 	cfg, logger, err := e.load()
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -54,8 +54,8 @@ func TestPprofServesProfilesUntilItsContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The samples with spin on their stacks (the package main of the test binary).
-	found, _, _, _ := p.FilterSamplesByName(regexp.MustCompile(`otop\.spin$`), nil, nil, nil)
+	// The samples with spin on their stacks.
+	found, _, _, _ := p.FilterSamplesByName(regexp.MustCompile(`cli\.spin$`), nil, nil, nil)
 	if !found || len(p.Sample) == 0 {
 		t.Errorf("the profile does not show spin")
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -114,7 +114,7 @@ func TestServeAnswersUntilStoppedThenExitsCleanly(t *testing.T) {
 	defer cancel()
 	stderr := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr) }()
+	go func() { done <- Run(ctx, []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr) }()
 
 	base := "http://" + env["HTTP_ADDR"]
 	waitReady(t, base, done, stderr)
@@ -154,7 +154,7 @@ func TestServeRefusesAnOldSchemaUnlessToldToMigrate(t *testing.T) {
 	t.Parallel()
 	env := serviceEnv(t, testenv.EmptyDatabaseURL(t))
 	stderr := &syncBuffer{}
-	code := run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr)
+	code := Run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "schema is outdated") {
 		t.Fatalf("serve on an unmigrated database: exit %d, stderr %q", code, stderr.String())
 	}
@@ -163,7 +163,7 @@ func TestServeRefusesAnOldSchemaUnlessToldToMigrate(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"otop", "serve", "--migrate"}, getenvFrom(env), nil, io.Discard, stderr)
+		done <- Run(ctx, []string{"otop", "serve", "--migrate"}, getenvFrom(env), nil, io.Discard, stderr)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -187,7 +187,7 @@ func TestMigrateCommand(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": testenv.EmptyDatabaseURL(t)}
 	for i := range 2 { // the second run finds nothing to do
 		stderr := &syncBuffer{}
-		if code := run(context.Background(), []string{"otop", "migrate"}, getenvFrom(env), nil, io.Discard, stderr); code != 0 {
+		if code := Run(context.Background(), []string{"otop", "migrate"}, getenvFrom(env), nil, io.Discard, stderr); code != 0 {
 			t.Fatalf("migrate run %d: exit %d: %s", i+1, code, stderr.String())
 		}
 	}
@@ -196,7 +196,7 @@ func TestMigrateCommand(t *testing.T) {
 func TestBadConfigurationIsReportedWholeAndExitsNonZero(t *testing.T) {
 	stderr := &syncBuffer{}
 	env := map[string]string{"HTTP_ADDR": "nope", "LOG_LEVEL": "loud"}
-	code := run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr)
+	code := Run(context.Background(), []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "HTTP_ADDR") || !strings.Contains(stderr.String(), "LOG_LEVEL") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
@@ -368,7 +368,7 @@ func TestSeedDemoLoadsACuratedCatalogueOnce(t *testing.T) {
 }
 
 func runWith(args []string, env map[string]string, stderr io.Writer) int {
-	return run(context.Background(), args, getenvFrom(env), nil, io.Discard, stderr)
+	return Run(context.Background(), args, getenvFrom(env), nil, io.Discard, stderr)
 }
 
 func TestUserCreateMakesStaffAccounts(t *testing.T) {
@@ -397,7 +397,7 @@ func TestUserCreateMakesStaffAccounts(t *testing.T) {
 	}
 	for _, tt := range tests { // in order: the duplicate needs the first
 		out := &syncBuffer{}
-		code := run(context.Background(), append([]string{"otop", "user", "create"}, tt.args...), getenvFrom(env), strings.NewReader(tt.stdin), out, out)
+		code := Run(context.Background(), append([]string{"otop", "user", "create"}, tt.args...), getenvFrom(env), strings.NewReader(tt.stdin), out, out)
 		if (code == 0) != tt.ok || !strings.Contains(out.String(), tt.want) {
 			t.Errorf("%s: exit %d, output %q; want success=%v and %q", tt.name, code, out.String(), tt.ok, tt.want)
 		}

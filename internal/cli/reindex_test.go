@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -81,7 +81,7 @@ func TestReindexRebuildsWhatTheOutboxLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr) }()
+	go func() { done <- Run(ctx, []string{"otop", "serve"}, getenvFrom(env), nil, io.Discard, stderr) }()
 	base := "http://" + env["HTTP_ADDR"]
 	waitReady(t, base, done, stderr)
 	if got := searchTotal(t, base); got != published {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -15,7 +15,7 @@ import (
 	"github.com/otopmarket/otop/storage"
 )
 
-func (e env) reindexCommand() *cli.Command {
+func (e process) reindexCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "reindex",
 		Usage: "rebuild the search index from PostgreSQL: built aside, then swapped in",

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -30,7 +30,7 @@ import (
 	"github.com/otopmarket/otop/storage"
 )
 
-func (e env) serveCommand() *cli.Command {
+func (e process) serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "serve the HTTP API",
@@ -63,7 +63,7 @@ func (ix defaultGCRebuilds) Rebuild(ctx context.Context, fill func(add func([]ca
 // at the default (defaultGCRebuilds). GOMEMLIMIT caps the heap if needed.
 const serveGCPercent = 400
 
-func (e env) serve(ctx context.Context, migrate bool) error {
+func (e process) serve(ctx context.Context, migrate bool) error {
 	cfg, _, err := e.load()
 	if err != nil {
 		return err

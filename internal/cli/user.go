@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 	"github.com/otopmarket/otop/internal/postgres"
 )
 
-func (e env) userCommand() *cli.Command {
+func (e process) userCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "user",
 		Usage: "manage staff accounts",
@@ -55,7 +55,7 @@ func (e env) userCommand() *cli.Command {
 	}
 }
 
-func (e env) createUser(ctx context.Context, in account.RegisterInput) error {
+func (e process) createUser(ctx context.Context, in account.RegisterInput) error {
 	a, err := e.open(ctx, false)
 	if err != nil {
 		return err

@@ -1,4 +1,6 @@
-package main
+// Package cli is the otop binary's commands (serve, migrate, seed, user,
+// reindex) and the wiring of everything they run: main.go only calls Run.
+package cli
 
 import (
 	"context"
@@ -12,17 +14,18 @@ import (
 	"github.com/otopmarket/otop/internal/config"
 )
 
-// env is the process environment, injected so that tests control it.
-type env struct {
+// process is what a command reads of its process: the environment and the
+// standard streams, injected so that tests control them.
+type process struct {
 	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
 
-// run executes one command line and returns the process exit code.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+// Run executes one command line and returns the process exit code.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := process{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	app := &cli.Command{
 		Name:      "otop",
 		Usage:     "OTOP marketplace and catalogue backend",
@@ -47,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 // load reads the configuration and builds the logger every command uses.
-func (e env) load() (config.Config, *slog.Logger, error) {
+func (e process) load() (config.Config, *slog.Logger, error) {
 	cfg, err := config.Load(e.getenv, os.ReadFile)
 	if err != nil {
 		return config.Config{}, nil, err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -8,13 +8,14 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/urfave/cli/v3"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
@@ -30,7 +31,7 @@ const (
 	demoPassword    = "otop-demo-password-2026"
 )
 
-func (e env) seedCommand() *cli.Command {
+func (e process) seedCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "seed",
 		Usage: "check the reference data; with --demo, load the demo catalogue",
@@ -304,15 +305,9 @@ func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []cat
 	workers := runtime.NumCPU()
 	catalogSvc := catalog.NewService(postgres.NewCatalog(a.db), a.tax, time.Now)
 	images := media.NewImages(postgres.NewImages(a.db), store, catalogSvc, media.DefaultLimits(), workers, time.Now)
-	var (
-		next, done atomic.Int64
-		wg         sync.WaitGroup
-		mu         sync.Mutex
-		firstErr   error
-	)
 	// photo stores the k-th photo of product i: the same style drawn from
 	// another seed, so that no two photos are the same file.
-	photo := func(i, k int) error {
+	photo := func(ctx context.Context, i, k int) error {
 		p := products[i]
 		var buf bytes.Buffer
 		art := demo.Art(gen[i].ArtStyle, int64(i)*demo.TopotopPhotos+int64(k)+1, 960, 720)
@@ -324,36 +319,24 @@ func (a *app) seedImages(ctx context.Context, gen []demo.Product, products []cat
 		if err != nil {
 			return err
 		}
-		stored[i] = append(stored[i], img)
+		stored[i] = append(stored[i], img) // each product's photos are one worker's
 		return nil
 	}
-	for range workers {
-		wg.Go(func() {
-			for {
-				n := int(next.Add(1) - 1)
-				if n >= len(todo) || ctx.Err() != nil {
-					return
-				}
-				i := todo[n]
-				for k := range gen[i].Photos {
-					if err := photo(i, k); err != nil {
-						mu.Lock()
-						if firstErr == nil {
-							firstErr = fmt.Errorf("demo photo of %s: %w", products[i].NameEN, err)
-						}
-						mu.Unlock()
-						return
-					}
-				}
-				if d := done.Add(1); d%100 == 0 || int(d) == len(todo) {
-					logger.InfoContext(ctx, "demo photos", "products", d, "of", len(todo))
+	var done atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, i := range todo {
+		g.Go(func() error {
+			for k := range gen[i].Photos {
+				if err := photo(gctx, i, k); err != nil {
+					return fmt.Errorf("demo photo of %s: %w", products[i].NameEN, err)
 				}
 			}
+			if d := done.Add(1); d%100 == 0 || int(d) == len(todo) {
+				logger.InfoContext(gctx, "demo photos", "products", d, "of", len(todo))
+			}
+			return nil
 		})
 	}
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	return stored, firstErr
+	return stored, g.Wait()
 }
