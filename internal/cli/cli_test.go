@@ -295,6 +295,9 @@ func TestSeedDemoLoadsACuratedCatalogueOnce(t *testing.T) {
 		// nothing verified before a review
 		"products WHERE status = 'pending_review' AND reviewed_at IS NULL AND stars_verification <> 'unverified'": 0,
 		"products WHERE updated_at < GREATEST(created_at, submitted_at, reviewed_at, published_at)":               0,
+		// every decision is in the audit log once, even after two runs
+		"products p WHERE reviewed_at IS NOT NULL AND (SELECT count(*) FROM audit_log a WHERE a.entity_id = p.id AND a.action IN ('approve', 'reject')) <> 1": 0,
+		"audit_log a JOIN products p ON p.id = a.entity_id WHERE a.action = 'reject' AND a.reason <> p.rejection_reason":                                      0,
 	}
 	for from, want := range counts {
 		if got := count(from); got != want {

@@ -215,6 +215,29 @@ func (s *Seeder) Settle(ctx context.Context, states []SeedState) error {
 			}
 		}
 	}
+	// The curators' decisions go to the audit log as the curation service
+	// writes them, so that the queues' summary and each product's history
+	// tell the demo's story; once per product, so seeding twice adds nothing.
+	var all []uuid.UUID
+	for _, k := range order {
+		all = append(all, groups[k]...)
+	}
+	for start := 0; start < len(all); start += batch {
+		chunk := all[start:min(start+batch, len(all))]
+		err := db.Exec(`INSERT INTO audit_log (entity_type, entity_id, select_center_id, action, actor_id, actor_role,
+				before, after, reason, request_id, created_at)
+			SELECT 'product', p.id, p.select_center_id, d.action, p.reviewed_by, 'curator',
+				jsonb_build_object('status', 'pending_review', 'submitted_at', p.submitted_at),
+				jsonb_build_object('status', d.outcome), coalesce(p.rejection_reason, ''), 'demo seed', p.reviewed_at
+			FROM products p
+			CROSS JOIN LATERAL (SELECT CASE WHEN p.status = 'rejected' THEN 'reject' ELSE 'approve' END AS action,
+				CASE WHEN p.status = 'rejected' THEN 'rejected' ELSE 'published' END AS outcome) d
+			WHERE p.id IN ? AND p.reviewed_at IS NOT NULL AND p.reviewed_by IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_id = p.id AND a.action IN ('approve', 'reject'))`, chunk).Error
+		if err != nil {
+			return translate(err, "audit seeded decisions")
+		}
+	}
 	return db.Exec("ANALYZE products, producers, product_certifications, product_images, product_published_versions").Error
 }
 
