@@ -16,13 +16,31 @@
 #      then, with serve's read caches on, the same queries repeated and
 #      with 10 % of them made unique,
 # and the image pipeline on a 12-megapixel JPEG. Query plans of every list
-# filter are written to $OUT/plans.txt. Results print as Markdown rows.
+# filter are written to $OUT/plans.txt. Then
+#   4. curation (scripts/bench/curationbench, at CONCURRENCY_CURATION, with
+#      one curator of each Select center, created with `otop user create`):
+#      10k of the published products moved back to review, then
+#      GET /v1/curation/queue pages for DURATION, approvals, and the time
+#      from an approval until search finds the product.
+# Results print as Markdown rows. BENCH_ONLY=curation runs only step 4 (on
+# a freshly seeded database, whose search index serve builds first).
+# The test services are stopped at the end unless they were already up.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 PRODUCTS=${PRODUCTS:-100000}
 CONCURRENCY=${CONCURRENCY:-32}
 CONCURRENCY_SEARCH=${CONCURRENCY_SEARCH:-16}
+CONCURRENCY_CURATION=${CONCURRENCY_CURATION:-16}
+CURATION_FLAGS=${CURATION_FLAGS:-} # more curationbench flags, e.g. "-approvals 500 -searchable 40"
+BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation: only the curation step
+case $BENCH_ONLY in
+'' | curation) ;;
+*)
+	echo "BENCH_ONLY=$BENCH_ONLY: want curation, or nothing for every step" >&2
+	exit 2
+	;;
+esac
 DURATION=${DURATION:-20s}
 PORT=${BENCH_PORT:-18080}
 PPROF_PORT=${BENCH_PPROF_PORT:-18061} # serve's profiles, for the engine's share of its CPU time
@@ -30,11 +48,21 @@ OUT=${OUT:-.data/bench}
 READY_TIMEOUT=${READY_TIMEOUT:-1800} # seconds for serve to build its search index and answer /readyz
 mkdir -p "$OUT"
 
+# Services someone else started (and may be running tests on) stay up.
+services_were_up=
+if scripts/services.sh status test >/dev/null 2>&1; then services_were_up=1; fi
 scripts/services.sh up test
 server_pid=
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=; fi; }
-trap 'stop_server; scripts/services.sh down test' EXIT
-if ! command -v wrk >/dev/null; then # the HTTP load generator, from Debian's packages
+stop_services() {
+	if [ -n "$services_were_up" ]; then
+		echo "leaving the test services up: they were running before this benchmark" >&2
+	else
+		scripts/services.sh down test
+	fi
+}
+trap 'stop_server; stop_services' EXIT
+if [ -z "$BENCH_ONLY" ] && ! command -v wrk >/dev/null; then # the HTTP load generator, from Debian's packages
 	if [ "$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; else sudo apt-get install -y wrk; fi
 fi
 eval "$(scripts/services.sh env test)"
@@ -50,6 +78,7 @@ export DATABASE_URL=$db_url MINIO_ENDPOINT=$TEST_MINIO_ENDPOINT MINIO_ACCESS_KEY
 	DATA_DIR=$OUT/data LOG_LEVEL=warn DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-32}
 go build -o bin/otop .
 go build -o bin/searchbench ./scripts/bench/searchbench
+go build -o bin/curationbench ./scripts/bench/curationbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -74,6 +103,32 @@ start_server() {
 	serve_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 }
 caches_off=(CACHE_PRODUCTS_MB=0 CACHE_LISTS_MB=0 CACHE_SEARCHES_MB=0)
+
+# curation_step: step 4, through a serve with its defaults on the index
+# under $OUT/data (opened if the earlier steps built it, built otherwise).
+curation_step() {
+	local password=bench-curator-pass-7291 logins='' center email
+	for center in chiang-mai khon-kaen songkhla bangkok; do
+		email=bench-curator-$center@example.com
+		bin/otop user create --email "$email" --password "$password" --role curator --select-center "$center" >&2
+		logins+=${logins:+,}$email:$password
+	done
+	start_server PPROF_ADDR=127.0.0.1:$PPROF_PORT
+	echo "serve ready for the curation run in $serve_ready s" >&2
+	# shellcheck disable=SC2086 # CURATION_FLAGS is a list of flags
+	timeout 3600 bin/curationbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" -login "$logins" \
+		-concurrency "$CONCURRENCY_CURATION" -duration "$DURATION" -pid "$server_pid" \
+		-pprof "http://127.0.0.1:$PPROF_PORT" -profile-dir "$OUT" $CURATION_FLAGS >"$OUT/curation.md"
+	stop_server
+	echo
+	cat "$OUT/curation.md"
+}
+
+if [ "$BENCH_ONLY" = curation ]; then
+	rm -rf "$OUT/data" # a new database: serve builds its index from it
+	curation_step
+	exit 0
+fi
 
 # No index under DATA_DIR: serve builds it from PostgreSQL, /readyz 503 until
 # done (and forgets the outbox entries the seed queued, which the build covers).
@@ -161,3 +216,4 @@ cat "$OUT/search.md"
 echo
 echo "query plans: $OUT/plans.txt" >&2
 go run ./scripts/bench/imagebench -n 5
+curation_step
