@@ -25,9 +25,14 @@ func (e *errBadJSON) Error() string { return e.msg }
 // message, since clients sometimes try to set them.
 func bindJSON(c *gin.Context, dst any, protected ...string) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return errs.New(errs.ErrUnsupportedMediaType, "send the body as application/json")
+		}
+		// JSON is UTF-8 (RFC 8259); a body declared in another charset
+		// would be read as something it is not.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return errs.New(errs.ErrUnsupportedMediaType, "send the body as application/json in UTF-8 (charset=utf-8 or none)")
 		}
 	}
 	body, err := io.ReadAll(c.Request.Body)
@@ -45,7 +50,54 @@ func bindJSON(c *gin.Context, dst any, protected ...string) error {
 	if dec.More() {
 		return &errBadJSON{msg: "the request body holds more than one JSON value"}
 	}
-	return nil
+	return controlCharacters(body)
+}
+
+// controlCharacters refuses text with control characters other than tab,
+// newline and carriage return, in any string of the body: one place for
+// every text field, present and future. PostgreSQL refuses NUL in text, and
+// the others have no business in a product or a profile.
+func controlCharacters(body []byte) error {
+	if !bytes.Contains(body, []byte(`\u00`)) && !bytes.ContainsFunc(body, isRefusedControl) {
+		return nil // the common case: no escaped or raw control character at all
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return &errBadJSON{msg: "the request body is not valid JSON"}
+	}
+	var v errs.ValidationError
+	walkStrings(doc, "", func(field, s string) {
+		if strings.ContainsFunc(s, isRefusedControl) {
+			v.Add(field, "must not contain control characters (only tab and line breaks are allowed)")
+		}
+	})
+	return v.Err()
+}
+
+func isRefusedControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f)
+}
+
+// walkStrings calls fn with the path (as the API names fields:
+// certifications[1].number) and value of every string in v, keys included.
+func walkStrings(v any, path string, fn func(field, s string)) {
+	switch x := v.(type) {
+	case string:
+		fn(path, x)
+	case []any:
+		for i, e := range x {
+			walkStrings(e, fmt.Sprintf("%s[%d]", path, i), fn)
+		}
+	case map[string]any:
+		for k, e := range x {
+			field := k
+			if path != "" {
+				field = path + "." + k
+			}
+			fn(field, k)
+			walkStrings(e, field, fn)
+		}
+	}
 }
 
 func decodeError(err error, protected []string) error {

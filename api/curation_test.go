@@ -226,3 +226,39 @@ func TestDisputeDetailsStayWithTheOwnerEvenWhenThePublicReplyIsCached(t *testing
 		}
 	}
 }
+
+func TestControlCharactersAndBadDatesAreRefusedInEveryBody(t *testing.T) {
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	path := "/v1/products/" + p.ID.String()
+	cases := []struct {
+		name, method, target, body string
+		headers                    []string
+		want                       int
+		field                      string
+	}{
+		{"NUL in a name", http.MethodPatch, path, `{"name_en":"Silk\u0000scarf"}`, nil, http.StatusUnprocessableEntity, "name_en"},
+		{"bell in a tag", http.MethodPatch, path, `{"tags":["silk","sc\u0007arf"]}`, nil, http.StatusUnprocessableEntity, "tags[1]"},
+		{"NUL in a certificate number", http.MethodPatch, path, `{"certifications":[{"kind":"gi","number":"GI\u00001"}]}`, nil, http.StatusUnprocessableEntity, "certifications[0].number"},
+		{"C1 control in a description", http.MethodPatch, path, "{\"description_en\":\"Silk \u0085 scarf\"}", nil, http.StatusUnprocessableEntity, "description_en"},
+		{"year 0000", http.MethodPatch, path, `{"certifications":[{"kind":"gi","number":"GI-1","expires_on":"0000-01-01"}]}`, nil, http.StatusUnprocessableEntity, "certifications[0].expires_on"},
+		{"year 9999", http.MethodPatch, path, `{"certifications":[{"kind":"gi","number":"GI-1","expires_on":"9999-12-31"}]}`, nil, http.StatusUnprocessableEntity, "certifications[0].expires_on"},
+		{"UTF-16 body", http.MethodPatch, path, `{"name_en":"Silk"}`, []string{"Content-Type", "application/json; charset=utf-16"}, http.StatusUnsupportedMediaType, ""},
+		{"NUL in a login email", http.MethodPost, "/v1/auth/login", `{"email":"a\u0000@example.com","password":"x"}`, nil, http.StatusUnprocessableEntity, "email"},
+		{"NUL in a query", http.MethodGet, "/v1/search?q=silk%00", "", nil, http.StatusBadRequest, "q"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := a.do(t, tc.method, tc.target, token, tc.body, tc.headers...)
+			pr := assertProblem(t, rec, tc.want)
+			if tc.field != "" && (len(pr.Errors) != 1 || pr.Errors[0].Field != tc.field) {
+				t.Errorf("errors = %+v, want one naming %s", pr.Errors, tc.field)
+			}
+		})
+	}
+	rec := a.do(t, http.MethodGet, path, token, "")
+	if got := decode[productJSON](t, rec); got.Version != p.Version || got.NameEN != p.NameEN {
+		t.Errorf("a refused request changed the product: version %d, name %q", got.Version, got.NameEN)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -274,6 +275,8 @@ func queryParams(c *gin.Context, known ...string) (url.Values, *errs.ValidationE
 			v.Add(name, "is not a known query parameter")
 		case len(values) > 1:
 			v.Add(name, "must be given at most once")
+		case strings.ContainsFunc(values[0], isRefusedControl) || !utf8.ValidString(values[0]):
+			v.Add(name, "must be UTF-8 text without control characters")
 		}
 	}
 	return q, v

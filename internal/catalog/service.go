@@ -695,7 +695,7 @@ func parseCertifications(in []CertificationInput, v *errs.ValidationError) []Cer
 			if ok {
 				c.ExpiresOn = &d
 			} else {
-				v.Add(fmt.Sprintf("certifications[%d].expires_on", i), "must be a date such as 2027-03-31")
+				v.Add(fmt.Sprintf("certifications[%d].expires_on", i), "must be a date such as 2027-03-31, between the years 1950 and 2200")
 			}
 		}
 		out = append(out, c)

@@ -264,9 +264,16 @@ func (s *Service) validateCertifications(certs []Certification, v *errs.Validati
 }
 
 // parseDate reads an ISO 8601 calendar date (YYYY-MM-DD).
+// Dates a client sends (certificate expiry) lie between these years: a
+// year 0 or 9999 is a typing slip, and PostgreSQL's date cannot hold some.
+const (
+	minDateYear = 1950
+	maxDateYear = 2200
+)
+
 func parseDate(s string) (time.Time, bool) {
 	d, err := time.Parse(time.DateOnly, s)
-	return d, err == nil
+	return d, err == nil && d.Year() >= minDateYear && d.Year() <= maxDateYear
 }
 
 // normaliseTags trims and lowercases tags and drops repeats, keeping order.
