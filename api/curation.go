@@ -145,7 +145,7 @@ func (h *handlers) curationQueue(c *gin.Context) {
 	for i, it := range page.Items {
 		items[i] = h.newQueueItemJSON(it)
 	}
-	replyList(c, items, optional(page.NextCursor))
+	writeEncoded(c, listReply[queueItemJSON]{Items: items, NextCursor: optional(page.NextCursor)})
 }
 
 func boolParam(s, name string, v *errs.ValidationError) *bool {

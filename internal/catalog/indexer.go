@@ -82,6 +82,10 @@ type Indexer struct {
 	wake chan struct{}
 }
 
+// wakeGather is how long Run waits after a wake-up for more changes to
+// apply with it.
+const wakeGather = 20 * time.Millisecond
+
 // Wake tells Run that the outbox has new entries, so that a change becomes
 // searchable as soon as it commits rather than at the next tick.
 func (ix *Indexer) Wake() {
@@ -224,6 +228,13 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-ticker.C:
 		case <-ix.wake:
+			// A burst of commits (a curator's batch, an import) gathers
+			// into one index batch instead of one each.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wakeGather):
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -92,33 +93,47 @@ func CheckReadiness(p Product, now time.Time) Readiness {
 }
 
 // PublicFields are the fields a curator reviews, by their API names, as
-// plain JSON values: what the published version keeps and what a
-// resubmission is compared with. Photos are listed by id.
+// plain JSON values (strings, float64 numbers, []any, map[string]any, nil):
+// what the published version keeps and what a resubmission is compared
+// with, equal to what storing them as JSON and reading them back gives.
+// Photos are listed by id.
 func PublicFields(p Product) map[string]any {
-	certs := make([]map[string]any, len(p.Certifications))
+	certs := make([]any, len(p.Certifications))
 	for i, c := range p.Certifications {
 		certs[i] = map[string]any{"kind": c.Kind, "number": c.Number, "expires_on": dateOrNil(c.ExpiresOn)}
 	}
-	tiers := make([]map[string]any, len(p.PriceTiers))
+	tiers := make([]any, len(p.PriceTiers))
 	for i, t := range p.PriceTiers {
-		tiers[i] = map[string]any{"min_quantity": t.MinQuantity, "amount_minor": t.AmountMinor}
+		tiers[i] = map[string]any{"min_quantity": float64(t.MinQuantity), "amount_minor": float64(t.AmountMinor)}
 	}
-	images := make([]string, len(p.Images))
+	images := make([]any, len(p.Images))
 	for i, img := range p.Images {
 		images[i] = img.ID.String()
 	}
+	tags := make([]any, len(p.Tags))
+	for i, t := range p.Tags {
+		tags[i] = t
+	}
 	var price any
 	if p.Price != nil {
-		price = map[string]any{"amount_minor": p.Price.AmountMinor, "currency": p.Price.Currency}
+		price = map[string]any{"amount_minor": float64(p.Price.AmountMinor), "currency": p.Price.Currency}
 	}
-	return normalise(map[string]any{
+	return map[string]any{
 		"name_th": p.NameTH, "name_en": p.NameEN, "description_th": p.DescriptionTH, "description_en": p.DescriptionEN,
 		"category": p.Category, "creative_industry": textOrNil(p.CreativeIndustry),
-		"otop_stars": p.OTOPStars, "otop_stars_year": p.OTOPStarsYear,
-		"price": price, "price_tiers": tiers, "moq": p.MOQ, "unit": textOrNil(p.Unit),
-		"monthly_capacity": p.MonthlyCapacity, "lead_time_days": p.LeadTimeDays, "hs_code": textOrNil(p.HSCode),
-		"weight_grams": p.WeightGrams, "tags": p.Tags, "certifications": certs, "images": images,
-	})
+		"otop_stars": numberOrNil(p.OTOPStars), "otop_stars_year": numberOrNil(p.OTOPStarsYear),
+		"price": price, "price_tiers": tiers, "moq": numberOrNil(p.MOQ), "unit": textOrNil(p.Unit),
+		"monthly_capacity": numberOrNil(p.MonthlyCapacity), "lead_time_days": numberOrNil(p.LeadTimeDays),
+		"hs_code": textOrNil(p.HSCode), "weight_grams": numberOrNil(p.WeightGrams), "tags": tags,
+		"certifications": certs, "images": images,
+	}
+}
+
+func numberOrNil(n *int) any {
+	if n == nil {
+		return nil
+	}
+	return float64(*n)
 }
 
 // FieldChange is one field that differs between two versions.
@@ -128,10 +143,11 @@ type FieldChange struct {
 	After  any
 }
 
-// Changes lists what differs from before to after (PublicFields maps),
-// field by field in name order; photos are reported as added and removed ids.
+// Changes lists what differs from before to after, field by field in name
+// order; photos are reported as added and removed ids. Both are maps of
+// plain JSON values, as PublicFields returns them and as they are read back
+// from storage.
 func Changes(before, after map[string]any) (fields []FieldChange, photosAdded, photosRemoved []string) {
-	before, after = normalise(before), normalise(after)
 	keys := make([]string, 0, len(after))
 	for k := range after {
 		keys = append(keys, k)
@@ -157,9 +173,7 @@ func Changes(before, after map[string]any) (fields []FieldChange, photosAdded, p
 			}
 			continue
 		}
-		b, _ := json.Marshal(before[k])
-		a, _ := json.Marshal(after[k])
-		if string(a) != string(b) {
+		if !reflect.DeepEqual(before[k], after[k]) {
 			fields = append(fields, FieldChange{Field: k, Before: before[k], After: after[k]})
 		}
 	}
@@ -167,15 +181,16 @@ func Changes(before, after map[string]any) (fields []FieldChange, photosAdded, p
 }
 
 // ChangedFields returns the fields of before and after that differ, for an
-// audit row's before/after.
+// audit row's before/after; they may hold any values JSON encodes.
 func ChangedFields(before, after map[string]any) (map[string]any, map[string]any) {
+	before, after = normalise(before), normalise(after)
 	fields, added, removed := Changes(before, after)
 	b, a := map[string]any{}, map[string]any{}
 	for _, f := range fields {
 		b[f.Field], a[f.Field] = f.Before, f.After
 	}
 	if len(added) > 0 || len(removed) > 0 {
-		b["images"], a["images"] = normalise(before)["images"], normalise(after)["images"]
+		b["images"], a["images"] = before["images"], after["images"]
 	}
 	return b, a
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -551,13 +552,8 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 			}
 			return fmt.Errorf("update product %s: %w", p.ID, errs.ErrPrecondition)
 		}
-		if err := tx.Where("product_id = ?", p.ID).Delete(&certificationRecord{}).Error; err != nil {
-			return translate(err, "replace product certifications")
-		}
-		if certs := certificationRecords(p); len(certs) > 0 {
-			if err := tx.Create(&certs).Error; err != nil {
-				return translate(err, "replace product certifications")
-			}
+		if err := replaceCertifications(tx, p); err != nil {
+			return err
 		}
 		if err := writeEffects(tx, p.ID, fx); err != nil {
 			return err
@@ -567,6 +563,38 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 		return err
 	})
 	return out, err
+}
+
+// replaceCertifications stores p's certificates unless they are the ones
+// stored: most changes (a decision, a verification of the stars, an edit of
+// other fields) leave them as they are, and rewriting them would enqueue
+// the product for search once more for each.
+func replaceCertifications(tx *gorm.DB, p catalog.Product) error {
+	want := certificationRecords(p)
+	var have []certificationRecord
+	if err := tx.Where("product_id = ?", p.ID).Order("position").Find(&have).Error; err != nil {
+		return translate(err, "read product certifications")
+	}
+	if slices.EqualFunc(have, want, sameCertificationRecord) {
+		return nil
+	}
+	if err := tx.Where("product_id = ?", p.ID).Delete(&certificationRecord{}).Error; err != nil {
+		return translate(err, "replace product certifications")
+	}
+	if len(want) > 0 {
+		if err := tx.Create(&want).Error; err != nil {
+			return translate(err, "replace product certifications")
+		}
+	}
+	return nil
+}
+
+func sameCertificationRecord(a, b certificationRecord) bool {
+	sameTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	sameID := func(x, y *uuid.UUID) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.Position == b.Position && a.Kind == b.Kind && a.Number == b.Number &&
+		sameTime(dateOnly(a.ExpiresOn), dateOnly(b.ExpiresOn)) && a.Verification == b.Verification &&
+		sameID(a.VerifiedBy, b.VerifiedBy) && sameTime(a.VerifiedAt, b.VerifiedAt) && a.VerificationNote == b.VerificationNote
 }
 
 // Product returns the product with the given id.

@@ -30,12 +30,23 @@ func NewCuration(db *gorm.DB, centers []string) *Curation {
 
 var _ curation.Store = (*Curation)(nil)
 
+// queueColumns are a queue row's: the product's (productColumns), its
+// producer's and its published version, read in one query.
+const queueColumns = productColumns + `, producers.id, producers.user_id, producers.name_th, producers.name_en,
+	producers.kind, producers.province_code, producers.cluster_id, producers.region, producers.amphoe,
+	producers.tambon, producers.enterprise_level, producers.story_th, producers.story_en, producers.phone,
+	producers.email, producers.line_id, producers.website, producers.created_at, producers.updated_at,
+	producers.version, v.fields`
+
 // Queue returns up to q.Limit products pending review, oldest submission
 // first (products_queue_center_idx / products_queue_idx), with their
-// producers and published versions.
+// producers and published versions, in one query.
 func (c *Curation) Queue(ctx context.Context, q curation.QueueQuery) ([]curation.QueueRow, error) {
 	db := c.db.WithContext(ctx)
-	list := c.products(db).Where("products.status = 'pending_review'")
+	list := db.Model(&productRecord{}).Select(queueColumns).
+		Joins("JOIN producers ON producers.id = products.producer_id").
+		Joins("LEFT JOIN product_published_versions v ON v.product_id = products.id").
+		Where("products.status = 'pending_review'")
 	for _, f := range []struct{ column, value string }{
 		{"select_center_id", q.SelectCenter}, {"province_code", q.Province}, {"cluster_id", q.Cluster},
 		{"category", q.Category}, {"creative_industry", q.CreativeIndustry},
@@ -58,48 +69,45 @@ func (c *Curation) Queue(ctx context.Context, q curation.QueueQuery) ([]curation
 		}
 		list = list.Where("(products.submitted_at, products.id) > (?, ?)", q.After.At, id)
 	}
-	rs, err := scanProducts(list.Order("products.submitted_at ASC, products.id ASC").Limit(q.Limit))
+	rows, err := list.Order("products.submitted_at ASC, products.id ASC").Limit(q.Limit).Rows()
 	if err != nil {
 		return nil, translate(err, "curation queue")
 	}
-	products, err := c.withCertifications(db, rs)
+	defer rows.Close() //nolint:errcheck // read-only; rows.Err is checked
+	var (
+		recs      []productRecord
+		producers []producerRecord
+		versions  [][]byte
+	)
+	for rows.Next() {
+		var (
+			r  productRecord
+			pr producerRecord
+			v  []byte
+		)
+		dest := append(r.scanDest(), &pr.ID, &pr.UserID, &pr.NameTH, &pr.NameEN, &pr.Kind, &pr.ProvinceCode,
+			&pr.ClusterID, &pr.Region, &pr.Amphoe, &pr.Tambon, &pr.EnterpriseLevel, &pr.StoryTH, &pr.StoryEN,
+			&pr.Phone, &pr.Email, &pr.LineID, &pr.Website, &pr.CreatedAt, &pr.UpdatedAt, &pr.Version, &v)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err, "curation queue")
+		}
+		recs, producers, versions = append(recs, r), append(producers, pr), append(versions, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "curation queue")
+	}
+	products, err := c.withCertifications(db, recs)
 	if err != nil {
 		return nil, err
 	}
-	if len(products) == 0 {
-		return nil, nil
-	}
-	ids := make([]uuid.UUID, len(products))
-	producerIDs := make([]uuid.UUID, len(products))
-	for i, p := range products {
-		ids[i], producerIDs[i] = p.ID, p.ProducerID
-	}
-	var producers []producerRecord
-	if err := db.Where("id IN ?", producerIDs).Find(&producers).Error; err != nil {
-		return nil, translate(err, "queue producers")
-	}
-	var versions []struct {
-		ProductID uuid.UUID
-		Fields    []byte
-	}
-	if err := db.Raw("SELECT product_id, fields FROM product_published_versions WHERE product_id IN ?", ids).Scan(&versions).Error; err != nil {
-		return nil, translate(err, "queue published versions")
-	}
-	byProducer := map[uuid.UUID]producerRecord{}
-	for _, p := range producers {
-		byProducer[p.ID] = p
-	}
-	published := map[uuid.UUID]map[string]any{}
-	for _, v := range versions {
-		m := map[string]any{}
-		if err := json.Unmarshal(v.Fields, &m); err != nil {
-			return nil, fmt.Errorf("published version of %s: %w", v.ProductID, err)
-		}
-		published[v.ProductID] = m
-	}
 	out := make([]curation.QueueRow, len(products))
 	for i, p := range products {
-		out[i] = curation.QueueRow{Product: p, Producer: byProducer[p.ProducerID].domain(), Published: published[p.ID]}
+		out[i] = curation.QueueRow{Product: p, Producer: producers[i].domain()}
+		if versions[i] != nil {
+			if err := json.Unmarshal(versions[i], &out[i].Published); err != nil {
+				return nil, fmt.Errorf("published version of %s: %w", p.ID, err)
+			}
+		}
 	}
 	return out, nil
 }
