@@ -4,63 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/otopmarket/otop/scripts/bench/internal/load"
 )
-
-// cpuClock reads the CPU time (user and system) a process has used so far.
-type cpuClock func() (time.Duration, error)
-
-// selfCPU is this process's CPU time: the load generator's.
-func selfCPU() (time.Duration, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, fmt.Errorf("getrusage: %w", err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
-}
-
-// clockTicks is the unit of /proc/PID/stat's times (USER_HZ: 100 on Linux).
-const clockTicks = 100
-
-// procCPU is process pid's CPU time, from /proc/PID/stat (10 ms steps).
-func procCPU(pid int) cpuClock {
-	return func() (time.Duration, error) {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return 0, err
-		}
-		// The command name, in parentheses, may hold spaces: the fields
-		// counted start after its closing parenthesis (field 3, state).
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if i < 0 || len(f) < 13 {
-			return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-		}
-		var ticks int64
-		for _, v := range f[11:13] { // utime, stime: fields 14 and 15
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
-			}
-			ticks += n
-		}
-		return time.Duration(ticks) * time.Second / clockTicks, nil
-	}
-}
 
 // backendsCPU is the CPU time of the PostgreSQL backends connected to
 // database db on this machine (processes titled "postgres: USER DB ..."):
 // the share of serve's queries. A backend that exits within a window loses
 // its part of that window, so this is a lower bound; serve's pool keeps its
 // connections.
-func backendsCPU(db string) cpuClock {
+func backendsCPU(db string) load.CPUClock {
 	return func() (time.Duration, error) {
 		files, err := filepath.Glob("/proc/[0-9]*/cmdline")
 		if err != nil {
@@ -80,7 +38,7 @@ func backendsCPU(db string) cpuClock {
 			if err != nil {
 				continue
 			}
-			if d, err := procCPU(pid)(); err == nil {
+			if d, err := load.ProcCPU(pid)(); err == nil {
 				total += d
 			}
 		}
@@ -91,7 +49,7 @@ func backendsCPU(db string) cpuClock {
 // cpuMeter measures the CPU time of serve (when its pid is known) and of
 // this process over a window.
 type cpuMeter struct {
-	serve, pg           cpuClock
+	serve, pg           load.CPUClock
 	serve0, pg0, self0  time.Duration
 	ok                  bool
 	serveD, pgD, selfD  time.Duration
@@ -103,7 +61,7 @@ type cpuMeter struct {
 func newCPUMeter(pid int, db string) *cpuMeter {
 	m := &cpuMeter{}
 	if pid > 0 {
-		m.serve = procCPU(pid)
+		m.serve = load.ProcCPU(pid)
 	}
 	if db != "" {
 		m.pg = backendsCPU(db)
@@ -114,7 +72,7 @@ func newCPUMeter(pid int, db string) *cpuMeter {
 func (m *cpuMeter) start() {
 	var err error
 	m.ok = true
-	if m.self0, err = selfCPU(); err != nil {
+	if m.self0, err = load.SelfCPU(); err != nil {
 		m.ok = false
 	}
 	if m.serve != nil {
@@ -135,7 +93,7 @@ func (m *cpuMeter) stop() {
 	if !m.ok {
 		return
 	}
-	if d, err := selfCPU(); err == nil {
+	if d, err := load.SelfCPU(); err == nil {
 		m.selfD = d - m.self0
 	}
 	if m.serve != nil {
@@ -155,12 +113,12 @@ func (m *cpuMeter) perRequest(n int) string {
 	if !m.ok || n == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("load generator %.3f ms", ms(m.selfD)/float64(n))
+	s := fmt.Sprintf("load generator %.3f ms", load.Ms(m.selfD)/float64(n))
 	if m.pgKnown {
-		s = fmt.Sprintf("PostgreSQL backends of its database %.2f ms (at least), ", ms(m.pgD)/float64(n)) + s
+		s = fmt.Sprintf("PostgreSQL backends of its database %.2f ms (at least), ", load.Ms(m.pgD)/float64(n)) + s
 	}
 	if m.serveKnown {
-		s = fmt.Sprintf("serve %.2f ms, ", ms(m.serveD)/float64(n)) + s
+		s = fmt.Sprintf("serve %.2f ms, ", load.Ms(m.serveD)/float64(n)) + s
 	}
 	return s
 }
@@ -186,26 +144,15 @@ func (o options) startProfile(ctx context.Context, name string, d time.Duration)
 
 // saveProfile writes a CPU profile of serve over the next d to path.
 func saveProfile(ctx context.Context, pprofURL string, d time.Duration, path string) error {
-	u := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofURL, max(int(d.Round(time.Second)/time.Second), 1))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close() //nolint:errcheck // read-only body
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: status %d", u, resp.StatusCode)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
+	return load.CPUProfile(ctx, pprofURL, d, func(r io.Reader) error {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, r); err != nil {
+			_ = f.Close()
+			return err
+		}
+		return f.Close()
+	})
 }

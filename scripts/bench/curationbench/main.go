@@ -37,7 +37,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -52,6 +51,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/otopmarket/otop/scripts/bench/internal/load"
 )
 
 func main() {
@@ -354,7 +355,7 @@ func callJSON(ctx context.Context, client *http.Client, method, u, token string,
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return errStatus{resp.StatusCode, string(b[:min(len(b), 300)])}
+		return load.ErrStatus{Status: resp.StatusCode, Body: string(b[:min(len(b), 300)])}
 	}
 	return json.Unmarshal(b, into)
 }
@@ -364,7 +365,7 @@ func callJSON(ctx context.Context, client *http.Client, method, u, token string,
 
 // series is the latencies of one kind of request.
 type series struct {
-	d        []time.Duration
+	d        load.Latencies
 	errors   int
 	firstErr error
 	items    int // queue items read (queue pages)
@@ -393,24 +394,6 @@ func (s *series) merge(o *series) {
 
 func (s *series) sort() { slices.Sort(s.d) }
 
-// pct is the p-th percentile (nearest rank) of the sorted latencies.
-func (s *series) pct(p float64) time.Duration {
-	if len(s.d) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(s.d)))) - 1
-	return s.d[min(max(i, 0), len(s.d)-1)]
-}
-
-func (s *series) max() time.Duration {
-	if len(s.d) == 0 {
-		return 0
-	}
-	return s.d[len(s.d)-1]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
 // row is a Markdown row; withItems adds the mean number of queue items per page.
 func (s *series) row(label string, elapsed time.Duration, withItems bool) string {
 	n := len(s.d) + s.errors
@@ -423,12 +406,12 @@ func (s *series) row(label string, elapsed time.Duration, withItems bool) string
 		}
 	}
 	return fmt.Sprintf("| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f |%s %d |", label, n, rate,
-		ms(s.pct(50)), ms(s.pct(95)), ms(s.pct(99)), ms(s.max()), items, s.errors)
+		s.d.PctMs(50), s.d.PctMs(95), s.d.PctMs(99), s.d.MaxMs(), items, s.errors)
 }
 
 func (s *series) searchRow(label string, notFound int) string {
 	return fmt.Sprintf("| %s | %d | %.1f | %.1f | %.1f | %.1f | %d |", label, len(s.d),
-		ms(s.pct(50)), ms(s.pct(95)), ms(s.pct(99)), ms(s.max()), notFound)
+		s.d.PctMs(50), s.d.PctMs(95), s.d.PctMs(99), s.d.MaxMs(), notFound)
 }
 
 func targetRow(label string, s *series, target time.Duration) string {
@@ -436,10 +419,10 @@ func targetRow(label string, s *series, target time.Duration) string {
 	if s.errors > 0 || len(s.d) == 0 {
 		verdict = fmt.Sprintf("not measured cleanly (%d errors)", s.errors)
 	}
-	if s.pct(99) > target {
+	if s.d.Pct(99) > target {
 		verdict = "**not met**"
 	}
-	return fmt.Sprintf("| %s | %.2f ms | ≤ %d ms | %s |", label, ms(s.pct(99)), target.Milliseconds(), verdict)
+	return fmt.Sprintf("| %s | %.2f ms | ≤ %d ms | %s |", label, s.d.PctMs(99), target.Milliseconds(), verdict)
 }
 
 // authHeader is the Authorization header line of a curator.
@@ -495,12 +478,12 @@ func queueLoad(ctx context.Context, o options, curators []curator, filters map[s
 	}
 	for w := range o.concurrency {
 		cur := curators[w%len(curators)]
-		c, err := newConn(o.api)
+		c, err := load.NewConn(o.api)
 		if err != nil {
 			return nil, err
 		}
 		wg.Go(func() {
-			defer c.close()
+			defer c.Close()
 			rng := rand.New(rand.NewPCG(uint64(w), 11))
 			hdr := []string{authHeader(cur)}
 			var mine [kinds]series
@@ -533,14 +516,14 @@ func queueLoad(ctx context.Context, o options, curators []curator, filters map[s
 				if cursor != "" {
 					path += sep + "cursor=" + url.QueryEscape(cursor)
 				}
-				status, err := c.do(ctx, "GET", path, hdr, nil)
-				err = c.expect(status, err, http.StatusOK)
+				status, err := c.Do(ctx, "GET", path, hdr, nil)
+				err = c.Expect(status, err, http.StatusOK)
 				d := time.Since(t0)
 				cursor = ""
 				items := 0
 				if err == nil {
-					cursor, err = nextCursor(c.body)
-					items = bytes.Count(c.body, []byte(`"waiting_days":`))
+					cursor, err = nextCursor(c.Body())
+					items = bytes.Count(c.Body(), []byte(`"waiting_days":`))
 					if err == nil && items == 0 && kind == kindFirst {
 						err = fmt.Errorf("%s: the first page of %s's queue is empty", path, cur.center)
 					}
@@ -626,17 +609,17 @@ type queuePage struct {
 }
 
 // readQueue reads one page of a curator's queue.
-func readQueue(ctx context.Context, c *conn, cur curator, limit int, cursor string) (queuePage, error) {
+func readQueue(ctx context.Context, c *load.Conn, cur curator, limit int, cursor string) (queuePage, error) {
 	path := fmt.Sprintf("/v1/curation/queue?limit=%d", limit)
 	if cursor != "" {
 		path += "&cursor=" + url.QueryEscape(cursor)
 	}
-	status, err := c.do(ctx, "GET", path, []string{authHeader(cur)}, nil)
-	if err := c.expect(status, err, http.StatusOK); err != nil {
+	status, err := c.Do(ctx, "GET", path, []string{authHeader(cur)}, nil)
+	if err := c.Expect(status, err, http.StatusOK); err != nil {
 		return queuePage{}, fmt.Errorf("queue of %s: %w", cur.center, err)
 	}
 	var p queuePage
-	if err := json.Unmarshal(c.body, &p); err != nil {
+	if err := json.Unmarshal(c.Body(), &p); err != nil {
 		return queuePage{}, fmt.Errorf("queue of %s: %w", cur.center, err)
 	}
 	return p, nil
@@ -649,11 +632,11 @@ func readQueue(ctx context.Context, c *conn, cur curator, limit int, cursor stri
 // (those keep accepts, every one when keep is nil), then closes out.
 func feed(ctx context.Context, o options, cur curator, n int, keep func(queueItem) bool, out chan<- queueItem) error {
 	defer close(out)
-	c, err := newConn(o.api)
+	c, err := load.NewConn(o.api)
 	if err != nil {
 		return err
 	}
-	defer c.close()
+	defer c.Close()
 	cursor := ""
 	for sent := 0; sent < n; {
 		p, err := readQueue(ctx, c, cur, 100, cursor)
@@ -686,14 +669,14 @@ func feed(ctx context.Context, o options, cur curator, n int, keep func(queueIte
 }
 
 // approve approves one queue item with the version read from the queue.
-func approve(ctx context.Context, c *conn, cur curator, it queueItem) error {
-	status, err := c.do(ctx, "POST", "/v1/products/"+it.ID+"/approve",
+func approve(ctx context.Context, c *load.Conn, cur curator, it queueItem) error {
+	status, err := c.Do(ctx, "POST", "/v1/products/"+it.ID+"/approve",
 		[]string{authHeader(cur), fmt.Sprintf(`If-Match: "%d"`, it.Version)}, nil)
-	if err := c.expect(status, err, http.StatusOK); err != nil {
+	if err := c.Expect(status, err, http.StatusOK); err != nil {
 		return fmt.Errorf("approve %s: %w", it.ID, err)
 	}
-	if !bytes.Contains(c.body, []byte(`"status":"published"`)) {
-		return fmt.Errorf("approve %s: the reply is not a published product: %.200s", it.ID, c.body)
+	if !bytes.Contains(c.Body(), []byte(`"status":"published"`)) {
+		return fmt.Errorf("approve %s: the reply is not a published product: %.200s", it.ID, c.Body())
 	}
 	return nil
 }
@@ -730,12 +713,12 @@ func approveRun(ctx context.Context, o options, curators []curator, meter *cpuMe
 	for w := range workers {
 		i := w % len(curators)
 		cur := curators[i]
-		c, err := newConn(o.api)
+		c, err := load.NewConn(o.api)
 		if err != nil {
 			return nil, err
 		}
 		wg.Go(func() {
-			defer c.close()
+			defer c.Close()
 			var mine series
 			for it := range feeds[i] {
 				t0 := time.Now()
@@ -825,17 +808,17 @@ func searchableRun(ctx context.Context, o options, curators []curator) (*searcha
 	profiled := o.startProfile(ctx, "curation-searchable.pprof", 10*time.Second)
 	defer profiled()
 	for w := range o.searchableParallel {
-		approver, err := newConn(o.api)
+		approver, err := load.NewConn(o.api)
 		if err != nil {
 			return nil, err
 		}
-		searcher, err := newConn(o.api)
+		searcher, err := load.NewConn(o.api)
 		if err != nil {
 			return nil, err
 		}
 		wg.Go(func() {
-			defer approver.close()
-			defer searcher.close()
+			defer approver.Close()
+			defer searcher.Close()
 			rng := rand.New(rand.NewPCG(uint64(w), 13))
 			var sent, approved, appr series
 			for j := range queue {
@@ -848,12 +831,12 @@ func searchableRun(ctx context.Context, o options, curators []curator) (*searcha
 				tag := benchTag(j.it)
 				path := "/v1/search?per_page=20&q=" + url.QueryEscape(tag)
 				needle := []byte(`"` + j.it.ID + `"`)
-				status, err := searcher.do(ctx, "GET", path, nil, nil)
-				if err := searcher.expect(status, err, http.StatusOK); err != nil {
+				status, err := searcher.Do(ctx, "GET", path, nil, nil)
+				if err := searcher.Expect(status, err, http.StatusOK); err != nil {
 					appr.add(0, fmt.Errorf("search before approve: %w", err))
 					continue
 				}
-				if bytes.Contains(searcher.body, needle) {
+				if bytes.Contains(searcher.Body(), needle) {
 					before.Add(1)
 				}
 				t0 := time.Now()
@@ -866,9 +849,9 @@ func searchableRun(ctx context.Context, o options, curators []curator) (*searcha
 				found := false
 				for ctx.Err() == nil && time.Since(t0) < o.searchableTimeout {
 					tp := time.Now()
-					status, err := searcher.do(ctx, "GET", path, nil, nil)
+					status, err := searcher.Do(ctx, "GET", path, nil, nil)
 					polls.Add(1)
-					if err == nil && status == http.StatusOK && bytes.Contains(searcher.body, needle) {
+					if err == nil && status == http.StatusOK && bytes.Contains(searcher.Body(), needle) {
 						t2 := time.Now()
 						sent.add(t2.Sub(t0), nil)
 						approved.add(t2.Sub(t1), nil)

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -48,6 +47,7 @@ import (
 	"github.com/otopmarket/otop/internal/config"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/scripts/bench/internal/load"
 	"github.com/otopmarket/otop/search/embedded"
 )
 
@@ -314,7 +314,7 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 	fmt.Println("| ---: | --- | ---: | ---: | ---: |")
 	var sum, sumAPI float64
 	for i, q := range queries {
-		var took, tookAPI latencies
+		var took, tookAPI load.Latencies
 		var total int
 		for r := range aloneRuns + 1 { // the first run is not timed
 			t0 := time.Now()
@@ -341,13 +341,13 @@ func engineOnly(ctx context.Context, db *gorm.DB, o options) error {
 		}
 		slices.Sort(took)
 		slices.Sort(tookAPI)
-		sum += took.pct(50)
+		sum += took.PctMs(50)
 		api := "-"
 		if o.withAPI {
-			sumAPI += tookAPI.pct(50)
-			api = fmt.Sprintf("%.2f", tookAPI.pct(50))
+			sumAPI += tookAPI.PctMs(50)
+			api = fmt.Sprintf("%.2f", tookAPI.PctMs(50))
 		}
-		fmt.Printf("| %d | `%s` | %d | %.2f | %s |\n", i+1, display(q), total, took.pct(50), api)
+		fmt.Printf("| %d | `%s` | %d | %.2f | %s |\n", i+1, display(q), total, took.PctMs(50), api)
 	}
 	fmt.Printf("\nOne at a time, the %d queries take %.1f ms", len(queries), sum)
 	if o.withAPI {
@@ -374,7 +374,7 @@ func printSuggest(ctx context.Context, ix *embedded.Index) error {
 	fmt.Println("| suggest prefix (limit 10) | names | alone: engine ms |")
 	fmt.Println("| --- | ---: | ---: |")
 	for _, prefix := range suggestPrefixes {
-		var took latencies
+		var took load.Latencies
 		var names int
 		for r := range aloneRuns + 1 { // the first run is not timed
 			t0 := time.Now()
@@ -388,7 +388,7 @@ func printSuggest(ctx context.Context, ix *embedded.Index) error {
 			names = len(got)
 		}
 		slices.Sort(took)
-		fmt.Printf("| `%s` | %d | %.2f |\n", prefix, names, took.pct(50))
+		fmt.Printf("| `%s` | %d | %.2f |\n", prefix, names, took.PctMs(50))
 	}
 	fmt.Println()
 	return nil
@@ -425,9 +425,9 @@ func apiQueries(ctx context.Context, db *gorm.DB, o options) ([]catalog.SearchQu
 // filters nothing from the demo catalogue but makes the query one of its
 // own (never in a cache).
 func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result, error) {
-	conns := make([]*conn, o.concurrency)
+	conns := make([]*load.Conn, o.concurrency)
 	for w := range conns {
-		c, err := newConn(o.api)
+		c, err := load.NewConn(o.api)
 		if err != nil {
 			return nil, err
 		}
@@ -435,7 +435,7 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 	}
 	defer func() {
 		for _, c := range conns {
-			c.close()
+			c.Close()
 		}
 	}()
 	clocks := []cpuClock{selfCPU()}
@@ -456,12 +456,12 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 			}
 		}()
 	}
-	r := load(ctx, "API", o, len(paths), clocks, func(ctx context.Context, w, i int) error {
+	r := runLoad(ctx, "API", o, len(paths), clocks, func(ctx context.Context, w, i int) error {
 		p := strings.TrimPrefix(paths[i], o.api)
 		if tail > 0 && rand.IntN(100) < tail && !strings.Contains(p, "price") {
 			p += fmt.Sprintf("&max_price=%d", 10_000_000+rand.IntN(90_000_000))
 		}
-		return conns[w].get(ctx, p)
+		return conns[w].Get(ctx, p)
 	})
 	if share != nil {
 		s := <-share
@@ -472,11 +472,11 @@ func apiLoad(ctx context.Context, o options, paths []string, tail int) (*result,
 
 // engineLoad runs queries against ix in process under load, with serve's
 // number of Ps (config.ServeProcs), as its garbage collection target
-// (load), so that the engine's CPU time and latencies compare with serve's.
+// (runLoad), so that the engine's CPU time and latencies compare with serve's.
 func engineLoad(ctx context.Context, o options, ix *embedded.Index, queries []catalog.SearchQuery) *result {
 	procs := config.ServeProcs(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), runtime.NumCPU())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-	return load(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
+	return runLoad(ctx, "engine", o, len(queries), []cpuClock{selfCPU()}, func(ctx context.Context, _, i int) error {
 		_, err := ix.Search(ctx, queries[i])
 		return err
 	})
@@ -499,7 +499,7 @@ type rebuildStats struct {
 // single is one query run on its own: hit totals and latencies.
 type single struct {
 	engineTotal, apiTotal int
-	engine, api           latencies
+	engine, api           load.Latencies
 }
 
 func printRebuild(o options, rb rebuildStats, serveSize int64) {
@@ -538,11 +538,11 @@ func printLoad(o options, n int, engine, api *result, singles []single) {
 	fmt.Println(api.row("API `GET /v1/search` (the same " + label + ")"))
 	e, a := engine.all, api.all
 	fmt.Printf("| API / engine | | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | |\n\n", ratio(api.rate(), engine.rate()),
-		ratio(a.pct(50), e.pct(50)), ratio(a.pct(90), e.pct(90)), ratio(a.pct(99), e.pct(99)), ratio(a.max(), e.max()))
+		ratio(a.PctMs(50), e.PctMs(50)), ratio(a.PctMs(90), e.PctMs(90)), ratio(a.PctMs(99), e.PctMs(99)), ratio(a.MaxMs(), e.MaxMs()))
 	var es, as float64
 	for _, s := range singles {
-		es += s.engine.pct(50)
-		as += s.api.pct(50)
+		es += s.engine.PctMs(50)
+		as += s.api.PctMs(50)
 	}
 	fmt.Printf("Under load, latency is mostly waiting for a CPU: mean %.2f ms in process, %.2f ms through the API. "+
 		"One query at a time (median of %d runs each), the %s take %.1f ms in process and %.1f ms through the API (%.2f×).\n\n",
@@ -583,7 +583,7 @@ func printShare(api *result) {
 	}
 	fmt.Printf("Inside serve (a CPU profile of the measured window): the engine's `Search` took %.1f %% of serve's CPU time, "+
 		"%.3f ms a request of %.3f; serve / its engine: %.2f×.\n\n",
-		100*float64(s.engine)/float64(s.total), ms(s.engine)/n, ms(s.total)/n, s.overhead())
+		100*float64(s.engine)/float64(s.total), load.Ms(s.engine)/n, load.Ms(s.total)/n, s.overhead())
 }
 
 func printServeMemory(pid int, before, after procMemory) {
@@ -614,7 +614,7 @@ func printQueries(queries []catalog.SearchQuery, singles []single, engine, api *
 		}
 		e, a := engine.byQuery[i], api.byQuery[i]
 		fmt.Printf("| %d | `%s`%s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", i+1, display(q), mark, s.engineTotal, s.apiTotal,
-			s.engine.pct(50), s.api.pct(50), e.pct(50), e.pct(99), a.pct(50), a.pct(99))
+			s.engine.PctMs(50), s.api.PctMs(50), e.PctMs(50), e.PctMs(99), a.PctMs(50), a.PctMs(99))
 	}
 	fmt.Println()
 	return problems
@@ -778,37 +778,11 @@ func apiTotal(ctx context.Context, client *http.Client, u string) (int, time.Dur
 	return *r.Total, took, nil
 }
 
-// errStatus is an answer other than 200.
-type errStatus struct{ status string }
-
-func (e errStatus) Error() string { return "status " + e.status }
-
-// latencies are request durations, sorted before use.
-type latencies []time.Duration
-
-// pct is the p-th percentile in milliseconds (nearest rank), 0 when empty.
-func (l latencies) pct(p float64) float64 {
-	if len(l) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(l)))) - 1
-	return ms(l[min(max(i, 0), len(l)-1)])
-}
-
-func (l latencies) max() float64 {
-	if len(l) == 0 {
-		return 0
-	}
-	return ms(l[len(l)-1])
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
 // result is one load run.
 type result struct {
 	name     string
-	all      latencies   // successful requests
-	byQuery  []latencies // successful requests per query
+	all      load.Latencies   // successful requests
+	byQuery  []load.Latencies // successful requests per query
 	errors   int
 	firstErr error
 	elapsed  time.Duration            // from the end of the warm-up to the last answer
@@ -825,14 +799,14 @@ func (r *result) mean() float64 {
 	for _, d := range r.all {
 		sum += d
 	}
-	return ms(sum) / float64(len(r.all))
+	return load.Ms(sum) / float64(len(r.all))
 }
 
 func (r *result) rate() float64 { return float64(len(r.all)+r.errors) / r.elapsed.Seconds() }
 
 func (r *result) row(label string) string {
 	return fmt.Sprintf("| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d |", label, len(r.all)+r.errors, r.rate(),
-		r.all.pct(50), r.all.pct(90), r.all.pct(99), r.all.max(), r.errors)
+		r.all.PctMs(50), r.all.PctMs(90), r.all.PctMs(99), r.all.MaxMs(), r.errors)
 }
 
 type sample struct {
@@ -840,13 +814,13 @@ type sample struct {
 	d     time.Duration
 }
 
-// load runs do with o.concurrency workers for o.warmup, unmeasured, then
+// runLoad runs do with o.concurrency workers for o.warmup, unmeasured, then
 // for o.duration, recording the latency of every request started in the
 // measured window. Each worker runs the set in an order of its own,
 // shuffled again each time through: every query runs about equally often,
 // and the workers do not fall into step (walking the set in the same
 // order, they formed convoys that made some queries wait for others).
-func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
+func runLoad(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 	do func(ctx context.Context, worker, query int) error,
 ) *result {
 	// In process, searches collect garbage as serve's do (its GOGC of 400),
@@ -897,7 +871,7 @@ func load(ctx context.Context, name string, o options, n int, clocks []cpuClock,
 		})
 	}
 	wg.Wait()
-	r := &result{name: name, byQuery: make([]latencies, n), errors: errCount, firstErr: firstErr, elapsed: time.Since(from),
+	r := &result{name: name, byQuery: make([]load.Latencies, n), errors: errCount, firstErr: firstErr, elapsed: time.Since(from),
 		cpu: map[string]time.Duration{}}
 	cpuTo := readClocks(clocks)
 	select {

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"io"
 	"regexp"
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/otopmarket/otop/scripts/bench/internal/load"
 )
 
 // engineFunc is the function the in-process runs call: inside serve, the
@@ -36,23 +38,11 @@ func (s cpuShare) overhead() float64 {
 // profileShare takes a CPU profile of d (whole seconds) from serve's
 // PPROF_ADDR (base URL pprofURL) and measures engineFunc's share of it.
 func profileShare(ctx context.Context, pprofURL string, d time.Duration) cpuShare {
-	seconds := max(int(d/time.Second), 1)
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(seconds+30)*time.Second)
-	defer cancel()
-	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofURL, seconds)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return cpuShare{err: err}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return cpuShare{err: fmt.Errorf("CPU profile: %w", err)}
-	}
-	defer resp.Body.Close() //nolint:errcheck // read to the end
-	if resp.StatusCode != http.StatusOK {
-		return cpuShare{err: fmt.Errorf("CPU profile: %s from %s", resp.Status, url)}
-	}
-	p, err := profile.Parse(resp.Body)
+	var p *profile.Profile
+	err := load.CPUProfile(ctx, pprofURL, d, func(r io.Reader) (err error) {
+		p, err = profile.Parse(r)
+		return err
+	})
 	if err != nil {
 		return cpuShare{err: fmt.Errorf("CPU profile: %w", err)}
 	}

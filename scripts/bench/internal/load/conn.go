@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"bufio"
@@ -13,41 +13,100 @@ import (
 	"time"
 )
 
-// conn is one keep-alive HTTP/1.1 connection of a load worker, as in
-// searchbench (rawhttp.go): the load generator shares the two cores with
-// the API it measures, and net/http's client costs about twice the CPU
-// per request. Unlike searchbench's it sends any method with headers and
-// a body, keeps the reply's body (the queue's cursor, the items to
-// approve, the search hits), and reads chunked replies too (gin's c.JSON
-// sends a reply larger than net/http's 2 KB buffer chunked).
-type conn struct {
+// Conn is one keep-alive HTTP/1.1 connection of a load worker. The load
+// generators share the machine's cores with the API they measure, and
+// net/http's client (its connection goroutines, header maps and copies)
+// costs several times the CPU per request of this one, which writes each
+// request into one reused buffer and reads replies through another, as wrk
+// does. It sends any method with headers and a
+// body, and reads replies framed by Content-Length or chunked (gin sends
+// replies larger than net/http's write buffer chunked). A Conn belongs to
+// one goroutine.
+type Conn struct {
 	addr, host string
 	c          net.Conn
 	r          *bufio.Reader
 	req        []byte
-	body       []byte // the last reply's body, valid until the next request
+	body       []byte
+	keep       bool // copy the reply's body into body (Do), or skip it (Get)
 }
 
-func newConn(base string) (*conn, error) {
+// NewConn returns a connection to base (http://host:port); it dials on its
+// first request, and again after an error.
+func NewConn(base string) (*Conn, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return nil, fmt.Errorf("load client: base URL %q: want http://host:port", base)
 	}
-	return &conn{addr: u.Host, host: u.Host}, nil
+	return &Conn{addr: u.Host, host: u.Host}, nil
 }
 
-// errStatus is a reply whose status was not the one expected.
-type errStatus struct {
-	status int
-	body   string
+// ErrStatus is a reply whose status was not the one expected, with the
+// start of its body when it was kept.
+type ErrStatus struct {
+	Status int
+	Body   string
 }
 
-func (e errStatus) Error() string { return fmt.Sprintf("status %d: %s", e.status, e.body) }
+func (e ErrStatus) Error() string {
+	if e.Body == "" {
+		return fmt.Sprintf("status %d", e.Status)
+	}
+	return fmt.Sprintf("status %d: %s", e.Status, e.Body)
+}
 
-// do sends one request (headers as "Name: value" lines) and reads the whole
-// reply into c.body. It returns the reply's status; err is a transport or
-// protocol error (the connection is then closed and redialled next time).
-func (c *conn) do(ctx context.Context, method, path string, headers []string, body []byte) (int, error) {
+// Do sends one request (headers as "Name: value" lines) and reads the whole
+// reply; its body is Body's until the next request. It returns the reply's
+// status; err is a transport or protocol error (the connection is then
+// closed and redialled next time).
+func (c *Conn) Do(ctx context.Context, method, path string, headers []string, body []byte) (int, error) {
+	c.keep = true
+	return c.do(ctx, method, path, headers, body)
+}
+
+// Get sends GET path with no headers and reads the reply, skipping its body
+// without copying it out of the read buffer: what a load run needs when it
+// only times replies. A status other than 200 is an error and, like any
+// error, closes the connection, so that the worker's next request starts
+// on a fresh one.
+func (c *Conn) Get(ctx context.Context, path string) error {
+	c.keep = false
+	status, err := c.do(ctx, "GET", path, nil, nil)
+	if err == nil && status != 200 {
+		c.Close()
+		err = ErrStatus{Status: status}
+	}
+	return err
+}
+
+// Body is the last reply's body (Do), valid until the next request.
+func (c *Conn) Body() []byte { return c.body }
+
+// Expect turns a reply other than want into an error carrying the start of
+// its body.
+func (c *Conn) Expect(status int, err error, want int) error {
+	if err != nil {
+		return err
+	}
+	if status != want {
+		b := c.body
+		if len(b) > 300 {
+			b = b[:300]
+		}
+		return ErrStatus{status, string(b)}
+	}
+	return nil
+}
+
+// Close closes the connection; the next request dials again.
+func (c *Conn) Close() {
+	if c.c != nil {
+		_ = c.c.Close()
+		c.c = nil
+	}
+}
+
+func (c *Conn) do(ctx context.Context, method, path string, headers []string, body []byte) (int, error) {
 	if c.c == nil {
 		var d net.Dialer
 		nc, err := d.DialContext(ctx, "tcp", c.addr)
@@ -71,24 +130,17 @@ func (c *conn) do(ctx context.Context, method, path string, headers []string, bo
 		deadline = d
 	}
 	if err := c.c.SetDeadline(deadline); err != nil {
-		c.close()
+		c.Close()
 		return 0, err
 	}
 	status, err := c.roundTrip()
 	if err != nil {
-		c.close()
+		c.Close()
 	}
 	return status, err
 }
 
-func (c *conn) close() {
-	if c.c != nil {
-		_ = c.c.Close()
-		c.c = nil
-	}
-}
-
-func (c *conn) roundTrip() (int, error) {
+func (c *Conn) roundTrip() (int, error) {
 	if _, err := c.c.Write(c.req); err != nil {
 		return 0, err
 	}
@@ -148,19 +200,24 @@ func (c *conn) roundTrip() (int, error) {
 		return 0, errors.New("load client: reply without Content-Length or chunked encoding")
 	}
 	if closing {
-		c.close()
+		c.Close()
 	}
 	return status, nil
 }
 
-func (c *conn) readN(n int) error {
+// readN reads n bytes of the body: appended to c.body, or skipped.
+func (c *Conn) readN(n int) error {
+	if !c.keep {
+		_, err := c.r.Discard(n)
+		return err
+	}
 	start := len(c.body)
 	c.body = append(c.body, make([]byte, n)...)
 	_, err := io.ReadFull(c.r, c.body[start:])
 	return err
 }
 
-func (c *conn) readChunks() error {
+func (c *Conn) readChunks() error {
 	for {
 		line, err := c.r.ReadSlice('\n')
 		if err != nil {
@@ -193,20 +250,4 @@ func (c *conn) readChunks() error {
 			return err
 		}
 	}
-}
-
-// expect turns a reply other than want into an error carrying the start of
-// its body.
-func (c *conn) expect(status int, err error, want int) error {
-	if err != nil {
-		return err
-	}
-	if status != want {
-		b := c.body
-		if len(b) > 300 {
-			b = b[:300]
-		}
-		return errStatus{status, string(b)}
-	}
-	return nil
 }
