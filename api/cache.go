@@ -117,8 +117,10 @@ func queryKey(kind string, c *gin.Context) string {
 func forgetChangedProduct(cache *readcache.Catalog) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
+		// Only a change that happened: a refused request (401, 404, 422...)
+		// must not empty the caches, or anyone could keep them cold.
 		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead ||
-			!strings.HasPrefix(c.FullPath(), "/v1/products/:id") {
+			c.Writer.Status() >= http.StatusMultipleChoices || !strings.HasPrefix(c.FullPath(), "/v1/products/:id") {
 			return
 		}
 		if id, err := uuid.Parse(c.Param("id")); err == nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/curation"
@@ -136,16 +137,24 @@ func (h *handlers) curationQueue(c *gin.Context) {
 		respondError(c, errs.AsQuery(err))
 		return
 	}
-	page, err := h.curation.Queue(c.Request.Context(), principalFrom(c), f)
-	if err != nil {
-		respondError(c, err)
-		return
+	p := principalFrom(c)
+	// A queue page is the same for every curator of a center (and for every
+	// admin): kept briefly, dropped by every product change this process makes.
+	scope := "admin"
+	if !p.Is(account.RoleAdmin) {
+		scope = string(p.Role) + ":" + p.SelectCenterID
 	}
-	items := make([]queueItemJSON, len(page.Items))
-	for i, it := range page.Items {
-		items[i] = h.newQueueItemJSON(it)
-	}
-	writeEncoded(c, listReply[queueItemJSON]{Items: items, NextCursor: optional(page.NextCursor)})
+	cachedReply(c, h.cache.Queues, queryKey("queue:"+scope, c), func() (any, string, bool, error) {
+		page, err := h.curation.Queue(c.Request.Context(), p, f)
+		if err != nil {
+			return nil, "", false, err
+		}
+		items := make([]queueItemJSON, len(page.Items))
+		for i, it := range page.Items {
+			items[i] = h.newQueueItemJSON(it)
+		}
+		return listReply[queueItemJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", p.Staff(), nil
+	})
 }
 
 func boolParam(s, name string, v *errs.ValidationError) *bool {

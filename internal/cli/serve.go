@@ -98,7 +98,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	defer engine.close() //nolint:errcheck // closing at exit
 	cache := readcache.NewCatalog(readcache.Sizes{
 		Products: mib(cfg.Cache.ProductsMB), Lists: mib(cfg.Cache.ListsMB), Searches: mib(cfg.Cache.SearchesMB),
-		SearchTTL: cfg.Cache.SearchTTL,
+		SearchTTL: cfg.Cache.SearchTTL, Queues: mib(cfg.Cache.QueuesMB), QueueTTL: cfg.Cache.QueueTTL,
 	})
 	engine.index = catalog.WatchIndex(engine.index, cache.IndexChanged)
 	if ownGC {
@@ -260,6 +260,7 @@ func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
 	add("products", c.Products.Stats, c.Products.Bytes)
 	add("lists", c.Lists.Stats, c.Lists.Bytes)
 	add("searches", c.Searches.Stats, c.Searches.Bytes)
+	add("queues", c.Queues.Stats, c.Queues.Bytes)
 	return out
 }
 

@@ -63,6 +63,8 @@ type Cache struct {
 	ListsMB    int           // pages of the public product list
 	SearchesMB int           // search and suggest replies
 	SearchTTL  time.Duration // how long a search reply is kept (0 disables)
+	QueuesMB   int           // pages of the curators' review queues
+	QueueTTL   time.Duration // how long a queue page is kept (0 disables)
 }
 
 // Defaults match the development services started by scripts/services.sh.
@@ -111,6 +113,8 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 			ListsMB:    l.intFrom("CACHE_LISTS_MB", 64, 0),
 			SearchesMB: l.intFrom("CACHE_SEARCHES_MB", 64, 0),
 			SearchTTL:  l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
+			QueuesMB:   l.intFrom("CACHE_QUEUES_MB", 16, 0),
+			QueueTTL:   l.durationFrom("CACHE_QUEUE_TTL", 2*time.Second, true),
 		},
 
 		DataDir:   l.nonEmpty("DATA_DIR", ".data"),

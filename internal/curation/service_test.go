@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -172,6 +173,10 @@ func TestSubmittedProductReachesItsCentersQueueAndApprovalPublishesIt(t *testing
 	got, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version)
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
+	}
+	// The store answers what it stored without reading it back: it must be what a read gives.
+	if stored, err := f.catalog.GetProduct(f.ctx, curator, p.ID); err != nil || !reflect.DeepEqual(stored, got) {
+		t.Errorf("approve answered\n%+v\nbut the product reads\n%+v (%v)", got, stored, err)
 	}
 	if got.Status != catalog.StatusPublished || got.PublishedAt == nil || got.ReviewedBy != curator.UserID || got.ReviewedAt == nil {
 		t.Errorf("approved product: status %s, published_at %v, reviewed_by %v, reviewed_at %v", got.Status, got.PublishedAt, got.ReviewedBy, got.ReviewedAt)

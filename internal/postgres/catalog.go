@@ -558,9 +558,12 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 		if err := writeEffects(tx, p.ID, fx); err != nil {
 			return err
 		}
-		var err error
-		out, err = c.product(tx, p.ID)
-		return err
+		// What was stored is p at the next version: the service sets every
+		// field as PostgreSQL keeps it (UTC, microseconds, dates at
+		// midnight), so the row is not read back.
+		out = p
+		out.Version = version + 1
+		return nil
 	})
 	return out, err
 }

@@ -14,6 +14,8 @@ type Catalog struct {
 	Lists *Cache[string]
 	// Searches holds GET /v1/search and /v1/search/suggest replies, by query.
 	Searches *Cache[string]
+	// Queues holds pages of the curators' review queues, by scope and query.
+	Queues *Cache[string]
 }
 
 // Sizes are the capacities of a Catalog's caches in bytes; 0 disables one.
@@ -23,6 +25,12 @@ type Sizes struct {
 	// follow the index, which another process may change (a shared
 	// Meilisearch), so they are also kept for a bounded time only.
 	SearchTTL time.Duration
+	// Queues and QueueTTL size the review queues' cache. A queue page is
+	// dropped by this process's changes of products, and by the notices of
+	// publications; submissions and edits made by other processes reach it
+	// only when it expires, so QueueTTL is short.
+	Queues   int64
+	QueueTTL time.Duration
 }
 
 // NewCatalog returns the caches. Products and lists start not live: they
@@ -32,10 +40,15 @@ func NewCatalog(s Sizes) *Catalog {
 	if s.SearchTTL <= 0 {
 		searches = 0
 	}
+	queues := s.Queues
+	if s.QueueTTL <= 0 {
+		queues = 0
+	}
 	return &Catalog{
 		Products: New[uuid.UUID](s.Products, 0, false),
 		Lists:    New[string](s.Lists, 0, false),
 		Searches: New[string](searches, s.SearchTTL, true),
+		Queues:   New[string](queues, s.QueueTTL, true),
 	}
 }
 
@@ -43,6 +56,7 @@ func NewCatalog(s Sizes) *Catalog {
 func (c *Catalog) ProductChanged(id uuid.UUID) {
 	c.Products.Remove(id)
 	c.Lists.Purge()
+	c.Queues.Purge()
 }
 
 // SetLive empties the product and list caches and turns them on or off.
