@@ -282,36 +282,45 @@ func Art(style string, seed int64, w, h int) *image.RGBA {
 	}
 	c.r = rng{s: uint64(seed)*0x9e3779b97f4a7c15 ^ hs}
 	pal := newPalette(&c.r)
-	switch style {
-	case "weave", "stripes", "indigo", "batik":
-		c.textile(style, pal)
-	case "rice", "coffee":
-		c.grains(style == "coffee", pal)
-	case "jar", "bottle", "ceramic", "niello":
-		c.vessel(style, pal)
-	case "jewellery":
-		c.jewellery(pal)
-	case "basket":
-		c.basket(pal)
-	case "pack", "soap":
-		c.pack(style == "soap", pal)
-	case "leaf":
-		c.leaves(pal)
-	case "fish":
-		c.fish(pal)
-	case "umbrella":
-		c.umbrella(pal)
-	case "wood":
-		c.wood(pal)
-	case "pillow":
-		c.pillow(pal)
-	case "instrument":
-		c.instrument(pal)
-	default:
-		c.generic(pal)
+	draw := drawer(style)
+	if draw == nil {
+		draw = (*canvas).generic
 	}
+	draw(c, pal)
 	c.grain(uint64(seed) ^ hs)
 	return c.img
+}
+
+// drawer returns what draws a style's subject, nil for a style Art does not
+// know; the data's check uses it to refuse a misspelt style.
+func drawer(style string) func(*canvas, palette) {
+	switch style {
+	case "weave", "stripes", "indigo", "batik":
+		return func(c *canvas, pal palette) { c.textile(style, pal) }
+	case "rice", "coffee":
+		return func(c *canvas, pal palette) { c.grains(style == "coffee", pal) }
+	case "jar", "bottle", "ceramic", "niello":
+		return func(c *canvas, pal palette) { c.vessel(style, pal) }
+	case "jewellery":
+		return (*canvas).jewellery
+	case "basket":
+		return (*canvas).basket
+	case "pack", "soap":
+		return func(c *canvas, pal palette) { c.pack(style == "soap", pal) }
+	case "leaf":
+		return (*canvas).leaves
+	case "fish":
+		return (*canvas).fish
+	case "umbrella":
+		return (*canvas).umbrella
+	case "wood":
+		return (*canvas).wood
+	case "pillow":
+		return (*canvas).pillow
+	case "instrument":
+		return (*canvas).instrument
+	}
+	return nil
 }
 
 func tri(x float32) float32 { // triangle wave 0..1..0 with period 1

@@ -1,9 +1,6 @@
 package demo
 
 import (
-	"bytes"
-	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -14,12 +11,6 @@ import (
 
 	"github.com/otopmarket/otop/internal/taxonomy"
 )
-
-//go:embed data/*.json
-var dataFS embed.FS
-
-// fileCuration holds what curators write and what producers change, relative to data/.
-const fileCuration = "curation.json"
 
 // Review states of a demo product.
 const (
@@ -73,23 +64,12 @@ const (
 	starsKind      = "otop_stars"
 )
 
-func readEmbedded(name string) ([]byte, error) { return dataFS.ReadFile("data/" + name) }
-
 // loadTexts decodes the curation texts strictly and checks them against the
 // taxonomy; the error lists every problem found.
 func loadTexts(tax *taxonomy.Taxonomy, read func(string) ([]byte, error)) (*texts, error) {
-	b, err := read(fileCuration)
-	if err != nil {
-		return nil, fmt.Errorf("demo data/%s: %w", fileCuration, err)
-	}
 	var t texts
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("demo data/%s: %w", fileCuration, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("demo data/%s: unexpected data after the top-level object", fileCuration)
+	if err := decodeFile(read, fileCuration, &t); err != nil {
+		return nil, err
 	}
 	if err := t.validate(tax); err != nil {
 		return nil, fmt.Errorf("demo data/%s: invalid:\n%w", fileCuration, err)
@@ -344,6 +324,13 @@ func (c *curation) rejected(p *Product) {
 	p.PublishedAt = time.Time{}
 	unverified(p)
 }
+
+// Categories that need a Thai FDA certificate, as in the taxonomy.
+const (
+	catFood     = "food"
+	catBeverage = "beverage"
+	catHerbal   = "herbal"
+)
 
 // needsFDA reports whether a category needs a Thai FDA certificate to be
 // export-ready (catalog.CheckReadiness).

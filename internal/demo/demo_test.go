@@ -22,6 +22,16 @@ func loadTax(tb testing.TB) *taxonomy.Taxonomy {
 	return tax
 }
 
+// loadLibrary is load of the embedded data that fails the test on an error.
+func loadLibrary(tb testing.TB, tax *taxonomy.Taxonomy) *library {
+	tb.Helper()
+	lib, err := load(tax, readEmbedded)
+	if err != nil {
+		tb.Fatalf("load: %v", err)
+	}
+	return lib
+}
+
 // generate is Generate that fails the test on an error.
 func generate(tb testing.TB, tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product) {
 	tb.Helper()
@@ -62,6 +72,63 @@ func TestGenerateDeterministic(t *testing.T) {
 	p3, q3 := generate(t, tax, o)
 	if reflect.DeepEqual(p1, p3) || reflect.DeepEqual(q1, q3) {
 		t.Fatalf("different seeds gave identical results")
+	}
+}
+
+// TestGenerateSpotChecks pins a few producers and products of the seed
+// command's catalogue, so that a change of the data files or of the generator
+// that changes the catalogue shows; update the values when it is meant to.
+// They cover a Bangkok place, an origin and the province as origin, a
+// family's parameters, GI and extra certificates, and a province without pork.
+func TestGenerateSpotChecks(t *testing.T) {
+	producers, products := generate(t, loadTax(t), Options{Seed: 2026, Now: testNow})
+	producerTests := []struct {
+		i                                   int
+		key, nameEN, nameTH, amphoe, tambon string
+	}{
+		{0, "TH-10-1", "Nong Waeng Community Herbal Producers Community Enterprise", "วิสาหกิจชุมชนกลุ่มสมุนไพรชุมชนหนองแวง", "เขตพระนคร", "แขวงพระบรมมหาราชวัง"},
+		{101, "TH-63-2", "Tak Herbal Producers Co., Ltd.", "บริษัท ตากสมุนไพร จำกัด", "เมืองตาก", "นาคำ"},
+		{153, "TH-96-2", "Ban Khok Sawang Halal Food Makers Community Enterprise", "วิสาหกิจชุมชนกลุ่มอาหารฮาลาลบ้านโคกสว่าง", "เมืองนราธิวาส", "โคกสว่าง"},
+	}
+	for _, tt := range producerTests {
+		p := producers[tt.i]
+		if p.Key != tt.key || p.NameEN != tt.nameEN || p.NameTH != tt.nameTH || p.Amphoe != tt.amphoe || p.Tambon != tt.tambon {
+			t.Errorf("producer %d: %q %q %q %q %q, want %q %q %q %q %q", tt.i, p.Key, p.NameEN, p.NameTH, p.Amphoe, p.Tambon,
+				tt.key, tt.nameEN, tt.nameTH, tt.amphoe, tt.tambon)
+		}
+	}
+	productTests := []struct {
+		i                int
+		producer, nameEN string
+		priceMinor       int64
+		hsCode, art      string
+		tags, certs      []string
+	}{
+		{0, "TH-10-1", "Bangkok herbal tea, lemongrass and pandan, 500 g", 76000, "121190", "leaf",
+			[]string{"herbal tea", "caffeine free", "natural", "lemongrass", "beverage", "otop"}, nil},
+		{164, "TH-32-2", "Surin mudmee silk sarong length, Dok Kaew blossom pattern, lac red", 214000, "500720", "weave",
+			[]string{"silk", "mudmee", "ikat", "handwoven", "red", "textile"}, []string{"gi"}},
+		{188, "TH-35-2", "Yasothon RD6 glutinous rice, 2 kg gift box, dry-sown paddy", 9400, "100630", "rice",
+			[]string{"rice", "sticky rice", "glutinous rice", "food", "otop"}, []string{"organic", "mor_phor_chor", "gmp"}},
+		{415, "TH-64-2", "Sangkhalok celadon bowl, 7 in, ivory glaze", 80500, "691200", "ceramic",
+			[]string{"celadon", "tableware", "bowl", "sangkhalok", "household", "otop"}, []string{"tis", "mor_phor_chor"}},
+		{584, "TH-93-1", "Thale Noi woven krajood basket, medium, red-dyed", 53000, "460219", "basket",
+			[]string{"basketry", "krajood", "handwoven", "red", "household", "otop"}, []string{"mor_phor_chor"}},
+		{615, "TH-96-2", "Narathiwat keropok fish crackers, seaweed flavour, 500 g", 45000, "190590", "pack",
+			[]string{"halal", "keropok", "fish crackers", "snack", "food", "otop"}, []string{"thai_fda"}},
+	}
+	for _, tt := range productTests {
+		p := products[tt.i]
+		var certs []string
+		for _, c := range p.Certifications {
+			certs = append(certs, c.Kind)
+		}
+		if p.ProducerKey != tt.producer || p.NameEN != tt.nameEN || p.PriceMinor != tt.priceMinor || p.HSCode != tt.hsCode ||
+			p.ArtStyle != tt.art || !slices.Equal(p.Tags, tt.tags) || !slices.Equal(certs, tt.certs) {
+			t.Errorf("product %d: %q %q %d %q %q %q %q,\nwant %q %q %d %q %q %q %q", tt.i,
+				p.ProducerKey, p.NameEN, p.PriceMinor, p.HSCode, p.ArtStyle, p.Tags, certs,
+				tt.producer, tt.nameEN, tt.priceMinor, tt.hsCode, tt.art, tt.tags, tt.certs)
+		}
 	}
 }
 
@@ -241,6 +308,7 @@ func TestGenerateProductConstraints(t *testing.T) {
 
 func TestNoPorkInDeepSouth(t *testing.T) {
 	tax := loadTax(t)
+	lib := loadLibrary(t, tax)
 	for _, seed := range []int64{1, 2, 3} {
 		producers, products := generate(t, tax, Options{Seed: seed, Now: testNow, ProducersPerProvince: 6, Products: 20000})
 		province := map[string]string{}
@@ -249,7 +317,7 @@ func TestNoPorkInDeepSouth(t *testing.T) {
 		}
 		porkWords := []string{"pork", "หมู", "sai ua", "naem", "แหนม", "ไส้อั่ว"}
 		for _, q := range products {
-			if !noPork[province[q.ProducerKey]] {
+			if !lib.provinces[province[q.ProducerKey]].NoPork {
 				continue
 			}
 			text := strings.ToLower(q.NameEN + " " + q.NameTH + " " + q.DescriptionEN + " " + q.DescriptionTH + " " + strings.Join(q.Tags, " "))
@@ -307,24 +375,20 @@ func TestGenerate100k(t *testing.T) {
 	t.Logf("%d producers, %d distinct English names", len(producers), len(names))
 }
 
-// artStyles lists the art styles the product families use.
-func artStyles() []string {
-	seen := map[string]bool{}
+// artStyles lists the art styles the product lines use.
+func artStyles(tb testing.TB) []string {
 	var out []string
-	for _, c := range crafts() {
-		for _, it := range c.items {
-			if !seen[it.art] {
-				seen[it.art] = true
-				out = append(out, it.art)
-			}
+	for _, c := range loadLibrary(tb, loadTax(tb)).crafts {
+		for _, l := range c.lines {
+			out = append(out, l.ArtStyle)
 		}
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 func TestArt(t *testing.T) {
-	styles := append(artStyles(), "no-such-style")
+	styles := append(artStyles(t), "no-such-style")
 	if len(styles) < 10 {
 		t.Fatalf("only %d art styles: %v", len(styles), styles)
 	}
@@ -365,7 +429,7 @@ func BenchmarkGenerate100k(b *testing.B) {
 }
 
 func BenchmarkArt(b *testing.B) {
-	for _, s := range append(artStyles(), "generic") {
+	for _, s := range append(artStyles(b), "generic") {
 		b.Run(s, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				Art(s, int64(i), 1200, 900)
@@ -417,7 +481,7 @@ func TestCurationDataRefusesBrokenFiles(t *testing.T) {
 			data := strings.Replace(string(good), tt.old, tt.new, 1)
 			if tt.want == "" { // trailing data
 				data += "{}"
-				tt.want = "after the top-level object"
+				tt.want = "after the top-level value"
 			}
 			_, err := loadTexts(tax, func(string) ([]byte, error) { return []byte(data), nil })
 			if err == nil || !strings.Contains(err.Error(), tt.want) {

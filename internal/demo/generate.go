@@ -1,7 +1,8 @@
 // Package demo generates a deterministic demo catalogue of OTOP producers and
 // products, with their review by the Select centers, and procedural pictures
-// for them. It does no I/O; its texts about curation are embedded data files
-// (data/).
+// for them. It does no I/O: what it draws from (crafts, product lines and
+// their variants, the crafts of each province, names, curation texts) is
+// embedded data files (data/), checked as Generate loads them.
 package demo
 
 import (
@@ -102,14 +103,21 @@ const (
 	KindIndividual          = "individual"
 )
 
-// noPork lists the provinces with a Muslim majority, where no pork product is
-// generated.
-var noPork = map[string]bool{"TH-94": true, "TH-95": true, "TH-96": true}
+// Certification kinds whose numbers cert writes, as in the taxonomy.
+const (
+	certFDA     = "thai_fda"
+	certMPC     = "mor_phor_chor"
+	certTIS     = "tis"
+	certGMP     = "gmp"
+	certHalal   = "halal"
+	certOrganic = "organic"
+	certGI      = "gi"
+)
 
 // prepared is a product line ready for a producer: its names and
 // descriptions with the origin filled in.
 type prepared struct {
-	it             *item
+	line           *productLine
 	th, en         string
 	dth, den       string
 	combos, stride int
@@ -127,7 +135,7 @@ type producerPlan struct {
 // some waiting in, or rejected by, their Select center's review. The result
 // depends only on tax and o. An error means the embedded data is invalid.
 func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product, error) {
-	txt, err := loadTexts(tax, readEmbedded)
+	lib, err := load(tax, readEmbedded)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -140,24 +148,16 @@ func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product, error) 
 	}
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 0x07097a1e))
 	provinces, _ := tax.Provinces(taxonomy.ProvinceFilter{})
-	table := crafts()
-	practices := provincePractices()
 
 	producers := make([]Producer, 0, len(provinces)*o.ProducersPerProvince)
 	plans := make([]producerPlan, 0, cap(producers))
 	usedVillages := map[string]bool{}
 	for _, pv := range provinces {
-		list := practices[pv.Code]
-		if len(list) == 0 {
-			list = []practice{pr("herbal"), pr("rice")}
-		}
+		// load checked that every province practises a craft it can make.
+		pc := lib.provinces[pv.Code]
 		for j := 0; j < o.ProducersPerProvince; j++ {
-			pc := list[j%len(list)]
-			c, ok := table[pc.c]
-			if !ok {
-				c = table["herbal"]
-			}
-			p, plan := makeProducer(r, pv, j, pc, c, usedVillages)
+			pr := pc.Crafts[j%len(pc.Crafts)]
+			p, plan := makeProducer(r, &lib.names, pv, j, pr, lib.crafts[pr.Craft], pc.NoPork, usedVillages)
 			producers = append(producers, p)
 			plans = append(plans, plan)
 		}
@@ -192,64 +192,39 @@ func Generate(tax *taxonomy.Taxonomy, o Options) ([]Producer, []Product, error) 
 	for _, c := range tax.SelectCenters() {
 		centers = append(centers, c.ID)
 	}
-	cur := curation{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x5e1ec7ed)), t: txt, now: now,
+	cur := curation{r: rand.New(rand.NewPCG(uint64(o.Seed), 0x5e1ec7ed)), t: lib.texts, now: now,
 		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)}
 	cur.apply(products, centers, o.Photos)
 	return producers, products, nil
 }
 
-// village is a village name in Thai and English.
-type village struct{ th, en string }
-
-var villages = [...]village{
-	{"หนองบัว", "Nong Bua"}, {"โนนสูง", "Non Sung"}, {"ดอนแก้ว", "Don Kaeo"}, {"ป่าตาล", "Pa Tan"},
-	{"ห้วยทราย", "Huai Sai"}, {"หนองแวง", "Nong Waeng"}, {"โคกสว่าง", "Khok Sawang"}, {"นาดี", "Na Di"},
-	{"ท่าช้าง", "Tha Chang"}, {"สันป่าตอง", "San Pa Tong"}, {"แม่ริม", "Mae Rim"}, {"ทุ่งรวงทอง", "Thung Ruang Thong"},
-	{"บางน้ำเชี่ยว", "Bang Nam Chiao"}, {"คลองใหม่", "Khlong Mai"}, {"เกาะแก้ว", "Ko Kaeo"}, {"ควนเนียง", "Khuan Niang"},
-	{"หนองหญ้าไซ", "Nong Ya Sai"}, {"ดงมะไฟ", "Dong Mafai"}, {"โพธิ์ทอง", "Pho Thong"}, {"วังน้ำเย็น", "Wang Nam Yen"},
-	{"หัวเขา", "Hua Khao"}, {"บ่อแก้ว", "Bo Kaeo"}, {"นาคำ", "Na Kham"}, {"ป่าไผ่", "Pa Phai"},
-	{"หนองตะเคียน", "Nong Takhian"}, {"ทุ่งใหญ่", "Thung Yai"}, {"สามัคคี", "Samakkhi"}, {"ศรีสุข", "Si Suk"},
-	{"ห้วยแก้ว", "Huai Kaeo"}, {"โคกกลาง", "Khok Klang"}, {"บางใหญ่", "Bang Yai"}, {"ดอนตูม", "Don Tum"},
-}
-
-var firstNames = [...]village{
-	{"สมศรี", "Somsri"}, {"บัวผัน", "Buaphan"}, {"คำปุน", "Khampun"}, {"มาลี", "Mali"}, {"ลำดวน", "Lamduan"},
-	{"อำไพ", "Amphai"}, {"พิมพ์ใจ", "Phimjai"}, {"จันทร์เพ็ญ", "Chanphen"}, {"วิไล", "Wilai"}, {"ทองม้วน", "Thongmuan"},
-	{"ทองใบ", "Thongbai"}, {"แสงเดือน", "Saengduean"},
-}
-
-var lastNames = [...]village{
-	{"ใจดี", "Jaidee"}, {"ศรีสวัสดิ์", "Srisawat"}, {"ทองคำ", "Thongkham"}, {"บุญเรือง", "Bunrueang"},
-	{"แก้วมณี", "Kaewmanee"}, {"สุขประเสริฐ", "Sukprasoet"}, {"พรหมมา", "Phromma"}, {"ชัยมงคล", "Chaimongkhon"},
-}
-
-var bangkokPlaces = [...][2]string{{"เขตบางกอกน้อย", "แขวงศิริราช"}, {"เขตคลองสาน", "แขวงคลองต้นไทร"}, {"เขตบางรัก", "แขวงสีลม"}}
-
-func makeProducer(r *rand.Rand, pv taxonomy.Province, j int, pc practice, c craft, used map[string]bool) (Producer, producerPlan) {
+// makeProducer makes the j-th producer of province pv, which practises pc
+// (craft c); noPork excludes the lines that contain pork.
+func makeProducer(r *rand.Rand, nm *names, pv taxonomy.Province, j int, pc practice, c *craft, noPork bool, used map[string]bool) (Producer, producerPlan) {
 	key := fmt.Sprintf("%s-%d", pv.Code, j+1)
-	v := villages[r.IntN(len(villages))]
-	for tries := 0; used[pv.Code+v.th] && tries < 8; tries++ {
-		v = villages[r.IntN(len(villages))]
+	v := nm.Villages[r.IntN(len(nm.Villages))]
+	for tries := 0; used[pv.Code+v.TH] && tries < 8; tries++ {
+		v = nm.Villages[r.IntN(len(nm.Villages))]
 	}
-	used[pv.Code+v.th] = true
-	vth, ven := "บ้าน"+v.th, "Ban "+v.en
+	used[pv.Code+v.TH] = true
+	vth, ven := "บ้าน"+v.TH, "Ban "+v.EN
 	if pv.Code == "TH-10" { // Bangkok has urban communities, not villages
-		vth, ven = "ชุมชน"+v.th, v.en+" Community"
+		vth, ven = "ชุมชน"+v.TH, v.EN+" Community"
 	}
 
-	amp, tam := pc.amp, pc.tam
+	amp, tam := pc.Amphoe, pc.Tambon
 	if amp == "" {
 		if pv.Code == "TH-10" {
-			bp := bangkokPlaces[r.IntN(len(bangkokPlaces))]
-			amp, tam = bp[0], bp[1]
+			bp := nm.BangkokPlaces[r.IntN(len(nm.BangkokPlaces))]
+			amp, tam = bp.Amphoe, bp.Tambon
 		} else {
 			amp = "เมือง" + pv.NameTH
 		}
 	}
 	if tam == "" {
-		tam = v.th
+		tam = v.TH
 	}
-	oth, oen := pc.oth, pc.oen
+	oth, oen := pc.OriginTH, pc.OriginEN
 	if oth == "" {
 		oth, oen = pv.NameTH, pv.NameEN
 	}
@@ -264,27 +239,27 @@ func makeProducer(r *rand.Rand, pv taxonomy.Province, j int, pc practice, c craf
 	var moreTH, moreEN string
 	switch kind {
 	case KindCommunityEnterprise:
-		nameTH = "วิสาหกิจชุมชนกลุ่ม" + c.gth + vth
-		nameEN = ven + " " + c.gen + " Community Enterprise"
+		nameTH = "วิสาหกิจชุมชนกลุ่ม" + c.TradeTH + vth
+		nameEN = ven + " " + c.TradeEN + " Community Enterprise"
 		moreTH = fmt.Sprintf("รวมกลุ่มเป็นวิสาหกิจชุมชนตั้งแต่ปี พ.ศ. %d ปัจจุบันมีสมาชิก %d ครัวเรือน", founded+543, members)
 		moreEN = fmt.Sprintf("Registered as a community enterprise in %d, it now counts %d member households.", founded, members)
 	case KindVillageGroup:
-		nameTH = "กลุ่มแม่บ้าน" + c.gth + vth
-		nameEN = ven + " " + c.gen + " Women's Group"
+		nameTH = "กลุ่มแม่บ้าน" + c.TradeTH + vth
+		nameEN = ven + " " + c.TradeEN + " Women's Group"
 		moreTH = fmt.Sprintf("กลุ่มแม่บ้านเริ่มต้นจากสมาชิกไม่กี่คนในปี พ.ศ. %d ปัจจุบันมีสมาชิก %d คน", founded+543, members)
 		moreEN = fmt.Sprintf("The women's group started with a handful of neighbours in %d and now has %d members.", founded, members)
 	case KindSME:
-		nameTH = "บริษัท " + oth + c.gth + " จำกัด"
-		nameEN = oen + " " + c.gen + " Co., Ltd."
+		nameTH = "บริษัท " + oth + c.TradeTH + " จำกัด"
+		nameEN = oen + " " + c.TradeEN + " Co., Ltd."
 		moreTH = fmt.Sprintf("ก่อตั้งเมื่อปี พ.ศ. %d รับซื้อวัตถุดิบจากเกษตรกรและช่างในชุมชนกว่า %d ราย", founded+543, members)
 		moreEN = fmt.Sprintf("Founded in %d, the company buys from more than %d local growers and artisans.", founded, members)
 	default:
-		fn, ln := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
-		nameTH = "นาง" + fn.th + " " + ln.th
-		nameEN = fn.en + " " + ln.en
+		fn, ln := nm.GivenNames[r.IntN(len(nm.GivenNames))], nm.FamilyNames[r.IntN(len(nm.FamilyNames))]
+		nameTH = "นาง" + fn.TH + " " + ln.TH
+		nameEN = fn.EN + " " + ln.EN
 		yrs := 10 + r.IntN(30)
-		moreTH = fmt.Sprintf("คุณ%sทำงานนี้มากว่า %d ปี และสอนคนรุ่นใหม่ในหมู่บ้าน", fn.th, yrs)
-		moreEN = fmt.Sprintf("%s has done this work for over %d years and teaches the younger people of the village.", fn.en, yrs)
+		moreTH = fmt.Sprintf("คุณ%sทำงานนี้มากว่า %d ปี และสอนคนรุ่นใหม่ในหมู่บ้าน", fn.TH, yrs)
+		moreEN = fmt.Sprintf("%s has done this work for over %d years and teaches the younger people of the village.", fn.EN, yrs)
 	}
 	fill := func(s, v, p, o string) string {
 		s = strings.NewReplacer("{v}", v, "{p}", p, "{o}", o).Replace(s)
@@ -293,8 +268,8 @@ func makeProducer(r *rand.Rand, pv taxonomy.Province, j int, pc practice, c craf
 	p := Producer{
 		Key: key, NameTH: nameTH, NameEN: nameEN, Kind: kind, ProvinceCode: pv.Code,
 		Amphoe: amp, Tambon: tam, EnterpriseLevel: 1 + r.IntN(4),
-		StoryTH: fill(c.sth, vth, pv.NameTH, oth) + " " + moreTH,
-		StoryEN: fill(c.sen, ven, pv.NameEN, oen) + " " + moreEN,
+		StoryTH: fill(c.StoryTH, vth, pv.NameTH, oth) + " " + moreTH,
+		StoryEN: fill(c.StoryEN, ven, pv.NameEN, oen) + " " + moreEN,
 		Phone:   fmt.Sprintf("+66 00 555 %04d", r.IntN(10000)),
 		Email:   strings.ToLower(key) + "@example.com",
 	}
@@ -306,13 +281,13 @@ func makeProducer(r *rand.Rand, pv taxonomy.Province, j int, pc practice, c craf
 		placeEN = " Made in " + pv.NameEN + "."
 	}
 	plan := producerPlan{key: key}
-	for i := range c.items {
-		it := &c.items[i]
-		if it.pork && noPork[pv.Code] {
+	for i := range c.lines {
+		l := &c.lines[i]
+		if l.ContainsPork && noPork {
 			continue
 		}
 		combos := 1
-		for _, d := range it.dims {
+		for _, d := range l.dimensions {
 			combos *= len(d)
 		}
 		stride := 1
@@ -326,19 +301,13 @@ func makeProducer(r *rand.Rand, pv taxonomy.Province, j int, pc practice, c craf
 			}
 		}
 		plan.items = append(plan.items, prepared{
-			it:     it,
-			th:     strings.ReplaceAll(it.th, "{o}", oth),
-			en:     upperFirst(strings.ReplaceAll(it.en, "{o}", oen)),
-			dth:    strings.ReplaceAll(it.dth, "{o}", oth) + placeTH,
-			den:    strings.ReplaceAll(it.den, "{o}", oen) + placeEN,
+			line:   l,
+			th:     strings.ReplaceAll(l.NameTH, "{o}", oth),
+			en:     upperFirst(strings.ReplaceAll(l.NameEN, "{o}", oen)),
+			dth:    strings.ReplaceAll(l.DescriptionTH, "{o}", oth) + placeTH,
+			den:    strings.ReplaceAll(l.DescriptionEN, "{o}", oen) + placeEN,
 			combos: combos, stride: stride, start: r.IntN(combos),
 		})
-	}
-	if len(plan.items) == 0 { // every line excluded: fall back to herbal products
-		for _, it := range herbalItems() {
-			plan.items = append(plan.items, prepared{it: &it, th: strings.ReplaceAll(it.th, "{o}", oth),
-				en: strings.ReplaceAll(it.en, "{o}", oen), dth: it.dth + placeTH, den: it.den + placeEN, combos: 1, stride: 1})
-		}
 	}
 	r.Shuffle(len(plan.items), func(a, b int) { plan.items[a], plan.items[b] = plan.items[b], plan.items[a] })
 	return p, plan
@@ -365,7 +334,7 @@ type gen struct {
 	maxYear int
 	sbTH    strings.Builder
 	sbEN    strings.Builder
-	picks   [8]int
+	picks   [maxVariantDimensions]int
 }
 
 func (g *gen) between(lo, hi int) int {
@@ -377,7 +346,7 @@ func (g *gen) between(lo, hi int) int {
 
 // product makes the n-th product of line pp for producer key.
 func (g *gen) product(key, province string, pp *prepared, n int) Product {
-	it := pp.it
+	line := pp.line
 	r := g.r
 	// Choose the variant: walk the combinations with a stride coprime to
 	// their number so a producer repeats a name only once all are used.
@@ -387,34 +356,34 @@ func (g *gen) product(key, province string, pp *prepared, n int) Product {
 	g.sbTH.WriteString(pp.th)
 	g.sbEN.WriteString(pp.en)
 	pct, wpct := int64(100), int64(100)
-	ndims := min(len(it.dims), len(g.picks))
+	ndims := min(len(line.dimensions), len(g.picks))
 	for d := 0; d < ndims; d++ {
-		dim := it.dims[d]
+		dim := line.dimensions[d]
 		k := idx % len(dim)
 		idx /= len(dim)
 		g.picks[d] = k
 		op := &dim[k]
 		g.sbTH.WriteByte(' ')
-		g.sbTH.WriteString(op.th)
+		g.sbTH.WriteString(op.NameTH)
 		g.sbEN.WriteString(", ")
-		g.sbEN.WriteString(op.en)
-		if op.pct != 0 {
-			pct = pct * int64(op.pct) / 100
+		g.sbEN.WriteString(op.NameEN)
+		if op.priceFactor != 100 {
+			pct = pct * op.priceFactor / 100
 		}
-		if op.wpct != 0 {
-			wpct = wpct * int64(op.wpct) / 100
+		if op.weightFactor != 100 {
+			wpct = wpct * op.weightFactor / 100
 		}
 	}
 
-	base := it.lo
-	if it.hi > it.lo {
-		base += r.Int64N(it.hi - it.lo + 1)
+	base := int64(line.PriceBaht.Min)
+	if line.PriceBaht.Max > line.PriceBaht.Min {
+		base += r.Int64N(int64(line.PriceBaht.Max-line.PriceBaht.Min) + 1)
 	}
 	price := roundPrice(base * pct) // satang: base baht × pct/100 × 100
-	moq := g.between(it.moq[0], it.moq[1])
-	capa := max(g.between(it.capa[0], it.capa[1]), moq*4)
-	lead := min(max(g.between(it.lead[0], it.lead[1]), 0), 90)
-	weight := min(max(int(int64(it.grams)*wpct/100), 1), 1_000_000)
+	moq := g.between(line.MinimumOrder.Min, line.MinimumOrder.Max)
+	capa := max(g.between(line.MonthlyCapacity.Min, line.MonthlyCapacity.Max), moq*4)
+	lead := min(max(g.between(line.LeadTimeDays.Min, line.LeadTimeDays.Max), 0), maxLeadTimeDays)
+	weight := min(max(int(int64(line.UnitWeightGrams)*wpct/100), 1), 1_000_000)
 
 	p := Product{
 		ProducerKey:      key,
@@ -422,16 +391,16 @@ func (g *gen) product(key, province string, pp *prepared, n int) Product {
 		NameEN:           g.sbEN.String(),
 		DescriptionTH:    pp.dth,
 		DescriptionEN:    pp.den,
-		Category:         it.cat,
-		CreativeIndustry: it.ci,
+		Category:         line.Category,
+		CreativeIndustry: line.CreativeIndustry,
 		PriceMinor:       price,
 		MOQ:              moq,
-		Unit:             it.unit,
+		Unit:             line.Unit,
 		MonthlyCapacity:  capa,
 		LeadTimeDays:     lead,
-		HSCode:           it.hs,
+		HSCode:           line.HSCode,
 		WeightGrams:      weight,
-		ArtStyle:         it.art,
+		ArtStyle:         line.ArtStyle,
 	}
 
 	// Volume tiers.
@@ -467,20 +436,20 @@ func (g *gen) product(key, province string, pp *prepared, n int) Product {
 		}
 		tags = append(tags, t)
 	}
-	for _, t := range it.tags {
+	for _, t := range line.Tags {
 		add(t)
 	}
 	for d := 0; d < ndims; d++ {
-		add(it.dims[d][g.picks[d]].tag)
+		add(line.dimensions[d][g.picks[d]].Tag)
 	}
-	add(it.cat)
+	add(line.Category)
 	add("otop")
 	p.Tags = tags
 
 	// Certificates: up to three distinct kinds the line may hold.
-	if nc := len(it.certs); nc > 0 && r.IntN(5) > 0 {
+	if nc := len(line.Certifications); nc > 0 && r.IntN(5) > 0 {
 		want := 1 + r.IntN(min(3, nc))
-		var order [8]int
+		var order [maxCertifications]int
 		m := min(nc, len(order))
 		for i := 0; i < m; i++ {
 			order[i] = i
@@ -489,7 +458,7 @@ func (g *gen) product(key, province string, pp *prepared, n int) Product {
 		for i := 0; i < m && len(p.Certifications) < want; i++ {
 			j := i + r.IntN(m-i)
 			order[i], order[j] = order[j], order[i]
-			kind := it.certs[order[i]]
+			kind := line.Certifications[order[i]]
 			dup := false
 			for _, c := range p.Certifications {
 				dup = dup || c.Kind == kind
