@@ -14,10 +14,11 @@ import (
 	"github.com/otopmarket/otop/internal/errs"
 )
 
-// errBadJSON reports a body that is not JSON at all (HTTP 400).
-type errBadJSON struct{ msg string }
+// errBadRequest reports a request that cannot be read at all (HTTP 400):
+// a body that is not JSON, a malformed header.
+type errBadRequest struct{ msg string }
 
-func (e *errBadJSON) Error() string { return e.msg }
+func (e *errBadRequest) Error() string { return e.msg }
 
 // bindJSON decodes the request body into dst strictly: the content type must
 // be JSON, unknown fields are refused (422 naming the field), and type
@@ -40,7 +41,7 @@ func bindJSON(c *gin.Context, dst any, protected ...string) error {
 		return err // *http.MaxBytesError is mapped to 413
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return &errBadJSON{msg: "the request body is empty; send a JSON object"}
+		return &errBadRequest{msg: "the request body is empty; send a JSON object"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -48,7 +49,7 @@ func bindJSON(c *gin.Context, dst any, protected ...string) error {
 		return decodeError(err, protected)
 	}
 	if dec.More() {
-		return &errBadJSON{msg: "the request body holds more than one JSON value"}
+		return &errBadRequest{msg: "the request body holds more than one JSON value"}
 	}
 	return controlCharacters(body)
 }
@@ -63,7 +64,7 @@ func controlCharacters(body []byte) error {
 	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return &errBadJSON{msg: "the request body is not valid JSON"}
+		return &errBadRequest{msg: "the request body is not valid JSON"}
 	}
 	var v errs.ValidationError
 	walkStrings(doc, "", func(field, s string) {
@@ -107,11 +108,11 @@ func decodeError(err error, protected []string) error {
 	)
 	switch {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return &errBadJSON{msg: "the request body is not valid JSON"}
+		return &errBadRequest{msg: "the request body is not valid JSON"}
 	case errors.As(err, &typeError):
 		field := typeError.Field
 		if field == "" {
-			return &errBadJSON{msg: "the request body must be a JSON object"}
+			return &errBadRequest{msg: "the request body must be a JSON object"}
 		}
 		return errs.Invalid(field, fmt.Sprintf("must be of type %s", jsonType(typeError.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -123,7 +124,7 @@ func decodeError(err error, protected []string) error {
 		}
 		return errs.Invalid(field, "is not a known field")
 	}
-	return &errBadJSON{msg: "the request body could not be read as JSON"}
+	return &errBadRequest{msg: "the request body could not be read as JSON"}
 }
 
 func jsonType(kind string) string {
@@ -140,9 +141,9 @@ func jsonType(kind string) string {
 	return "number"
 }
 
-// isBadJSON reports whether err is a body that is not JSON, and why.
-func isBadJSON(err error) (string, bool) {
-	var b *errBadJSON
+// isBadRequest reports whether err is a request that cannot be read, and why.
+func isBadRequest(err error) (string, bool) {
+	var b *errBadRequest
 	if errors.As(err, &b) {
 		return b.msg, true
 	}

@@ -274,9 +274,6 @@ func (h *handlers) productReadiness(c *gin.Context) {
 // ---------------------------------------------------------------------------
 // Decisions
 
-// requiredIfMatch is the version a decision was made on; a missing header
-// is left to the service, which answers 428.
-func requiredIfMatch(c *gin.Context) (int, error) { return ifMatch(c) }
 
 func (h *handlers) approveProduct(c *gin.Context) {
 	id, version, ok := h.decisionTarget(c)
@@ -322,18 +319,19 @@ func (h *handlers) rejectProduct(c *gin.Context) {
 
 // decisionTarget reads the product id and the If-Match version of a
 // decision, answering the request itself when either is malformed.
-func (h *handlers) decisionTarget(c *gin.Context) (uuid.UUID, int, bool) {
+// (A missing If-Match is left to the service: decisions answer it 428.)
+func (h *handlers) decisionTarget(c *gin.Context) (uuid.UUID, catalog.IfMatch, bool) {
 	id, err := pathUUID(c, "id")
 	if err != nil {
 		respondError(c, err)
-		return uuid.Nil, 0, false
+		return uuid.Nil, nil, false
 	}
-	version, err := requiredIfMatch(c)
+	ifm, err := ifMatch(c)
 	if err != nil {
 		respondError(c, err)
-		return uuid.Nil, 0, false
+		return uuid.Nil, nil, false
 	}
-	return id, version, true
+	return id, ifm, true
 }
 
 type decisionJSON struct {
@@ -429,7 +427,7 @@ func (h *handlers) verify(c *gin.Context, kind string) {
 		respondError(c, err)
 		return
 	}
-	in := curation.VerifyInput{Kind: kind, Number: req.Number, Verdict: catalog.VerificationState(req.Verdict), Note: req.Note, Version: version}
+	in := curation.VerifyInput{Kind: kind, Number: req.Number, Verdict: catalog.VerificationState(req.Verdict), Note: req.Note, IfMatch: version}
 	p, err := h.curation.Verify(c.Request.Context(), principalFrom(c), id, in)
 	if err != nil {
 		respondError(c, err)
@@ -458,7 +456,7 @@ func (h *handlers) setTopotop(c *gin.Context) {
 		respondError(c, errs.Invalid("topotop", "is required: true or false"))
 		return
 	}
-	in := curation.TopotopInput{Topotop: *req.Topotop, Note: req.Note, Override: req.Override, Version: version}
+	in := curation.TopotopInput{Topotop: *req.Topotop, Note: req.Note, Override: req.Override, IfMatch: version}
 	p, err := h.curation.SetTopotop(c.Request.Context(), principalFrom(c), id, in)
 	if err != nil {
 		respondError(c, err)

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -260,5 +262,65 @@ func TestControlCharactersAndBadDatesAreRefusedInEveryBody(t *testing.T) {
 	rec := a.do(t, http.MethodGet, path, token, "")
 	if got := decode[productJSON](t, rec); got.Version != p.Version || got.NameEN != p.NameEN {
 		t.Errorf("a refused request changed the product: version %d, name %q", got.Version, got.NameEN)
+	}
+}
+
+func TestIfMatchFollowsRFC9110(t *testing.T) {
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	path := "/v1/products/" + p.ID.String()
+	v := p.Version
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{`"bogus"`, http.StatusPreconditionFailed},
+		{`"0"`, http.StatusPreconditionFailed},
+		{fmt.Sprintf(`W/"%d"`, v), http.StatusPreconditionFailed}, // weak tags never match
+		{fmt.Sprintf(`"%d"x`, v), http.StatusBadRequest},
+		{fmt.Sprint(v), http.StatusBadRequest},
+		{`"unterminated`, http.StatusBadRequest},
+		{`,`, http.StatusBadRequest},
+		{fmt.Sprintf(`"%d", "%d"`, v+5, v), http.StatusOK}, // any member of a list
+		{`*`, http.StatusOK},
+	} {
+		t.Run(tc.header, func(t *testing.T) {
+			rec := a.do(t, http.MethodPatch, path, token, `{"lead_time_days":12}`, "If-Match", tc.header)
+			if rec.Code != tc.want {
+				t.Fatalf("If-Match %s = %d %s, want %d", tc.header, rec.Code, rec.Body, tc.want)
+			}
+			if tc.want == http.StatusBadRequest && !strings.Contains(rec.Body.String(), "If-Match") {
+				t.Errorf("the 400 does not name the header: %s", rec.Body)
+			}
+			if rec.Code == http.StatusOK {
+				v = decode[productJSON](t, rec).Version
+			}
+		})
+	}
+}
+
+func TestConcurrentPatchesWithoutIfMatchAllSucceed(t *testing.T) {
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	path := "/v1/products/" + p.ID.String()
+	const n = 8
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			req := httptest.NewRequestWithContext(context.Background(), http.MethodPatch, path,
+				strings.NewReader(fmt.Sprintf(`{"lead_time_days":%d}`, 10+i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			a.router.ServeHTTP(rec, req)
+			codes <- rec.Code
+		}()
+	}
+	for range n {
+		if code := <-codes; code != http.StatusOK {
+			t.Errorf("a PATCH without If-Match answered %d, want 200 (last write wins)", code)
+		}
 	}
 }

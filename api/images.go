@@ -80,7 +80,7 @@ func uploadedFile(c *gin.Context) (io.Reader, error) {
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		return nil, &errBadJSON{msg: "the multipart body cannot be read"}
+		return nil, &errBadRequest{msg: "the multipart body cannot be read"}
 	}
 	for {
 		part, err := mr.NextPart()
@@ -92,7 +92,7 @@ func uploadedFile(c *gin.Context) (io.Reader, error) {
 			if errors.As(err, &mbe) {
 				return nil, err
 			}
-			return nil, &errBadJSON{msg: "the multipart body is malformed"}
+			return nil, &errBadRequest{msg: "the multipart body is malformed"}
 		}
 		if part.FormName() == "file" {
 			return part, nil

@@ -105,7 +105,7 @@ func classify(c *gin.Context, err error) answer {
 		tmr *errs.RateLimited
 		mbe *http.MaxBytesError
 	)
-	if msg, ok := isBadJSON(err); ok {
+	if msg, ok := isBadRequest(err); ok {
 		return answer{status: http.StatusBadRequest, detail: msg}
 	}
 	switch {

@@ -248,20 +248,53 @@ func etag(version int) string {
 	return `"` + strconv.Itoa(version) + `"`
 }
 
-// ifMatch returns the version an update is conditional on: the strong ETag
-// in If-Match, or 0 (no condition) when the header is absent or "*".
-func ifMatch(c *gin.Context) (int, error) {
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
+// ifMatch reads If-Match as RFC 9110 defines it: absent or "*" asks
+// nothing; a list of entity-tags matches when any is the stored version's
+// ETag ("<version>"); a weak tag (W/"3") never matches, and neither does a
+// tag that names no version of ours; only a header that is not a list of
+// entity-tags is a 400, naming the header.
+func ifMatch(c *gin.Context) (catalog.IfMatch, error) {
+	values := c.Request.Header.Values("If-Match")
+	if len(values) == 0 {
+		return nil, nil
 	}
-	inner, ok := strings.CutPrefix(h, `"`)
-	inner, ok2 := strings.CutSuffix(inner, `"`)
-	v, err := strconv.Atoi(inner)
-	if !ok || !ok2 || err != nil || v < 1 {
-		return 0, errs.InvalidQuery("If-Match", `must be one strong ETag from a previous reply, such as "3", or *`)
+	h := strings.TrimSpace(strings.Join(values, ","))
+	if h == "*" {
+		return nil, nil
 	}
-	return v, nil
+	bad := &errBadRequest{msg: `the If-Match header must be "*" or a comma-separated list of entity-tags such as "3" (RFC 9110)`}
+	m := catalog.IfMatch{}
+	for elements := 0; ; elements++ {
+		h = strings.TrimLeft(h, " \t,")
+		if h == "" {
+			if elements == 0 {
+				return nil, bad
+			}
+			return m, nil
+		}
+		weak := strings.HasPrefix(h, "W/")
+		if weak {
+			h = h[2:]
+		}
+		if !strings.HasPrefix(h, `"`) {
+			return nil, bad
+		}
+		end := strings.IndexByte(h[1:], '"')
+		if end < 0 {
+			return nil, bad
+		}
+		tag := h[1 : 1+end]
+		if strings.ContainsFunc(tag, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
+			return nil, bad
+		}
+		if v, err := strconv.Atoi(tag); err == nil && !weak && v >= 1 && strconv.Itoa(v) == tag {
+			m = append(m, v)
+		}
+		h = strings.TrimLeft(h[2+end:], " \t")
+		if h != "" && h[0] != ',' {
+			return nil, bad
+		}
+	}
 }
 
 // queryParams reads the query string, refusing parameters the route does not

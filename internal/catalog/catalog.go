@@ -6,6 +6,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -214,6 +215,18 @@ type Product struct {
 	UpdatedAt   time.Time
 	Version     int
 }
+
+// IfMatch is what an If-Match header asks of a change (RFC 9110): nil asks
+// nothing (no header, or "*"); otherwise the change applies only when the
+// stored version is one of these. An empty list (only weak entity-tags, or
+// tags that are no version of ours) matches nothing.
+type IfMatch []int
+
+// MatchVersion asks for exactly version v.
+func MatchVersion(v int) IfMatch { return IfMatch{v} }
+
+// Matches reports whether the stored version v satisfies m.
+func (m IfMatch) Matches(v int) bool { return m == nil || slices.Contains(m, v) }
 
 // Null is a PATCH value for a field that can be cleared. In an input, a nil
 // *Null leaves the field unchanged, &Null{} clears it and

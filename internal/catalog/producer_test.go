@@ -118,7 +118,7 @@ func TestUpdateProducer(t *testing.T) {
 	other, _ := f.producer(t, "TH-51")
 
 	t.Run("the owner changes fields and the version", func(t *testing.T) {
-		got, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, prod.Version, catalog.ProducerInput{
+		got, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, catalog.MatchVersion(prod.Version), catalog.ProducerInput{
 			EnterpriseLevel: ptr(3), Contact: &catalog.ContactInput{Website: ptr("https://weavers.example.com")},
 		})
 		if err != nil {
@@ -139,29 +139,29 @@ func TestUpdateProducer(t *testing.T) {
 		}
 	})
 	t.Run("a stale version is a failed precondition", func(t *testing.T) {
-		_, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, prod.Version, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
+		_, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, catalog.MatchVersion(prod.Version), catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
 		if !errors.Is(err, errs.ErrPrecondition) {
 			t.Fatalf("UpdateProducer = %v, want ErrPrecondition", err)
 		}
 	})
 	t.Run("another producer is forbidden", func(t *testing.T) {
-		_, err := f.svc.UpdateProducer(f.ctx, other, prod.ID, 0, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
+		_, err := f.svc.UpdateProducer(f.ctx, other, prod.ID, nil, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
 		if !errors.Is(err, errs.ErrForbidden) {
 			t.Fatalf("UpdateProducer = %v, want ErrForbidden", err)
 		}
 	})
 	t.Run("anonymous is unauthenticated", func(t *testing.T) {
-		_, err := f.svc.UpdateProducer(f.ctx, account.Principal{}, prod.ID, 0, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
+		_, err := f.svc.UpdateProducer(f.ctx, account.Principal{}, prod.ID, nil, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
 		if !errors.Is(err, errs.ErrUnauthenticated) {
 			t.Fatalf("UpdateProducer = %v, want ErrUnauthenticated", err)
 		}
 	})
 	t.Run("the province cannot change", func(t *testing.T) {
-		_, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, 0, catalog.ProducerInput{ProvinceCode: ptr("TH-51")})
+		_, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, nil, catalog.ProducerInput{ProvinceCode: ptr("TH-51")})
 		wantFields(t, err, "province_code")
 	})
 	t.Run("an unknown producer is not found", func(t *testing.T) {
-		_, err := f.svc.UpdateProducer(f.ctx, owner, uuid.New(), 0, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
+		_, err := f.svc.UpdateProducer(f.ctx, owner, uuid.New(), nil, catalog.ProducerInput{Tambon: ptr("ท่าตุ้ม")})
 		if !errors.Is(err, errs.ErrNotFound) {
 			t.Fatalf("UpdateProducer = %v, want ErrNotFound", err)
 		}
@@ -171,7 +171,7 @@ func TestUpdateProducer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, cur.Version, catalog.ProducerInput{NameEN: ptr(cur.NameEN), ProvinceCode: ptr("TH-50")})
+		got, err := f.svc.UpdateProducer(f.ctx, owner, prod.ID, catalog.MatchVersion(cur.Version), catalog.ProducerInput{NameEN: ptr(cur.NameEN), ProvinceCode: ptr("TH-50")})
 		if err != nil || got.Version != cur.Version {
 			t.Fatalf("UpdateProducer = version %d, %v; want %d, nil", got.Version, err, cur.Version)
 		}

@@ -311,7 +311,7 @@ func TestOthersCannotChangeAProduct(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := f.svc.UpdateProduct(f.ctx, tt.who, tt.id, 0, edit); !errors.Is(err, tt.want) {
+			if _, err := f.svc.UpdateProduct(f.ctx, tt.who, tt.id, nil, edit); !errors.Is(err, tt.want) {
 				t.Errorf("UpdateProduct = %v, want %v", err, tt.want)
 			}
 			if _, err := f.svc.SubmitProduct(f.ctx, tt.who, tt.id); !errors.Is(err, tt.want) {
@@ -399,7 +399,7 @@ func TestProductLifecycle(t *testing.T) {
 		if err := f.svc.ArchiveProduct(f.ctx, owner, p.ID); err != nil {
 			t.Errorf("second ArchiveProduct = %v, want nil", err)
 		}
-		if _, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{NameEN: ptr("x")}); !errors.Is(err, errs.ErrConflict) {
+		if _, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{NameEN: ptr("x")}); !errors.Is(err, errs.ErrConflict) {
 			t.Errorf("UpdateProduct of archived = %v, want ErrConflict", err)
 		}
 		got, err := f.svc.GetProduct(f.ctx, owner, p.ID)
@@ -416,10 +416,10 @@ func TestUpdateProduct(t *testing.T) {
 
 	t.Run("a stale version is a failed precondition and changes nothing", func(t *testing.T) {
 		p := f.product(t, owner, nil)
-		if _, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, p.Version, catalog.ProductInput{LeadTimeDays: catalog.Set(10)}); err != nil {
+		if _, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, catalog.MatchVersion(p.Version), catalog.ProductInput{LeadTimeDays: catalog.Set(10)}); err != nil {
 			t.Fatalf("first update: %v", err)
 		}
-		_, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, p.Version, catalog.ProductInput{LeadTimeDays: catalog.Set(20)})
+		_, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, catalog.MatchVersion(p.Version), catalog.ProductInput{LeadTimeDays: catalog.Set(20)})
 		if !errors.Is(err, errs.ErrPrecondition) {
 			t.Fatalf("stale update = %v, want ErrPrecondition", err)
 		}
@@ -430,7 +430,7 @@ func TestUpdateProduct(t *testing.T) {
 	})
 	t.Run("fields are set, cleared and replaced", func(t *testing.T) {
 		p := f.product(t, owner, nil)
-		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{
 			HSCode: catalog.Clear[string](), WeightGrams: catalog.Clear[int](), CreativeIndustry: catalog.Clear[string](),
 			OTOPStars: catalog.Clear[int](), OTOPStarsYear: catalog.Clear[int](),
 			Tags: &[]string{"Cotton"}, Certifications: &[]catalog.CertificationInput{{Kind: "organic", Number: "ORG-7"}},
@@ -452,7 +452,7 @@ func TestUpdateProduct(t *testing.T) {
 	t.Run("editing a published product sends it back to review", func(t *testing.T) {
 		p := f.publish(t, owner, nil)
 		cur, _ := f.svc.GetProduct(f.ctx, owner, p.ID)
-		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, cur.Version, catalog.ProductInput{DescriptionEN: ptr("Now with a gift box.")})
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, catalog.MatchVersion(cur.Version), catalog.ProductInput{DescriptionEN: ptr("Now with a gift box.")})
 		if err != nil {
 			t.Fatalf("UpdateProduct: %v", err)
 		}
@@ -466,7 +466,7 @@ func TestUpdateProduct(t *testing.T) {
 	t.Run("a published product edited to nothing new stays published", func(t *testing.T) {
 		p := f.publish(t, owner, nil)
 		cur, _ := f.svc.GetProduct(f.ctx, owner, p.ID)
-		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, cur.Version, catalog.ProductInput{
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, catalog.MatchVersion(cur.Version), catalog.ProductInput{
 			NameEN: ptr(cur.NameEN), Tags: &[]string{"SILK", "brocade"}, HSCode: catalog.Set("500720"),
 			Certifications: &[]catalog.CertificationInput{{Kind: "gi", Number: "สช 49100006"}, {Kind: "mor_phor_chor", Number: "มผช. 3/2565", ExpiresOn: "2027-09-30"}},
 		})
@@ -476,13 +476,13 @@ func TestUpdateProduct(t *testing.T) {
 	})
 	t.Run("a published product must stay complete", func(t *testing.T) {
 		p := f.publish(t, owner, nil)
-		_, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{DescriptionTH: ptr(""), DescriptionEN: ptr("")})
+		_, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{DescriptionTH: ptr(""), DescriptionEN: ptr("")})
 		wantFields(t, err, "description_en")
 	})
 	t.Run("a rejected product stays rejected until submitted", func(t *testing.T) {
 		p := f.product(t, owner, nil)
 		f.setStatus(t, p.ID, catalog.StatusRejected)
-		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{NameEN: ptr("Sharper photos now")})
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{NameEN: ptr("Sharper photos now")})
 		if err != nil || got.Status != catalog.StatusRejected || got.RejectionReason == "" {
 			t.Fatalf("update of rejected = %s %q, %v", got.Status, got.RejectionReason, err)
 		}

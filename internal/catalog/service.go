@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -83,9 +84,28 @@ func (s *Service) CreateProducer(ctx context.Context, p account.Principal, in Pr
 	return created, err
 }
 
-// UpdateProducer changes the caller's own profile. version is the ETag the
-// caller read (0: no check); a stale one is errs.ErrPrecondition.
-func (s *Service) UpdateProducer(ctx context.Context, p account.Principal, id uuid.UUID, version int, in ProducerInput) (Producer, error) {
+// UpdateProducer changes the caller's own profile if ifm matches its version
+// (errs.ErrPrecondition otherwise). Without a precondition the caller asked
+// for the last write to win: a concurrent change is retried, not reported.
+func (s *Service) UpdateProducer(ctx context.Context, p account.Principal, id uuid.UUID, ifm IfMatch, in ProducerInput) (Producer, error) {
+	return retryUnconditional(ifm, func() (Producer, error) { return s.updateProducer(ctx, p, id, ifm, in) })
+}
+
+// retryUnconditional runs an update again when it lost a race it did not
+// ask to be told of (no If-Match): a few times, on the version now stored.
+func retryUnconditional[T any](ifm IfMatch, update func() (T, error)) (T, error) {
+	const attempts = 16
+	for i := 1; ; i++ {
+		out, err := update()
+		if ifm != nil || i == attempts || !errors.Is(err, errs.ErrPrecondition) {
+			return out, err
+		}
+		// A little jitter, so that writers racing for one row take turns.
+		time.Sleep(time.Duration(rand.Int64N(int64(i) * int64(time.Millisecond))))
+	}
+}
+
+func (s *Service) updateProducer(ctx context.Context, p account.Principal, id uuid.UUID, ifm IfMatch, in ProducerInput) (Producer, error) {
 	if err := requireSignedIn(p); err != nil {
 		return Producer{}, err
 	}
@@ -96,7 +116,7 @@ func (s *Service) UpdateProducer(ctx context.Context, p account.Principal, id uu
 	if cur.UserID != p.UserID {
 		return Producer{}, errs.New(errs.ErrForbidden, "only its owner may change a producer profile")
 	}
-	if version != 0 && version != cur.Version {
+	if !ifm.Matches(cur.Version) {
 		return Producer{}, errs.ErrPrecondition
 	}
 	var v errs.ValidationError
@@ -283,16 +303,21 @@ func (s *Service) GetProduct(ctx context.Context, p account.Principal, id uuid.U
 	return productView(p, prod), nil
 }
 
-// UpdateProduct changes the caller's own product. version is the ETag the
-// caller read (0: no check); a stale one is errs.ErrPrecondition. Changing a
-// published product sends it back to review; a request that changes nothing
-// changes nothing (not even the version).
-func (s *Service) UpdateProduct(ctx context.Context, p account.Principal, id uuid.UUID, version int, in ProductInput) (Product, error) {
+// UpdateProduct changes the caller's own product if ifm matches its
+// version (errs.ErrPrecondition otherwise; without a precondition a
+// concurrent change is retried: the last write wins). Changing a published
+// product sends it back to review; a request that changes nothing changes
+// nothing (not even the version).
+func (s *Service) UpdateProduct(ctx context.Context, p account.Principal, id uuid.UUID, ifm IfMatch, in ProductInput) (Product, error) {
+	return retryUnconditional(ifm, func() (Product, error) { return s.updateProduct(ctx, p, id, ifm, in) })
+}
+
+func (s *Service) updateProduct(ctx context.Context, p account.Principal, id uuid.UUID, ifm IfMatch, in ProductInput) (Product, error) {
 	cur, err := s.ownProduct(ctx, p, id)
 	if err != nil {
 		return Product{}, err
 	}
-	if version != 0 && version != cur.Version {
+	if !ifm.Matches(cur.Version) {
 		return Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == StatusArchived {

@@ -88,12 +88,12 @@ func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id
 }
 
 // checkVersion requires the version a decision was made on.
-func checkVersion(prod catalog.Product, version int) error {
+func checkVersion(prod catalog.Product, ifm catalog.IfMatch) error {
 	switch {
-	case version == 0:
+	case ifm == nil:
 		return errs.New(errs.ErrPreconditionRequired, "send If-Match with the ETag of the version you reviewed")
-	case version != prod.Version:
-		return fmt.Errorf("product %s is at version %d, not %d: %w", prod.ID, prod.Version, version, errs.ErrPrecondition)
+	case !ifm.Matches(prod.Version):
+		return fmt.Errorf("product %s is at version %d, not %v: %w", prod.ID, prod.Version, []int(ifm), errs.ErrPrecondition)
 	}
 	return nil
 }
@@ -122,21 +122,22 @@ func checkText(field, s string, minChars, maxChars int, v *errs.ValidationError)
 // ---------------------------------------------------------------------------
 // Decisions
 
-// Approve publishes a product under review. version is the ETag the curator
-// reviewed: 0 is errs.ErrPreconditionRequired, a stale one errs.ErrPrecondition.
+// Approve publishes a product under review. ifm names the version the
+// curator reviewed: none is errs.ErrPreconditionRequired, a stale one
+// errs.ErrPrecondition.
 // The decision, its audit row, the producer's notification and the search
 // outbox row commit together.
-func (s *Service) Approve(ctx context.Context, p account.Principal, id uuid.UUID, version int) (catalog.Product, error) {
-	return s.decide(ctx, p, id, version, Approve, "")
+func (s *Service) Approve(ctx context.Context, p account.Principal, id uuid.UUID, ifm catalog.IfMatch) (catalog.Product, error) {
+	return s.decide(ctx, p, id, ifm, Approve, "")
 }
 
 // Reject sends a product under review back to its producer with a reason
 // (10–2000 characters) that only they and staff see.
-func (s *Service) Reject(ctx context.Context, p account.Principal, id uuid.UUID, version int, reason string) (catalog.Product, error) {
-	return s.decide(ctx, p, id, version, Reject, reason)
+func (s *Service) Reject(ctx context.Context, p account.Principal, id uuid.UUID, ifm catalog.IfMatch, reason string) (catalog.Product, error) {
+	return s.decide(ctx, p, id, ifm, Reject, reason)
 }
 
-func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID, version int, d Decision, reason string) (catalog.Product, error) {
+func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID, ifm catalog.IfMatch, d Decision, reason string) (catalog.Product, error) {
 	cur, err := s.curatedProduct(ctx, p, id)
 	if err != nil {
 		return catalog.Product{}, err
@@ -148,7 +149,7 @@ func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID,
 	if err := v.Err(); err != nil {
 		return catalog.Product{}, err
 	}
-	if err := checkVersion(cur, version); err != nil {
+	if err := checkVersion(cur, ifm); err != nil {
 		return catalog.Product{}, err
 	}
 	if cur.Status != catalog.StatusPendingReview {
@@ -229,7 +230,7 @@ func (s *Service) Decide(ctx context.Context, p account.Principal, reqs []Decisi
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		prod, err := s.decide(ctx, p, r.ID, r.Version, r.Decision, r.Reason)
+		prod, err := s.decide(ctx, p, r.ID, catalog.MatchVersion(r.Version), r.Decision, r.Reason)
 		if err != nil {
 			var ve *errs.ValidationError
 			if errors.As(err, &ve) {
@@ -245,7 +246,7 @@ func (s *Service) Decide(ctx context.Context, p account.Principal, reqs []Decisi
 
 // Reassign moves a product to another Select center; admins only, with a
 // reason. Its curators change with it.
-func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUID, version int, center, reason string) (catalog.Product, error) {
+func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUID, ifm catalog.IfMatch, center, reason string) (catalog.Product, error) {
 	cur, err := s.curatedProduct(ctx, p, id)
 	if err != nil {
 		return catalog.Product{}, err
@@ -264,7 +265,7 @@ func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUI
 	if err := v.Err(); err != nil {
 		return catalog.Product{}, err
 	}
-	if version != 0 && version != cur.Version {
+	if !ifm.Matches(cur.Version) {
 		return catalog.Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == catalog.StatusArchived {
@@ -291,7 +292,7 @@ type VerifyInput struct {
 	Number  string
 	Verdict catalog.VerificationState
 	Note    string
-	Version int // 0: no check
+	IfMatch catalog.IfMatch // nil: no check
 }
 
 // Verify records a curator's verdict on a claim, with who and when. A
@@ -320,7 +321,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, id uuid.UUID,
 	if err := v.Err(); err != nil {
 		return catalog.Product{}, err
 	}
-	if in.Version != 0 && in.Version != cur.Version {
+	if !in.IfMatch.Matches(cur.Version) {
 		return catalog.Product{}, errs.ErrPrecondition
 	}
 	if cur.Status == catalog.StatusArchived {
@@ -397,7 +398,7 @@ type TopotopInput struct {
 	Topotop  bool
 	Note     string
 	Override bool
-	Version  int // 0: no check
+	IfMatch  catalog.IfMatch // nil: no check
 }
 
 // SetTopotop designates a published product TOPOTOP, or takes the
@@ -420,7 +421,7 @@ func (s *Service) SetTopotop(ctx context.Context, p account.Principal, id uuid.U
 	if err := v.Err(); err != nil {
 		return catalog.Product{}, err
 	}
-	if in.Version != 0 && in.Version != cur.Version {
+	if !in.IfMatch.Matches(cur.Version) {
 		return catalog.Product{}, errs.ErrPrecondition
 	}
 	if cur.Topotop == in.Topotop {

@@ -157,20 +157,20 @@ func TestSubmittedProductReachesItsCentersQueueAndApprovalPublishesIt(t *testing
 		t.Errorf("admin queue of chiang-mai = %d items, %v; want 1", len(page.Items), err)
 	}
 
-	if _, err := f.curation.Approve(f.ctx, other, p.ID, p.Version); !errors.Is(err, errs.ErrNotFound) {
+	if _, err := f.curation.Approve(f.ctx, other, p.ID, catalog.MatchVersion(p.Version)); !errors.Is(err, errs.ErrNotFound) {
 		t.Errorf("other center's curator approving: %v, want not found", err)
 	}
-	if _, err := f.curation.Approve(f.ctx, owner, p.ID, p.Version); !errors.Is(err, errs.ErrForbidden) {
+	if _, err := f.curation.Approve(f.ctx, owner, p.ID, catalog.MatchVersion(p.Version)); !errors.Is(err, errs.ErrForbidden) {
 		t.Errorf("owner approving: %v, want forbidden", err)
 	}
-	if _, err := f.curation.Approve(f.ctx, curator, p.ID, 0); !errors.Is(err, errs.ErrPreconditionRequired) {
+	if _, err := f.curation.Approve(f.ctx, curator, p.ID, nil); !errors.Is(err, errs.ErrPreconditionRequired) {
 		t.Errorf("approve without a version: %v, want precondition required", err)
 	}
-	if _, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version-1); !errors.Is(err, errs.ErrPrecondition) {
+	if _, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version-1)); !errors.Is(err, errs.ErrPrecondition) {
 		t.Errorf("approve a stale version: %v, want precondition failed", err)
 	}
 	outbox := f.count(t, "SELECT count(*) FROM search_outbox WHERE product_id = ?", p.ID)
-	got, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version)
+	got, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version))
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestSubmittedProductReachesItsCentersQueueAndApprovalPublishesIt(t *testing
 	if err != nil || len(feed.Items) != 1 || feed.Items[0].Kind != notify.KindProductApproved || feed.Items[0].SubjectID != p.ID {
 		t.Errorf("owner's feed = %+v, %v; want one product_approved", feed.Items, err)
 	}
-	if _, err := f.curation.Approve(f.ctx, curator, p.ID, got.Version); !errors.Is(err, errs.ErrConflict) {
+	if _, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(got.Version)); !errors.Is(err, errs.ErrConflict) {
 		t.Errorf("approving a published product: %v, want conflict", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestRejectionKeepsItsReasonForTheProducerAndValidatesIt(t *testing.T) {
 		"empty": "", "short": "blurry", "too long": strings.Repeat("ก", 2001), "NUL": "Photos are \x00 blurred, retake them",
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := f.curation.Reject(f.ctx, curator, p.ID, p.Version, reason)
+			_, err := f.curation.Reject(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version), reason)
 			var ve *errs.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[0].Field != "reason" {
 				t.Fatalf("Reject(%q) = %v, want 422 naming reason", reason, err)
@@ -213,7 +213,7 @@ func TestRejectionKeepsItsReasonForTheProducerAndValidatesIt(t *testing.T) {
 		})
 	}
 	reason := "ภาพไม่ชัด: please retake the photos in daylight."
-	got, err := f.curation.Reject(f.ctx, curator, p.ID, p.Version, reason)
+	got, err := f.curation.Reject(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version), reason)
 	if err != nil || got.Status != catalog.StatusRejected || got.RejectionReason != reason {
 		t.Fatalf("Reject = %s %q, %v", got.Status, got.RejectionReason, err)
 	}
@@ -255,9 +255,9 @@ func TestTwoCuratorsDecidingAtOnceOneWins(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i == 0 {
-				_, results[i] = f.curation.Approve(f.ctx, who, p.ID, p.Version)
+				_, results[i] = f.curation.Approve(f.ctx, who, p.ID, catalog.MatchVersion(p.Version))
 			} else {
-				_, results[i] = f.curation.Reject(f.ctx, who, p.ID, p.Version, "Not ready for export yet, sorry.")
+				_, results[i] = f.curation.Reject(f.ctx, who, p.ID, catalog.MatchVersion(p.Version), "Not ready for export yet, sorry.")
 			}
 		}()
 	}
@@ -285,12 +285,12 @@ func TestResubmittedPublishedProductShowsWhatChanged(t *testing.T) {
 	owner := f.producer(t)
 	p := f.submitted(t, owner)
 	curator := f.user(t, account.RoleCurator, "chiang-mai")
-	p, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version)
+	p, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version))
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
 	f.photos(t, p.ID, 1)
-	if _, err := f.catalog.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{
+	if _, err := f.catalog.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{
 		Price: &catalog.MoneyInput{AmountMinor: ptr(int64(480000))}, NameEN: ptr("Lamphun Gold Brocade Silk"),
 	}); err != nil {
 		t.Fatalf("edit: %v", err)
@@ -335,7 +335,7 @@ func TestVerificationCountsUntilTheClaimChanges(t *testing.T) {
 		t.Errorf("verify audit rows = %d, want 2", n)
 	}
 	// Editing one certificate and the stars clears those verifications only.
-	got, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{
+	got, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{
 		OTOPStars:      catalog.Set(4),
 		Certifications: &[]catalog.CertificationInput{{Kind: "gi", Number: "สช 49100006"}, {Kind: "mor_phor_chor", Number: "มผช. 4/2566", ExpiresOn: "2027-12-20"}},
 	})
@@ -358,7 +358,7 @@ func TestTopotopFollowsReadiness(t *testing.T) {
 	p := f.submitted(t, owner)
 	curator := f.user(t, account.RoleCurator, "chiang-mai")
 	admin := f.user(t, account.RoleAdmin, "")
-	p, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version)
+	p, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version))
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
@@ -399,7 +399,7 @@ func TestTopotopFollowsReadiness(t *testing.T) {
 		t.Fatalf("SetTopotop: %v", err)
 	}
 	// The producer shortens the English description: not ready, no longer TOPOTOP.
-	got, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, 0, catalog.ProductInput{DescriptionEN: ptr("Silk.")})
+	got, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{DescriptionEN: ptr("Silk.")})
 	if err != nil || got.Topotop {
 		t.Fatalf("after an edit that breaks readiness: topotop %v, %v", got.Topotop, err)
 	}
@@ -416,7 +416,7 @@ func TestDailyJobWarnsOnceAndDropsTopotopAnExpiryMadeUnready(t *testing.T) {
 	owner := f.producer(t)
 	p := f.submitted(t, owner)
 	curator := f.user(t, account.RoleCurator, "chiang-mai")
-	p, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version)
+	p, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version))
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
@@ -484,13 +484,13 @@ func TestAuditAndSummaryAreScopedToTheCuratorsCenter(t *testing.T) {
 	other := f.user(t, account.RoleCurator, "bangkok")
 	admin := f.user(t, account.RoleAdmin, "")
 	f.now = f.now.Add(36 * time.Hour)
-	if _, err := f.curation.Approve(f.ctx, curator, p.ID, p.Version); err != nil {
+	if _, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version)); err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
-	if _, err := f.curation.Reassign(f.ctx, curator, q.ID, 0, "bangkok", "Sold through the Bangkok center"); !errors.Is(err, errs.ErrForbidden) {
+	if _, err := f.curation.Reassign(f.ctx, curator, q.ID, nil, "bangkok", "Sold through the Bangkok center"); !errors.Is(err, errs.ErrForbidden) {
 		t.Errorf("a curator reassigning: %v, want forbidden", err)
 	}
-	if _, err := f.curation.Reassign(f.ctx, admin, q.ID, 0, "bangkok", "Sold through the Bangkok center"); err != nil {
+	if _, err := f.curation.Reassign(f.ctx, admin, q.ID, nil, "bangkok", "Sold through the Bangkok center"); err != nil {
 		t.Fatalf("Reassign: %v", err)
 	}
 	mine, err := f.curation.Audit(f.ctx, curator, curation.AuditFilter{})
