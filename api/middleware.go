@@ -79,8 +79,11 @@ func requestContext(logger *slog.Logger) gin.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Set(ctxRequest, &requestInfo{id: id, base: logger})
-		// The audit log records which request made a change.
-		c.Request = c.Request.WithContext(audit.WithRequestID(c.Request.Context(), id))
+		// The audit log records which request made a change; reads change
+		// nothing, and are spared the request's copy.
+		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			c.Request = c.Request.WithContext(audit.WithRequestID(c.Request.Context(), id))
+		}
 		c.Header(headerRequestID, id)
 		c.Next()
 	}
