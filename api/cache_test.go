@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/readcache"
 )
 
@@ -212,5 +213,36 @@ func TestSearchRepliesExpire(t *testing.T) {
 			t.Fatal("a cached search reply outlived its time to live")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A refused write changes nothing, so it must not empty the caches: an
+// anonymous loop of refused PATCHes would otherwise keep every read cold.
+func TestRefusedWritesLeaveTheCachesWarm(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	_, p := a.publishedProduct(t)
+	target := "/v1/products/" + p.ID.String()
+	a.do(t, http.MethodGet, target, "", "")
+	a.do(t, http.MethodGet, "/v1/products", "", "")
+	for _, req := range []struct{ method, token, body string }{
+		{http.MethodPatch, "", `{"name_en":"x"}`},                                    // 401
+		{http.MethodPatch, a.signUp(t, account.RoleImporter, ""), `{"name_en":"x"}`}, // 403
+		{http.MethodPost, "", ""},                                                    // 401 on submit
+	} {
+		path := target
+		if req.method == http.MethodPost {
+			path += "/submit"
+		}
+		if rec := a.do(t, req.method, path, req.token, req.body); rec.Code < 400 {
+			t.Fatalf("%s %s = %d, want a refusal", req.method, path, rec.Code)
+		}
+	}
+	products, lists := productHits(a), listHits(a)
+	a.do(t, http.MethodGet, target, "", "")
+	a.do(t, http.MethodGet, "/v1/products", "", "")
+	if productHits(a) != products+1 || listHits(a) != lists+1 {
+		t.Errorf("after refused writes the reads missed the caches (product hits %d → %d, list hits %d → %d)",
+			products, productHits(a), lists, listHits(a))
 	}
 }
