@@ -249,6 +249,8 @@ func TestControlCharactersAndBadDatesAreRefusedInEveryBody(t *testing.T) {
 		{"UTF-16 body", http.MethodPatch, path, `{"name_en":"Silk"}`, []string{"Content-Type", "application/json; charset=utf-16"}, http.StatusUnsupportedMediaType, ""},
 		{"NUL in a login email", http.MethodPost, "/v1/auth/login", `{"email":"a\u0000@example.com","password":"x"}`, nil, http.StatusUnprocessableEntity, "email"},
 		{"NUL in a query", http.MethodGet, "/v1/search?q=silk%00", "", nil, http.StatusBadRequest, "q"},
+		{"importer country XX", http.MethodPost, "/v1/auth/register", `{"email":"buyer@example.com","password":"a long enough passphrase 42","role":"importer","display_name":"Buyer","country":"XX"}`, nil, http.StatusUnprocessableEntity, "country"},
+		{"overlong login email", http.MethodPost, "/v1/auth/login", `{"email":"` + strings.Repeat("a", 3000) + `@example.com","password":"x"}`, nil, http.StatusUnprocessableEntity, "email"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,7 @@ const maxPasswordLength = 128
 type Service struct {
 	repo         Repository
 	centerExists func(id string) bool
+	countries    countries
 	policy       Policy
 	now          func() time.Time
 	// dummyHash is compared against when an email is unknown, so that a
@@ -80,7 +81,11 @@ func NewService(repo Repository, centerExists func(id string) bool, policy Polic
 	if err != nil {
 		return nil, fmt.Errorf("account: %w", err)
 	}
-	return &Service{repo: repo, centerExists: centerExists, policy: policy, now: now, dummyHash: dummy}, nil
+	cs, err := loadCountries()
+	if err != nil {
+		return nil, err
+	}
+	return &Service{repo: repo, centerExists: centerExists, countries: cs, policy: policy, now: now, dummyHash: dummy}, nil
 }
 
 // RegisterInput is what a producer or importer gives to sign up.
@@ -151,9 +156,9 @@ func (s *Service) validate(in RegisterInput) (User, error) {
 	}
 	country := strings.ToUpper(strings.TrimSpace(in.Country))
 	switch {
-	case in.Role == RoleImporter && !isCountryCode(country):
+	case in.Role == RoleImporter && !s.countries.exists(country):
 		v.Add("country", "importers give their country as an ISO 3166-1 alpha-2 code, e.g. JP")
-	case in.Role != RoleImporter && country != "" && !isCountryCode(country):
+	case in.Role != RoleImporter && country != "" && !s.countries.exists(country):
 		v.Add("country", "must be an ISO 3166-1 alpha-2 code")
 	}
 	switch {
@@ -189,9 +194,8 @@ func (s *Service) passwordProblem(password, email, name string) string {
 	return ""
 }
 
-func isCountryCode(c string) bool {
-	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
-}
+// maxEmailBytes bounds an email address (RFC 5321's 254 octets).
+const maxEmailBytes = 254
 
 // Session is the result of a successful login.
 type Session struct {
@@ -205,10 +209,16 @@ type Session struct {
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	keys := [...]struct {
+	keys := []struct {
 		scope, key string
 		max        int
 	}{{"email", email, s.policy.MaxFailuresPerAccount}, {"ip", clientAddr, s.policy.MaxFailuresPerAddress}}
+	// No account has an email this long: refuse it before any work, and
+	// count it against the address, so it cannot escape the limit.
+	tooLong := len(email) > maxEmailBytes
+	if tooLong {
+		keys = keys[1:]
+	}
 	for _, k := range keys {
 		count, oldest, err := s.repo.LoginFailures(ctx, k.scope, k.key, now.Add(-s.policy.FailureWindow))
 		if err != nil {
@@ -217,6 +227,12 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		if count >= k.max {
 			return Session{}, &errs.RateLimited{Reason: "too many failed logins", RetryAfter: max(oldest.Add(s.policy.FailureWindow).Sub(now), time.Second)}
 		}
+	}
+	if tooLong {
+		if err := s.repo.RecordLoginFailure(ctx, keys[0].scope, keys[0].key, now); err != nil {
+			return Session{}, err
+		}
+		return Session{}, errs.Invalid("email", fmt.Sprintf("is at most %d characters", maxEmailBytes))
 	}
 	user, hash, err := s.repo.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {

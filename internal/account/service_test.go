@@ -203,6 +203,23 @@ func TestLoginFailuresAreLimitedPerAccountAndPerAddress(t *testing.T) {
 	}
 }
 
+func TestOverlongLoginEmailsAreRefusedAndCounted(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	long := strings.Repeat("a", 1<<20) + "@example.com"
+	for i := range 20 {
+		var ve *errs.ValidationError
+		if _, err := svc.Login(ctx, long, "x", "192.0.2.77"); !errors.As(err, &ve) || ve.Fields[0].Field != "email" {
+			t.Fatalf("attempt %d with a 1 MB email: %v, want 422 naming email", i+1, err)
+		}
+	}
+	var limited *errs.RateLimited
+	if _, err := svc.Login(ctx, long, "x", "192.0.2.77"); !errors.As(err, &limited) {
+		t.Fatalf("21st overlong attempt from one address: %v, want RateLimited (the attempts count)", err)
+	}
+}
+
 func TestMe(t *testing.T) {
 	t.Parallel()
 	svc, _ := newService(t)
