@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/media/mediatest"
 )
 
 // submitted creates a product of a new Lamphun producer (the Chiang Mai
@@ -324,5 +327,31 @@ func TestConcurrentPatchesWithoutIfMatchAllSucceed(t *testing.T) {
 		if code := <-codes; code != http.StatusOK {
 			t.Errorf("a PATCH without If-Match answered %d, want 200 (last write wins)", code)
 		}
+	}
+}
+
+func TestTruncatedMultipartIsABadRequest(t *testing.T) {
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("file", "photo.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := part.Write(mediatest.JPEG(mediatest.Photo(640, 480, 1), 90)); err != nil {
+		t.Fatal(err)
+	}
+	// No w.Close(): the closing boundary is missing, as from a client cut off mid-upload.
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/v1/products/"+p.ID.String()+"/images", bytes.NewReader(body.Bytes()))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	got := httptest.NewRecorder()
+	a.router.ServeHTTP(got, req)
+	a.assertDocumented(t, http.MethodPost, "/v1/products/"+p.ID.String()+"/images", got)
+	assertProblem(t, got, http.StatusBadRequest)
+	if n := len(decode[productJSON](t, a.do(t, http.MethodGet, "/v1/products/"+p.ID.String(), token, "")).Images); n != 0 {
+		t.Errorf("a cut upload left %d images", n)
 	}
 }

@@ -95,9 +95,21 @@ func uploadedFile(c *gin.Context) (io.Reader, error) {
 			return nil, &errBadRequest{msg: "the multipart body is malformed"}
 		}
 		if part.FormName() == "file" {
-			return part, nil
+			return cutUpload{part}, nil
 		}
 	}
+}
+
+// cutUpload reports a multipart body that ends before its closing boundary
+// (a client cut off mid-upload) as the client's error, not an internal one.
+type cutUpload struct{ io.Reader }
+
+func (r cutUpload) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = &errBadRequest{msg: "the multipart body ended before its closing boundary; send the whole file"}
+	}
+	return n, err
 }
 
 func (h *handlers) addImage(c *gin.Context) {
