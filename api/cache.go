@@ -76,23 +76,6 @@ func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 	writeEntry(c, e)
 }
 
-// writeEncoded answers 200 with v encoded as the read paths encode (sonic,
-// into a pooled buffer), for large replies that are never cached.
-func writeEncoded(c *gin.Context, v any) {
-	buf := replyBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= maxPooledReply {
-			*buf = (*buf)[:0]
-			replyBuffers.Put(buf)
-		}
-	}()
-	if err := encodeReply(buf, v); err != nil {
-		respondError(c, err)
-		return
-	}
-	writeEntry(c, readcache.Entry{Body: *buf})
-}
-
 func writeEntry(c *gin.Context, e readcache.Entry) {
 	if e.ETag != "" {
 		c.Header("ETag", e.ETag)

@@ -274,7 +274,6 @@ func (h *handlers) productReadiness(c *gin.Context) {
 // ---------------------------------------------------------------------------
 // Decisions
 
-
 func (h *handlers) approveProduct(c *gin.Context) {
 	id, version, ok := h.decisionTarget(c)
 	if !ok {
