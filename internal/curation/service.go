@@ -492,14 +492,7 @@ func (s *Service) Queue(ctx context.Context, p account.Principal, f QueueFilter)
 	}
 	s.checkPlaces(f, &v)
 	limit := checkLimit(f.Limit, &v)
-	q := QueueQuery{QueueFilter: f}
-	if f.Cursor != "" {
-		pos, ok := keyset.Decode(queueList, f.Cursor)
-		if !ok {
-			v.Add("cursor", "is not a cursor of this list; start again without it")
-		}
-		q.After = &pos
-	}
+	q := QueueQuery{QueueFilter: f, After: keyset.After(queueList, f.Cursor, &v)}
 	if err := v.Err(); err != nil {
 		return QueuePage{}, errs.AsQuery(err)
 	}
@@ -509,11 +502,9 @@ func (s *Service) Queue(ctx context.Context, p account.Principal, f QueueFilter)
 		return QueuePage{}, err
 	}
 	var page QueuePage
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1].Product
-		page.NextCursor = keyset.Encode(queueList, keyset.Position{At: submittedAt(last), ID: last.ID.String()})
-	}
+	rows, page.NextCursor = keyset.Trim(queueList, rows, limit, func(r QueueRow) keyset.Position {
+		return keyset.Position{At: submittedAt(r.Product), ID: r.Product.ID.String()}
+	})
 	now := s.now()
 	for _, r := range rows {
 		item := QueueItem{Product: r.Product, Producer: r.Producer, SubmittedAt: submittedAt(r.Product),
@@ -625,13 +616,7 @@ func (s *Service) auditPage(ctx context.Context, q AuditQuery) (AuditPage, error
 		v.Add("to", "must not be before from")
 	}
 	limit := checkLimit(q.Limit, &v)
-	if q.Cursor != "" {
-		pos, ok := keyset.Decode(auditList, q.Cursor)
-		if !ok {
-			v.Add("cursor", "is not a cursor of this list; start again without it")
-		}
-		q.After = &pos
-	}
+	q.After = keyset.After(auditList, q.Cursor, &v)
 	if err := v.Err(); err != nil {
 		return AuditPage{}, errs.AsQuery(err)
 	}
@@ -641,12 +626,9 @@ func (s *Service) auditPage(ctx context.Context, q AuditQuery) (AuditPage, error
 		return AuditPage{}, err
 	}
 	var page AuditPage
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		page.NextCursor = keyset.Encode(auditList, keyset.Position{At: last.CreatedAt, ID: fmt.Sprint(last.ID)})
-	}
-	page.Items = items
+	page.Items, page.NextCursor = keyset.Trim(auditList, items, limit, func(e audit.Entry) keyset.Position {
+		return keyset.Position{At: e.CreatedAt, ID: fmt.Sprint(e.ID)}
+	})
 	return page, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"time"
+
+	"github.com/otopmarket/otop/internal/errs"
 )
 
 // maxLength bounds what a client may send.
@@ -48,4 +50,28 @@ func Decode(list, s string) (Position, bool) {
 		return Position{}, false
 	}
 	return Position{At: c.At, ID: c.ID}, true
+}
+
+// After decodes the cursor of a request for a page of list: nil without a
+// cursor; a cursor of another list (or none at all) is reported in v.
+func After(list, cursor string, v *errs.ValidationError) *Position {
+	if cursor == "" {
+		return nil
+	}
+	pos, ok := Decode(list, cursor)
+	if !ok {
+		v.Add("cursor", "is not a cursor of this list; start again without it")
+	}
+	return &pos
+}
+
+// Trim cuts a store's answer, asked for limit+1 rows, to limit rows, and
+// returns the cursor of the next page ("" on the last), made from the last
+// row kept by pos.
+func Trim[T any](list string, rows []T, limit int, pos func(T) Position) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, Encode(list, pos(rows[limit-1]))
 }

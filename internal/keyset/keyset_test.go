@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/keyset"
 )
 
@@ -26,5 +27,31 @@ func TestCursorRoundTripsAndBelongsToItsList(t *testing.T) {
 				t.Errorf("Decode(%q) accepted", s)
 			}
 		})
+	}
+}
+
+func TestTrimKeepsAPageAndPointsPastIt(t *testing.T) {
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	pos := func(n int) keyset.Position { return keyset.Position{At: at, ID: string(rune('a' + n))} }
+	rows, next := keyset.Trim("l", []int{0, 1, 2}, 2, pos)
+	if len(rows) != 2 || next == "" {
+		t.Fatalf("Trim of 3 rows to 2 = %v, %q; want 2 rows and a cursor", rows, next)
+	}
+	if got, ok := keyset.Decode("l", next); !ok || got.ID != "b" {
+		t.Errorf("the cursor points at %v, want the last row kept", got)
+	}
+	if rows, next := keyset.Trim("l", []int{0, 1}, 2, pos); len(rows) != 2 || next != "" {
+		t.Errorf("the last page = %v, %q; want both rows and no cursor", rows, next)
+	}
+}
+
+func TestAfterReportsACursorOfAnotherList(t *testing.T) {
+	var v errs.ValidationError
+	if keyset.After("l", "", &v) != nil || v.Err() != nil {
+		t.Errorf("no cursor is no position and no problem")
+	}
+	keyset.After("l", keyset.Encode("other", keyset.Position{At: time.Now(), ID: "x"}), &v)
+	if len(v.Fields) != 1 || v.Fields[0].Field != "cursor" {
+		t.Errorf("another list's cursor: %+v", v.Fields)
 	}
 }

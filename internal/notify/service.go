@@ -69,14 +69,7 @@ func (s *Service) List(ctx context.Context, p account.Principal, f Filter) (Page
 	case limit < 1 || limit > MaxLimit:
 		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
 	}
-	q := Query{UserID: p.UserID, UnreadOnly: f.UnreadOnly, Limit: limit + 1}
-	if f.Cursor != "" {
-		pos, ok := keyset.Decode(listName, f.Cursor)
-		if !ok {
-			v.Add("cursor", "is not a cursor of this list; start again without it")
-		}
-		q.After = &pos
-	}
+	q := Query{UserID: p.UserID, UnreadOnly: f.UnreadOnly, Limit: limit + 1, After: keyset.After(listName, f.Cursor, &v)}
 	if err := v.Err(); err != nil {
 		return Page{}, errs.AsQuery(err)
 	}
@@ -85,12 +78,9 @@ func (s *Service) List(ctx context.Context, p account.Principal, f Filter) (Page
 		return Page{}, err
 	}
 	var page Page
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		page.NextCursor = keyset.Encode(listName, keyset.Position{At: last.CreatedAt, ID: last.ID.String()})
-	}
-	page.Items = items
+	page.Items, page.NextCursor = keyset.Trim(listName, items, limit, func(n Notification) keyset.Position {
+		return keyset.Position{At: n.CreatedAt, ID: n.ID.String()}
+	})
 	return page, nil
 }
 
