@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -85,6 +86,23 @@ func requestContext(logger *slog.Logger) gin.HandlerFunc {
 			c.Request = c.Request.WithContext(audit.WithRequestID(c.Request.Context(), id))
 		}
 		c.Header(headerRequestID, id)
+		c.Next()
+	}
+}
+
+// requestDeadline gives every request's context a deadline, so that the
+// queries and searches it started stop once its answer could no longer be
+// written (the server's WriteTimeout); PostgreSQL's statement_timeout
+// bounds what a context cannot reach.
+func requestDeadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if d <= 0 {
+			c.Next()
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
@@ -34,7 +35,10 @@ type Deps struct {
 	Metrics      *Metrics
 	Checks       []Check
 	MaxBodyBytes int64
-	CORSOrigins  []string
+	// RequestTimeout is every request's deadline (0: none): past it the
+	// work stops (queries, searches) instead of running for nobody.
+	RequestTimeout time.Duration
+	CORSOrigins    []string
 	// Cache holds public replies; nil caches nothing.
 	Cache *readcache.Catalog
 }
@@ -143,7 +147,8 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if err := r.SetTrustedProxies(nil); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
-	r.Use(requestContext(d.Logger), accessLog(), d.Metrics.middleware(), recoverPanics(), securityHeaders())
+	r.Use(requestContext(d.Logger), accessLog(), d.Metrics.middleware(), recoverPanics(), securityHeaders(),
+		requestDeadline(d.RequestTimeout))
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsMiddleware(d.CORSOrigins))
 	}

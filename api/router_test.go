@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -260,5 +261,22 @@ func TestMetricsCountRequestsByRouteAndStatus(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+func TestEveryRequestHasADeadline(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	r.Use(requestDeadline(2 * time.Second))
+	var left time.Duration
+	r.GET("/x", func(c *gin.Context) {
+		if d, ok := c.Request.Context().Deadline(); ok {
+			left = time.Until(d)
+		}
+		c.Status(http.StatusNoContent)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/x", nil))
+	if left <= 0 || left > 2*time.Second {
+		t.Errorf("the handler's context has %s left, want a deadline within 2 s", left)
 	}
 }

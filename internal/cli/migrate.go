@@ -24,7 +24,7 @@ func (e process) migrateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			db, err := openDB(ctx, cfg)
+			db, err := openDB(ctx, cfg, 0)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,9 @@ type app struct {
 // open reads the configuration and the reference data and connects to the
 // database; with migrate it applies pending migrations first. It refuses a
 // database whose schema is older than this binary.
-func (e process) open(ctx context.Context, migrate bool) (*app, error) {
+// open connects everything a command needs; statementTimeout bounds every
+// statement of the pool (serve's; 0 for the commands that load or rebuild).
+func (e process) open(ctx context.Context, migrate bool, statementTimeout time.Duration) (*app, error) {
 	cfg, logger, err := e.load()
 	if err != nil {
 		return nil, err
@@ -59,7 +61,7 @@ func (e process) open(ctx context.Context, migrate bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(ctx, cfg)
+	db, err := openDB(ctx, cfg, statementTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +103,11 @@ func (a *app) objectStore(ctx context.Context) (*storage.Store, error) {
 	return store, nil
 }
 
-func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, error) {
+func openDB(ctx context.Context, cfg config.Config, statementTimeout time.Duration) (*gorm.DB, error) {
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
-		MaxOpenConns: cfg.DBMaxOpenConns,
-		MaxIdleConns: cfg.DBMaxIdleConns,
+		MaxOpenConns:     cfg.DBMaxOpenConns,
+		MaxIdleConns:     cfg.DBMaxIdleConns,
+		StatementTimeout: statementTimeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)

@@ -25,7 +25,7 @@ func (e process) reindexCommand() *cli.Command {
 			"asks it (through PostgreSQL) to rebuild and follows its progress; otherwise it\n" +
 			"rebuilds the index itself.",
 		Action: func(ctx context.Context, _ *cli.Command) error {
-			a, err := e.open(ctx, false)
+			a, err := e.open(ctx, false, 0)
 			if err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func (e process) seedCommand() *cli.Command {
 			&cli.IntFlag{Name: "images", Value: -1, Usage: "how many products get generated photos, three for TOPOTOP ones (default: all, at most 700)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := e.open(ctx, false)
+			a, err := e.open(ctx, false, 0)
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
-	a, err := e.open(ctx, migrate || cfg.MigrateOnStart)
+	a, err := e.open(ctx, migrate || cfg.MigrateOnStart, cfg.DBStatementTimeout)
 	if err != nil {
 		return err
 	}
@@ -128,19 +128,20 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"), indexingLag(a.outbox(store.URL)))
 	metrics.Registry.MustRegister(cacheCounters(cache)...)
 	router, err := api.NewRouter(api.Deps{
-		Logger:       logger,
-		Taxonomy:     tax,
-		Accounts:     accounts,
-		Catalog:      catalogSvc,
-		Curation:     curationSvc,
-		Notify:       notify.NewService(postgres.NewNotifications(db)),
-		Search:       catalog.NewSearch(searchIndex, tax),
-		Images:       images,
-		URLs:         store,
-		Metrics:      metrics,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		CORSOrigins:  cfg.CORSOrigins,
-		Cache:        cache,
+		Logger:         logger,
+		Taxonomy:       tax,
+		Accounts:       accounts,
+		Catalog:        catalogSvc,
+		Curation:       curationSvc,
+		Notify:         notify.NewService(postgres.NewNotifications(db)),
+		Search:         catalog.NewSearch(searchIndex, tax),
+		Images:         images,
+		URLs:           store,
+		Metrics:        metrics,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		RequestTimeout: cfg.WriteTimeout,
+		CORSOrigins:    cfg.CORSOrigins,
+		Cache:          cache,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
 			{Name: "minio", Ping: store.Ping},

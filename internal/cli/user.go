@@ -56,7 +56,7 @@ func (e process) userCommand() *cli.Command {
 }
 
 func (e process) createUser(ctx context.Context, in account.RegisterInput) error {
-	a, err := e.open(ctx, false)
+	a, err := e.open(ctx, false, 0)
 	if err != nil {
 		return err
 	}

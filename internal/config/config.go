@@ -25,8 +25,11 @@ type Config struct {
 
 	DatabaseURL    string
 	DBMaxOpenConns int
-	DBMaxIdleConns int
-	MigrateOnStart bool
+	// DBStatementTimeout stops a statement of serve's pool that runs this
+	// long (0: no limit); other commands run without one.
+	DBStatementTimeout time.Duration
+	DBMaxIdleConns     int
+	MigrateOnStart     bool
 
 	MinIO MinIO
 
@@ -92,9 +95,10 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		MaxBodyBytes:      int64(l.positiveInt("MAX_BODY_BYTES", 1<<20)),
 		CORSOrigins:       l.origins("CORS_ALLOWED_ORIGINS"),
 
-		DatabaseURL:    l.databaseURL("DATABASE_URL", DefaultDatabaseURL),
-		DBMaxOpenConns: l.positiveInt("DB_MAX_OPEN_CONNS", 20),
-		MigrateOnStart: l.boolean("MIGRATE_ON_START", false),
+		DatabaseURL:        l.databaseURL("DATABASE_URL", DefaultDatabaseURL),
+		DBMaxOpenConns:     l.positiveInt("DB_MAX_OPEN_CONNS", 20),
+		DBStatementTimeout: l.durationFrom("DB_STATEMENT_TIMEOUT", 30*time.Second, true),
+		MigrateOnStart:     l.boolean("MIGRATE_ON_START", false),
 
 		MinIO: MinIO{
 			Endpoint:  l.hostPort("MINIO_ENDPOINT", "127.0.0.1:9000"),

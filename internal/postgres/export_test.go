@@ -8,3 +8,9 @@ func SetListenPingEvery(d time.Duration) (restore func()) {
 	listenPingEvery = d
 	return func() { listenPingEvery = old }
 }
+
+// Translate and WithRuntimeParam are exported for the tests of timeouts.
+var (
+	Translate        = translate
+	WithRuntimeParam = withRuntimeParam
+)

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -32,6 +35,10 @@ type Options struct {
 	MaxIdleConns int
 	// Logger receives slow queries and errors; nil keeps gorm quiet.
 	Logger *slog.Logger
+	// StatementTimeout makes PostgreSQL stop any statement of the pool that
+	// runs longer (0: none), so that a slow query does not outlive its
+	// request; it is answered as unavailable (503).
+	StatementTimeout time.Duration
 }
 
 // Open connects to PostgreSQL, checks the connection and returns the gorm handle.
@@ -45,6 +52,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true,
 		})
+	}
+	if opts.StatementTimeout > 0 {
+		dsn = withRuntimeParam(dsn, "statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
 	}
 	db, err := gorm.Open(gormpg.Open(dsn), &gorm.Config{
 		TranslateError:         true,
@@ -73,6 +83,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	return db, nil
+}
+
+// withRuntimeParam adds a run-time parameter to a connection string, in
+// either form (URL or key=value), for pgx to set on every connection.
+func withRuntimeParam(dsn, name, value string) string {
+	if strings.Contains(dsn, "://") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		return dsn + sep + url.QueryEscape(name) + "=" + url.QueryEscape(value)
+	}
+	return dsn + " " + name + "=" + value
 }
 
 // Close releases the pool behind db.
