@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -430,5 +431,23 @@ func TestUserCreateMakesStaffAccounts(t *testing.T) {
 	}
 	if refused != 0 {
 		t.Errorf("%d refused accounts were created", refused)
+	}
+}
+
+// APP_ENV=production never loads the demo catalogue, and serve refuses a
+// database that holds its accounts (they share a published password).
+func TestProductionRefusesTheDemo(t *testing.T) {
+	t.Parallel()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	if code := runWith([]string{"otop", "seed", "--demo", "--products", "8", "--images", "0"}, env, &syncBuffer{}); code != 0 {
+		t.Fatalf("seed --demo in development: exit %d", code)
+	}
+	prod := maps.Clone(env)
+	prod["APP_ENV"], prod["MINIO_ACCESS_KEY"], prod["MINIO_SECRET_KEY"] = "production", "prod-user", "a-long-random-secret"
+	for _, args := range [][]string{{"otop", "seed", "--demo"}, {"otop", "serve"}} {
+		stderr := &syncBuffer{}
+		if code := runWith(args, prod, stderr); code == 0 || !strings.Contains(stderr.String(), "APP_ENV=production") {
+			t.Errorf("%v in production with demo data: exit %d, %s", args, code, stderr.String())
+		}
 	}
 }

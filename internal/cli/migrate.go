@@ -49,9 +49,9 @@ type app struct {
 
 // open reads the configuration and the reference data and connects to the
 // database; with migrate it applies pending migrations first. It refuses a
-// database whose schema is older than this binary.
-// open connects everything a command needs; statementTimeout bounds every
-// statement of the pool (serve's; 0 for the commands that load or rebuild).
+// database whose schema is older than this binary. statementTimeout bounds
+// every statement of the pool (serve's; 0 for the commands that load or
+// rebuild).
 func (e process) open(ctx context.Context, migrate bool, statementTimeout time.Duration) (*app, error) {
 	cfg, logger, err := e.load()
 	if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/jpeg"
 	"math/rand/v2"
@@ -61,6 +62,9 @@ func (e process) seedCommand() *cli.Command {
 }
 
 func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
+	if a.cfg.Production {
+		return errors.New("APP_ENV=production: the demo catalogue (shared passwords, fake producers) is never loaded in production")
+	}
 	tax, logger := a.tax, a.logger
 	seeder := postgres.NewSeeder(a.db)
 	present, err := seeder.AnyUserWithEmailSuffix(ctx, demoEmailDomain)

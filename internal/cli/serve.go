@@ -73,6 +73,17 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 	defer a.close()
+	if cfg.Production {
+		// Demo accounts share a published password: a production database
+		// holding them is open to anyone who read the README.
+		demo, err := postgres.NewSeeder(a.db).AnyUserWithEmailSuffix(ctx, demoEmailDomain)
+		if err != nil {
+			return err
+		}
+		if demo {
+			return fmt.Errorf("APP_ENV=production: the database holds demo accounts (*%s); remove them before serving", demoEmailDomain)
+		}
+	}
 	ownGC := e.getenv("GOGC") == ""
 	if ownGC {
 		debug.SetGCPercent(serveGCPercent)

@@ -23,7 +23,12 @@ type Config struct {
 	MaxBodyBytes      int64
 	CORSOrigins       []string
 
-	DatabaseURL    string
+	DatabaseURL string
+	// Production (APP_ENV=production) refuses the development defaults:
+	// the built-in secrets, unencrypted database connections beyond this
+	// machine, and (in serve and seed) the demo catalogue.
+	Production bool
+
 	DBMaxOpenConns int
 	// DBStatementTimeout stops a statement of serve's pool that runs this
 	// long (0: no limit); other commands run without one.
@@ -74,6 +79,9 @@ type Cache struct {
 const (
 	DefaultHTTPAddr    = "127.0.0.1:8080"
 	DefaultDatabaseURL = "postgres://otop:otop@127.0.0.1:54320/otop?sslmode=disable"
+	// The development MinIO's credentials (scripts/services.sh).
+	DefaultMinIOAccessKey = "otop"
+	DefaultMinIOSecretKey = "otop-dev-secret"
 )
 
 // Env is how Load reads the environment: os.Getenv in production, a map in tests.
@@ -102,8 +110,8 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 
 		MinIO: MinIO{
 			Endpoint:  l.hostPort("MINIO_ENDPOINT", "127.0.0.1:9000"),
-			AccessKey: l.secret("MINIO_ACCESS_KEY", "otop"),
-			SecretKey: l.secret("MINIO_SECRET_KEY", "otop-dev-secret"),
+			AccessKey: l.secret("MINIO_ACCESS_KEY", DefaultMinIOAccessKey),
+			SecretKey: l.secret("MINIO_SECRET_KEY", DefaultMinIOSecretKey),
 			Bucket:    l.bucket("MINIO_BUCKET", "otop"),
 			UseSSL:    l.boolean("MINIO_USE_SSL", false),
 			PublicURL: l.httpURL("MINIO_PUBLIC_URL", "http://127.0.0.1:9000", false),
@@ -132,6 +140,10 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 	if cfg.DBMaxIdleConns > cfg.DBMaxOpenConns {
 		l.fail("DB_MAX_IDLE_CONNS", "must not exceed DB_MAX_OPEN_CONNS")
 	}
+	cfg.Production = l.oneOf("APP_ENV", "development", "development", "production") == "production"
+	if cfg.Production {
+		l.production(cfg)
+	}
 	if err := errors.Join(l.errs...); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
@@ -142,6 +154,34 @@ type loader struct {
 	getenv   Env
 	readFile ReadFile
 	errs     []error
+}
+
+// production refuses what is fine on a developer's machine and unsafe on
+// a server: the built-in credentials, and plain-text database connections
+// to another host.
+func (l *loader) production(cfg Config) {
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		return // reported already
+	}
+	password, _ := u.User.Password()
+	switch {
+	case cfg.DatabaseURL == DefaultDatabaseURL, u.User.Username() == "otop" && password == "otop" && !isLoopbackHost(u.Hostname()):
+		l.fail("DATABASE_URL", "APP_ENV=production refuses the development database credentials")
+	case u.Query().Get("sslmode") == "disable" && !isLoopbackHost(u.Hostname()):
+		l.fail("DATABASE_URL", "APP_ENV=production refuses sslmode=disable to %s: use sslmode=verify-full (or require)", u.Hostname())
+	}
+	if cfg.MinIO.AccessKey == DefaultMinIOAccessKey || cfg.MinIO.SecretKey == DefaultMinIOSecretKey {
+		l.fail("MINIO_SECRET_KEY", "APP_ENV=production refuses the development MinIO credentials")
+	}
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (l *loader) fail(key, format string, args ...any) {

@@ -136,6 +136,15 @@ func TestLoadValues(t *testing.T) {
 	}
 }
 
+func TestProductionAcceptsItsOwnSecretsAndLocalPlainText(t *testing.T) {
+	cfg, err := config.Load(env(map[string]string{"APP_ENV": "production",
+		"DATABASE_URL":     "postgres://app:s3cret@127.0.0.1:5432/otop?sslmode=disable",
+		"MINIO_ACCESS_KEY": "app", "MINIO_SECRET_KEY": "a-long-random-secret"}), files(nil))
+	if err != nil || !cfg.Production {
+		t.Fatalf("production with its own secrets: %v (production %v)", err, cfg.Production)
+	}
+}
+
 func TestLoadRejectsBadValues(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -163,6 +172,14 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"profiles on a named host", map[string]string{"PPROF_ADDR": "example.com:6060"}, []string{"PPROF_ADDR"}},
 		{"profiles without a port", map[string]string{"PPROF_ADDR": "127.0.0.1"}, []string{"PPROF_ADDR"}},
 		{"more idle than open connections", map[string]string{"DB_MAX_OPEN_CONNS": "5", "DB_MAX_IDLE_CONNS": "6"}, []string{"DB_MAX_IDLE_CONNS"}},
+		{"unknown APP_ENV", map[string]string{"APP_ENV": "prod"}, []string{"APP_ENV"}},
+		{"production with every development default", map[string]string{"APP_ENV": "production"}, []string{"DATABASE_URL", "MINIO_SECRET_KEY"}},
+		{
+			name: "production with plain text to another host",
+			env: map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app:s3cret@db.internal:5432/otop?sslmode=disable",
+				"MINIO_ACCESS_KEY": "app", "MINIO_SECRET_KEY": "a-long-random-secret"},
+			wantKeys: []string{"DATABASE_URL"},
+		},
 		{
 			name:     "all bad values reported together",
 			env:      map[string]string{"HTTP_ADDR": "nope", "LOG_LEVEL": "loud", "READ_TIMEOUT": "soon", "MINIO_BUCKET": "x"},
