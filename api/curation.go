@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -157,18 +156,6 @@ func (h *handlers) curationQueue(c *gin.Context) {
 	})
 }
 
-func boolParam(s, name string, v *errs.ValidationError) *bool {
-	if s == "" {
-		return nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		v.Add(name, "must be true or false")
-		return nil
-	}
-	return &b
-}
-
 func (h *handlers) curationSummary(c *gin.Context) {
 	if _, v := queryParams(c); v.Err() != nil {
 		respondError(c, errs.AsQuery(v))
@@ -208,33 +195,6 @@ func (h *handlers) listAudit(c *gin.Context) {
 		return
 	}
 	replyAudit(c, page)
-}
-
-func uuidParam(s, name string, v *errs.ValidationError) uuid.UUID {
-	if s == "" {
-		return uuid.Nil
-	}
-	id, err := uuid.Parse(s)
-	if err != nil {
-		v.Add(name, "must be a UUID")
-	}
-	return id
-}
-
-// timeParam reads an RFC 3339 time or a date (midnight UTC), within years 2000–2999.
-func timeParam(s, name string, v *errs.ValidationError) *time.Time {
-	if s == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		t, err = time.Parse(time.DateOnly, s)
-	}
-	if err != nil || t.Year() < 2000 || t.Year() > 2999 {
-		v.Add(name, "must be a time such as 2026-05-01T00:00:00Z or a date such as 2026-05-01, from the year 2000")
-		return nil
-	}
-	return &t
 }
 
 func (h *handlers) productHistory(c *gin.Context) {

@@ -168,6 +168,13 @@ func TestCurationRoutesRefuseBadInput(t *testing.T) {
 		{"verify: overlong note", http.MethodPost, "/v1/products/" + id + "/otop-stars/verify", `{"verdict":"disputed","note":"` + strings.Repeat("n", 2001) + `"}`, nil, http.StatusUnprocessableEntity},
 		{"notifications: neither ids nor all", http.MethodPost, "/v1/notifications/read", `{}`, nil, http.StatusUnprocessableEntity},
 		{"notifications: bad id", http.MethodPost, "/v1/notifications/read", `{"ids":["x"]}`, nil, http.StatusBadRequest},
+		{"notifications: cut body", http.MethodPost, "/v1/notifications/read", `{"all":tr`, nil, http.StatusBadRequest},
+		{"reassign: cut body", http.MethodPost, "/v1/products/" + id + "/reassign", `{"select_center_id":"bang`, nil, http.StatusBadRequest},
+		{"topotop: overlong note", http.MethodPut, "/v1/products/" + id + "/topotop", `{"topotop":false,"note":"` + strings.Repeat("n", 2001) + `"}`, nil, http.StatusUnprocessableEntity},
+		{"topotop: NUL in note", http.MethodPut, "/v1/products/" + id + "/topotop", `{"topotop":false,"note":"ok\u0000"}`, nil, http.StatusUnprocessableEntity},
+		{"verify: NUL in note", http.MethodPost, "/v1/products/" + id + "/certifications/gi/verify", `{"verdict":"disputed","note":"Number does not \u0000 match"}`, nil, http.StatusUnprocessableEntity},
+		{"verify: cut body", http.MethodPost, "/v1/products/" + id + "/otop-stars/verify", `{"verdict":`, nil, http.StatusBadRequest},
+		{"decisions: NUL in reason", http.MethodPost, "/v1/curation/decisions", `{"decisions":[{"id":"` + id + `","version":1,"decision":"reject","reason":"bad \u0000 photos here"}]}`, nil, http.StatusUnprocessableEntity},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

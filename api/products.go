@@ -329,6 +329,45 @@ func intParam(q url.Values, name, message string, v *errs.ValidationError) int {
 	return n
 }
 
+func boolParam(s, name string, v *errs.ValidationError) *bool {
+	if s == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		v.Add(name, "must be true or false")
+		return nil
+	}
+	return &b
+}
+
+func uuidParam(s, name string, v *errs.ValidationError) uuid.UUID {
+	if s == "" {
+		return uuid.Nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		v.Add(name, "must be a UUID")
+	}
+	return id
+}
+
+// timeParam reads an RFC 3339 time or a date (midnight UTC), within years 2000–2999.
+func timeParam(s, name string, v *errs.ValidationError) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, s)
+	}
+	if err != nil || t.Year() < 2000 || t.Year() > 2999 {
+		v.Add(name, "must be a time such as 2026-05-01T00:00:00Z or a date such as 2026-05-01, from the year 2000")
+		return nil
+	}
+	return &t
+}
+
 func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 	q, v := queryParams(c, "province", "cluster", "region", "category", "select_center", "creative_industry",
 		"topotop", "min_stars", "producer", "status", "sort", "limit", "cursor")
@@ -339,20 +378,8 @@ func productFilterFrom(c *gin.Context) (catalog.ProductFilter, error) {
 		MinStars: intParam(q, "min_stars", "must be an integer from 1 to 5", v),
 		Limit:    intParam(q, "limit", "must be an integer from 1 to 100", v),
 	}
-	if s := q.Get("topotop"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			v.Add("topotop", "must be true or false")
-		}
-		f.Topotop = &b
-	}
-	if s := q.Get("producer"); s != "" {
-		id, err := uuid.Parse(s)
-		if err != nil {
-			v.Add("producer", "must be a producer id (a UUID)")
-		}
-		f.Producer = id
-	}
+	f.Topotop = boolParam(q.Get("topotop"), "topotop", v)
+	f.Producer = uuidParam(q.Get("producer"), "producer", v)
 	if s := q.Get("status"); s != "" {
 		for _, st := range strings.Split(s, ",") {
 			f.Status = append(f.Status, catalog.Status(strings.TrimSpace(st)))

@@ -91,13 +91,7 @@ func searchQueryFrom(c *gin.Context) (catalog.SearchQuery, error) {
 			MaxPrice:      priceParam(q, "max_price", v),
 		},
 	}
-	if s := q.Get("topotop"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			v.Add("topotop", "must be true or false")
-		}
-		sq.Filters.Topotop = &b
-	}
+	sq.Filters.Topotop = boolParam(q.Get("topotop"), "topotop", v)
 	if s := q.Get("facets"); s != "" {
 		for _, f := range strings.Split(s, ",") {
 			sq.Facets = append(sq.Facets, strings.TrimSpace(f))

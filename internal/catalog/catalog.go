@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/otopmarket/otop/internal/audit"
+	"github.com/otopmarket/otop/internal/keyset"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/taxonomy"
@@ -330,8 +331,8 @@ func Sorts() []Sort { return []Sort{SortNewest, SortPriceAsc, SortPriceDesc, Sor
 
 // Page sizes of lists.
 const (
-	DefaultLimit = 20
-	MaxLimit     = 100
+	DefaultLimit = keyset.DefaultLimit
+	MaxLimit     = keyset.MaxLimit
 )
 
 // ProductFilter selects products for a list. Empty fields do not filter.

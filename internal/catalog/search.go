@@ -102,7 +102,7 @@ func (s *Search) check(q SearchQuery) (SearchQuery, error) {
 		v.Add("lang", "must be th or en")
 	}
 	f := q.Filters
-	checkFilterValues(s.places, ProductFilter{
+	CheckFilterValues(s.places, ProductFilter{
 		Province: f.Province, Cluster: f.Cluster, Region: f.Region, Category: f.Category,
 		SelectCenter: f.SelectCenter, CreativeIndustry: f.CreativeIndustry, MinStars: f.MinStars,
 	}, &v)

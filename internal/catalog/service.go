@@ -14,6 +14,7 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/audit"
 	"github.com/otopmarket/otop/internal/errs"
+	"github.com/otopmarket/otop/internal/keyset"
 	"github.com/otopmarket/otop/internal/notify"
 )
 
@@ -179,7 +180,7 @@ func (s *Service) ListProducers(ctx context.Context, p account.Principal, f Prod
 			v.Add("cluster", "unknown cluster id; see GET /v1/clusters")
 		}
 	}
-	limit := checkLimit(f.Limit, &v)
+	limit := keyset.Limit(f.Limit, &v)
 	q := ProducerQuery{ProducerFilter: f}
 	if f.Cursor != "" {
 		pos, ok := decodeCursor(f.Cursor, producerSort)
@@ -451,7 +452,7 @@ func (s *Service) ListProducts(ctx context.Context, p account.Principal, f Produ
 	if !slices.Contains(Sorts(), f.Sort) {
 		v.Add("sort", "must be one of newest, price_asc, price_desc, name")
 	}
-	limit := checkLimit(f.Limit, &v)
+	limit := keyset.Limit(f.Limit, &v)
 	q := ProductQuery{ProductFilter: f}
 	if f.Cursor != "" {
 		pos, ok := decodeCursor(f.Cursor, string(f.Sort))
@@ -483,12 +484,12 @@ func (s *Service) ListProducts(ctx context.Context, p account.Principal, f Produ
 }
 
 func (s *Service) checkProductFilter(f ProductFilter, v *errs.ValidationError) {
-	checkFilterValues(s.places, f, v)
+	CheckFilterValues(s.places, f, v)
 }
 
-// checkFilterValues checks the filters products and search share against
-// the reference data.
-func checkFilterValues(places Places, f ProductFilter, v *errs.ValidationError) {
+// CheckFilterValues checks the filters products, search and the review
+// queues share against the reference data.
+func CheckFilterValues(places Places, f ProductFilter, v *errs.ValidationError) {
 	lookups := []struct {
 		field, value, message string
 		ok                    func(string) bool
@@ -514,16 +515,6 @@ func checkFilterValues(places Places, f ProductFilter, v *errs.ValidationError) 
 			break
 		}
 	}
-}
-
-func checkLimit(limit int, v *errs.ValidationError) int {
-	switch {
-	case limit == 0:
-		return DefaultLimit
-	case limit < 1 || limit > MaxLimit:
-		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
-	}
-	return limit
 }
 
 // scopeStatuses enforces who may list which statuses: anything but

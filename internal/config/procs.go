@@ -9,7 +9,7 @@ package config
 // with searches is found only when a P runs out of work or the runtime's
 // monitor polls the network, and then queues behind whatever the busy Ps
 // hold. At saturation the tail of the latency is that wait, not the work
-// (BENCHMARKS.md has the p99 with 2, 3, 4 and 8 Ps).
+// (BENCHMARKS.md has the figures).
 // An extra P parked in the poller takes each request as it arrives, and the
 // operating system shares the CPUs between the Ps' threads. Under a CPU
 // quota below the CPUs the extra threads would use up the quota early in

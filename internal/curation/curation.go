@@ -15,7 +15,6 @@ import (
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/keyset"
 	"github.com/otopmarket/otop/internal/notify"
-	"github.com/otopmarket/otop/internal/taxonomy"
 )
 
 // Limits of the curators' requests.
@@ -24,8 +23,6 @@ const (
 	MaxReasonChars = 2000
 	// MaxDecisions bounds one batch of decisions.
 	MaxDecisions = 100
-	DefaultLimit = 20
-	MaxLimit     = 100
 	// ExpiryWarningDays is how long before a certificate expires its
 	// producer is told.
 	ExpiryWarningDays = 30
@@ -162,11 +159,4 @@ type Store interface {
 }
 
 // Places is the reference data the service checks filters against.
-type Places interface {
-	Province(code string) (taxonomy.Province, bool)
-	Cluster(id string) (taxonomy.Cluster, bool)
-	SelectCenter(id string) (taxonomy.SelectCenter, bool)
-	Category(id string) (taxonomy.Category, bool)
-	CreativeIndustry(id string) (taxonomy.CreativeIndustry, bool)
-	CertificationKind(id string) (taxonomy.CertificationKind, bool)
-}
+type Places = catalog.Places

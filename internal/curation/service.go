@@ -51,26 +51,21 @@ func requireStaff(p account.Principal) error {
 // curatedProduct loads a product the caller may curate: 404 for a product
 // they cannot see at all, 403 for one they can see but not curate.
 func (s *Service) curatedProduct(ctx context.Context, p account.Principal, id uuid.UUID) (catalog.Product, error) {
-	if p.Anonymous() {
-		return catalog.Product{}, errs.New(errs.ErrUnauthenticated, "sign in first")
-	}
-	prod, err := s.store.Product(ctx, id)
-	if err != nil {
-		return catalog.Product{}, err
-	}
-	if !catalog.CanSee(p, prod) {
-		return catalog.Product{}, fmt.Errorf("product %s: %w", id, errs.ErrNotFound)
-	}
-	if !p.CanCurate(prod.SelectCenterID) {
-		return catalog.Product{}, errs.New(errs.ErrForbidden, "only curators of the product's Select center and admins may do this")
-	}
-	return prod, nil
+	return s.productFor(ctx, p, id, func(prod catalog.Product) bool { return p.CanCurate(prod.SelectCenterID) },
+		"only curators of the product's Select center and admins may do this")
 }
 
 // privilegedProduct loads a product for its owner or its staff (readiness,
 // history): 404 for those who cannot see it, 403 for the public of a
 // published product.
 func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id uuid.UUID) (catalog.Product, error) {
+	return s.productFor(ctx, p, id, func(prod catalog.Product) bool { return catalog.Privileged(p, prod) },
+		"only the product's producer and its Select center's staff may see this")
+}
+
+// productFor loads a product p may see and act on as allowed says; a
+// product p cannot see does not exist for them.
+func (s *Service) productFor(ctx context.Context, p account.Principal, id uuid.UUID, allowed func(catalog.Product) bool, forbidden string) (catalog.Product, error) {
 	if p.Anonymous() {
 		return catalog.Product{}, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
@@ -81,8 +76,8 @@ func (s *Service) privilegedProduct(ctx context.Context, p account.Principal, id
 	if !catalog.CanSee(p, prod) {
 		return catalog.Product{}, fmt.Errorf("product %s: %w", id, errs.ErrNotFound)
 	}
-	if !catalog.Privileged(p, prod) {
-		return catalog.Product{}, errs.New(errs.ErrForbidden, "only the product's producer and its Select center's staff may see this")
+	if !allowed(prod) {
+		return catalog.Product{}, errs.New(errs.ErrForbidden, forbidden)
 	}
 	return prod, nil
 }
@@ -490,8 +485,9 @@ func (s *Service) Queue(ctx context.Context, p account.Principal, f QueueFilter)
 		}
 		f.SelectCenter = p.SelectCenterID
 	}
-	s.checkPlaces(f, &v)
-	limit := checkLimit(f.Limit, &v)
+	catalog.CheckFilterValues(s.places, catalog.ProductFilter{SelectCenter: f.SelectCenter, Province: f.Province,
+		Cluster: f.Cluster, Category: f.Category, CreativeIndustry: f.CreativeIndustry}, &v)
+	limit := keyset.Limit(f.Limit, &v)
 	q := QueueQuery{QueueFilter: f, After: keyset.After(queueList, f.Cursor, &v)}
 	if err := v.Err(); err != nil {
 		return QueuePage{}, errs.AsQuery(err)
@@ -524,34 +520,6 @@ func submittedAt(p catalog.Product) time.Time {
 		return p.UpdatedAt
 	}
 	return *p.SubmittedAt
-}
-
-func (s *Service) checkPlaces(f QueueFilter, v *errs.ValidationError) {
-	checks := []struct {
-		field, value, message string
-		ok                    func(string) bool
-	}{
-		{"select_center", f.SelectCenter, "must be one of chiang-mai, khon-kaen, songkhla, bangkok", func(id string) bool { _, ok := s.places.SelectCenter(id); return ok }},
-		{"province", f.Province, "unknown province; use an ISO 3166-2 code such as TH-50", func(id string) bool { _, ok := s.places.Province(id); return ok }},
-		{"cluster", f.Cluster, "unknown cluster id; see GET /v1/clusters", func(id string) bool { _, ok := s.places.Cluster(id); return ok }},
-		{"category", f.Category, "must be one of food, beverage, textile, household, herbal", func(id string) bool { _, ok := s.places.Category(id); return ok }},
-		{"creative_industry", f.CreativeIndustry, "unknown creative industry; see GET /v1/creative-industries", func(id string) bool { _, ok := s.places.CreativeIndustry(id); return ok }},
-	}
-	for _, c := range checks {
-		if c.value != "" && !c.ok(c.value) {
-			v.Add(c.field, c.message)
-		}
-	}
-}
-
-func checkLimit(limit int, v *errs.ValidationError) int {
-	switch {
-	case limit == 0:
-		return DefaultLimit
-	case limit < 1 || limit > MaxLimit:
-		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
-	}
-	return limit
 }
 
 // Summary is the state of the queues: every center's for admins, a
@@ -615,7 +583,7 @@ func (s *Service) auditPage(ctx context.Context, q AuditQuery) (AuditPage, error
 	if q.From != nil && q.To != nil && q.To.Before(*q.From) {
 		v.Add("to", "must not be before from")
 	}
-	limit := checkLimit(q.Limit, &v)
+	limit := keyset.Limit(q.Limit, &v)
 	q.After = keyset.After(auditList, q.Cursor, &v)
 	if err := v.Err(); err != nil {
 		return AuditPage{}, errs.AsQuery(err)

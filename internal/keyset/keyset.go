@@ -6,6 +6,7 @@ package keyset
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/otopmarket/otop/internal/errs"
@@ -74,4 +75,22 @@ func Trim[T any](list string, rows []T, limit int, pos func(T) Position) ([]T, s
 	}
 	rows = rows[:limit]
 	return rows, Encode(list, pos(rows[limit-1]))
+}
+
+// Page sizes of every list of the API.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// Limit is a request's page size: DefaultLimit when 0; one outside 1 to
+// MaxLimit is reported in v.
+func Limit(limit int, v *errs.ValidationError) int {
+	switch {
+	case limit == 0:
+		return DefaultLimit
+	case limit < 1 || limit > MaxLimit:
+		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+	}
+	return limit
 }

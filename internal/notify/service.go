@@ -11,13 +11,8 @@ import (
 	"github.com/otopmarket/otop/internal/keyset"
 )
 
-// Page sizes of the feed.
-const (
-	DefaultLimit = 20
-	MaxLimit     = 100
-	// MaxMarkRead bounds the ids of one "mark read" request.
-	MaxMarkRead = 500
-)
+// MaxMarkRead bounds the ids of one "mark read" request.
+const MaxMarkRead = 500
 
 const listName = "notifications"
 
@@ -62,13 +57,7 @@ func (s *Service) List(ctx context.Context, p account.Principal, f Filter) (Page
 		return Page{}, errs.New(errs.ErrUnauthenticated, "sign in first")
 	}
 	var v errs.ValidationError
-	limit := f.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultLimit
-	case limit < 1 || limit > MaxLimit:
-		v.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
-	}
+	limit := keyset.Limit(f.Limit, &v)
 	q := Query{UserID: p.UserID, UnreadOnly: f.UnreadOnly, Limit: limit + 1, After: keyset.After(listName, f.Cursor, &v)}
 	if err := v.Err(); err != nil {
 		return Page{}, errs.AsQuery(err)
