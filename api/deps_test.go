@@ -21,6 +21,7 @@ import (
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/internal/trade"
 	"github.com/otopmarket/otop/internal/testenv"
 	"github.com/otopmarket/otop/search/embedded"
 	"github.com/otopmarket/otop/storage"
@@ -80,6 +81,11 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	// The read caches are on, fed by PostgreSQL's notices as in serve.
 	cache := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute})
 	watcher := watchNotices(t, dbURL, db, cache)
+	tradeStore := postgres.NewTrade(db)
+	tradeSvc, err := trade.NewService(tradeStore, tradeStore, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return wiring{
 		deps: Deps{
 			Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
@@ -88,6 +94,7 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			Catalog:  catalogSvc,
 			Curation: curation.NewService(postgres.NewCuration(db, []string{"chiang-mai", "khon-kaen", "songkhla", "bangkok"}), tax, time.Now),
 			Notify:   notify.NewService(postgres.NewNotifications(db)),
+			Trade:    tradeSvc,
 			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,

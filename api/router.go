@@ -18,6 +18,7 @@ import (
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/internal/trade"
 )
 
 // Deps is everything the HTTP layer needs; main wires it.
@@ -28,6 +29,7 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Curation *curation.Service
 	Notify   *notify.Service
+	Trade    *trade.Service
 	Images   *media.Images
 	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
@@ -49,6 +51,7 @@ type handlers struct {
 	catalog  *catalog.Service
 	curation *curation.Service
 	notify   *notify.Service
+	trade    *trade.Service
 	images   *media.Images
 	searcher *catalog.Search
 	metrics  *Metrics
@@ -65,15 +68,15 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Curation == nil || d.Notify == nil || d.Images == nil ||
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Curation == nil || d.Notify == nil || d.Trade == nil || d.Images == nil ||
 		d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Images, Search, URLs and Metrics are required")
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Trade, Images, Search, URLs and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, trade: d.Trade, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
 	if h.cache == nil {
 		h.cache = readcache.NewCatalog(readcache.Sizes{})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/otopmarket/otop/internal/audit"
+	"github.com/otopmarket/otop/internal/country"
 	"github.com/otopmarket/otop/internal/errs"
 )
 
@@ -66,7 +67,7 @@ const maxPasswordLength = 128
 type Service struct {
 	repo         Repository
 	centerExists func(id string) bool
-	countries    countries
+	countries    country.Set
 	policy       Policy
 	now          func() time.Time
 	// dummyHash is compared against when an email is unknown, so that a
@@ -81,7 +82,7 @@ func NewService(repo Repository, centerExists func(id string) bool, policy Polic
 	if err != nil {
 		return nil, fmt.Errorf("account: %w", err)
 	}
-	cs, err := loadCountries()
+	cs, err := country.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -156,9 +157,9 @@ func (s *Service) validate(in RegisterInput) (User, error) {
 	}
 	country := strings.ToUpper(strings.TrimSpace(in.Country))
 	switch {
-	case in.Role == RoleImporter && !s.countries.exists(country):
+	case in.Role == RoleImporter && !s.countries.Exists(country):
 		v.Add("country", "importers give their country as an ISO 3166-1 alpha-2 code, e.g. JP")
-	case in.Role != RoleImporter && country != "" && !s.countries.exists(country):
+	case in.Role != RoleImporter && country != "" && !s.countries.Exists(country):
 		v.Add("country", "must be an ISO 3166-1 alpha-2 code")
 	}
 	switch {

@@ -27,6 +27,7 @@ import (
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
+	"github.com/otopmarket/otop/internal/trade"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -127,6 +128,11 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	catalogSvc := catalog.NewService(postgres.NewCatalog(db), tax, time.Now)
 	curationSvc := curation.NewService(postgres.NewCuration(db, centerIDs(tax)), tax, time.Now)
 	go runDaily(ctx, curationSvc, logger)
+	tradeStore := postgres.NewTrade(db)
+	tradeSvc, err := trade.NewService(tradeStore, tradeStore, time.Now)
+	if err != nil {
+		return err
+	}
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
 	go purgeAccounts(ctx, accountStore, logger)
@@ -145,6 +151,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		Catalog:        catalogSvc,
 		Curation:       curationSvc,
 		Notify:         notify.NewService(postgres.NewNotifications(db)),
+		Trade:          tradeSvc,
 		Search:         catalog.NewSearch(searchIndex, tax),
 		Images:         images,
 		URLs:           store,

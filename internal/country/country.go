@@ -1,4 +1,6 @@
-package account
+// Package country knows the ISO 3166-1 alpha-2 country codes in use, for
+// importers' countries and the destinations of inquiries and orders.
+package country
 
 import (
 	_ "embed"
@@ -9,13 +11,14 @@ import (
 //go:embed data/countries.txt
 var countriesFile string
 
-// countries are the ISO 3166-1 alpha-2 codes in use, read from
+// Set holds the ISO 3166-1 alpha-2 codes in use, read from
 // data/countries.txt: a code of the right shape that names no country
 // ("XX", "UK", "EU") is refused.
-type countries map[string]bool
+type Set map[string]bool
 
-func loadCountries() (countries, error) {
-	set := countries{}
+// Load reads the embedded list.
+func Load() (Set, error) {
+	set := Set{}
 	for n, line := range strings.Split(countriesFile, "\n") {
 		if strings.HasPrefix(line, "#") {
 			continue
@@ -30,5 +33,5 @@ func loadCountries() (countries, error) {
 	return set, nil
 }
 
-// exists reports whether code is an assigned ISO 3166-1 alpha-2 code.
-func (c countries) exists(code string) bool { return c[code] }
+// Exists reports whether code is an assigned ISO 3166-1 alpha-2 code.
+func (s Set) Exists(code string) bool { return s[code] }

@@ -1,0 +1,4 @@
+package trade
+
+// OrderStore keeps orders, their lines and the stock they reserve.
+type OrderStore interface{}
