@@ -17,6 +17,10 @@ const (
 	EntityProducer      = "producer"
 	EntityCertification = "certification" // entity_id is the product's
 	EntityUser          = "user"
+	EntityInquiry       = "inquiry"
+	EntityQuote         = "quote"
+	EntityRFQ           = "rfq"
+	EntityOrder         = "order"
 )
 
 // Actions of the log.
@@ -32,6 +36,17 @@ const (
 	ActionArchive        = "archive"
 	ActionCreateStaff    = "create_staff"
 	ActionUpdateProfile  = "update_profile"
+	// The trade's actions.
+	ActionInquire = "inquire"
+	ActionQuote   = "quote"
+	ActionAccept  = "accept"
+	ActionDecline = "decline"
+	ActionClose   = "close"
+	ActionPlace   = "place"
+	ActionConfirm = "confirm"
+	ActionShip    = "ship"
+	ActionDeliver = "deliver"
+	ActionCancel  = "cancel"
 )
 
 // RoleSystem is the actor role of changes made by the service itself (a

@@ -18,6 +18,19 @@ const (
 	KindTopotopDropped      = "topotop_dropped"
 	KindCertificateExpiring = "certificate_expiring"
 	KindCertificateDisputed = "certificate_disputed"
+	// The trade's: the other party of an inquiry, a quote or an order learns
+	// of each step.
+	KindInquiryReceived = "inquiry_received"
+	KindInquiryMessage  = "inquiry_message"
+	KindInquiryClosed   = "inquiry_closed"
+	KindQuoteReceived   = "quote_received"
+	KindQuoteAccepted   = "quote_accepted"
+	KindQuoteDeclined   = "quote_declined"
+	KindOrderPlaced     = "order_placed"
+	KindOrderConfirmed  = "order_confirmed"
+	KindOrderShipped    = "order_shipped"
+	KindOrderDelivered  = "order_delivered"
+	KindOrderCancelled  = "order_cancelled"
 )
 
 // Notification is one item of a user's feed. Subject names what it is about
