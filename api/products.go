@@ -91,7 +91,7 @@ type certificationJSON struct {
 // productRequest is the body of POST /v1/products and PATCH /v1/products/{id}.
 // Absent fields are unchanged; null clears the optional ones (creative_industry,
 // otop_stars, otop_stars_year, monthly_capacity, lead_time_days, hs_code,
-// weight_grams) and leaves the others unchanged.
+// weight_grams, stock, sku) and leaves the others unchanged.
 type productRequest struct {
 	NameTH           *string              `json:"name_th"`
 	NameEN           *string              `json:"name_en"`
@@ -109,6 +109,8 @@ type productRequest struct {
 	LeadTimeDays     nullable[int]        `json:"lead_time_days"`
 	HSCode           nullable[string]     `json:"hs_code"`
 	WeightGrams      nullable[int]        `json:"weight_grams"`
+	Stock            nullable[int]        `json:"stock"`
+	SKU              nullable[string]     `json:"sku"`
 	Tags             *[]string            `json:"tags"`
 	Certifications   *[]certificationJSON `json:"certifications"`
 }
@@ -120,6 +122,7 @@ func (r productRequest) input() catalog.ProductInput {
 		OTOPStars: r.OTOPStars.patch(), OTOPStarsYear: r.OTOPStarsYear.patch(),
 		MOQ: r.MOQ, Unit: r.Unit, MonthlyCapacity: r.MonthlyCapacity.patch(), LeadTimeDays: r.LeadTimeDays.patch(),
 		HSCode: r.HSCode.patch(), WeightGrams: r.WeightGrams.patch(), Tags: r.Tags,
+		Stock: r.Stock.patch(), SKU: r.SKU.patch(),
 	}
 	if r.Price != nil {
 		in.Price = &catalog.MoneyInput{AmountMinor: r.Price.AmountMinor, Currency: r.Price.Currency}
@@ -166,6 +169,8 @@ type productJSON struct {
 	LeadTimeDays      *int                 `json:"lead_time_days"`
 	HSCode            *string              `json:"hs_code"`
 	WeightGrams       *int                 `json:"weight_grams"`
+	Stock             *int                 `json:"stock"`
+	SKU               *string              `json:"sku"`
 	Tags              []string             `json:"tags"`
 	Certifications    []certificationReply `json:"certifications"`
 	OTOPStarsVerified bool                 `json:"otop_stars_verified"`
@@ -191,7 +196,7 @@ func newProductJSON(p catalog.Product, urls URLer) productJSON {
 		OTOPStars: p.OTOPStars, OTOPStarsYear: p.OTOPStarsYear, Topotop: p.Topotop,
 		PriceTiers: make([]priceTierJSON, len(p.PriceTiers)), MOQ: p.MOQ, Unit: optional(p.Unit),
 		MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays, HSCode: optional(p.HSCode),
-		WeightGrams: p.WeightGrams, Tags: p.Tags, Certifications: make([]certificationReply, len(p.Certifications)),
+		WeightGrams: p.WeightGrams, Stock: p.Stock, SKU: optional(p.SKU), Tags: p.Tags, Certifications: make([]certificationReply, len(p.Certifications)),
 		OTOPStarsVerified: p.StarsVerification.IsVerified(), ReviewedAt: utcTime(p.ReviewedAt),
 		ProvinceCode: p.ProvinceCode, ClusterID: optional(p.ClusterID), Region: p.Region,
 		SelectCenterID: p.SelectCenterID, Images: newImagesJSON(p.Images, urls), RejectionReason: optional(p.RejectionReason),

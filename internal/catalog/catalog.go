@@ -192,8 +192,14 @@ type Product struct {
 	LeadTimeDays     *int
 	HSCode           string
 	WeightGrams      *int
-	Tags             []string
-	Certifications   []Certification
+	// Stock is the units on hand, lowered by every order; nil means made to
+	// order. It and SKU are the producer's to keep current: changing them
+	// does not send a published product back to review.
+	Stock *int
+	// SKU is the producer's own reference, unique among their products.
+	SKU            string
+	Tags           []string
+	Certifications []Certification
 	// Derived from the producer's province when the product is created.
 	ProvinceCode   string
 	ClusterID      string // "" for Bangkok
@@ -307,6 +313,8 @@ type ProductInput struct {
 	LeadTimeDays     *Null[int]
 	HSCode           *Null[string]
 	WeightGrams      *Null[int]
+	Stock            *Null[int]
+	SKU              *Null[string]
 	Tags             *[]string
 	Certifications   *[]CertificationInput
 }

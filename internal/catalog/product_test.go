@@ -128,6 +128,13 @@ func TestProductValidationReportsEachBadField(t *testing.T) {
 		{"200 Thai characters are fine", func(in *catalog.ProductInput) { in.NameTH = ptr(strings.Repeat("ผ", 200)) }, nil},
 		{"description at most 5000 characters", func(in *catalog.ProductInput) { in.DescriptionEN = ptr(strings.Repeat("a", 5001)) }, []string{"description_en"}},
 		{"category from the taxonomy", func(in *catalog.ProductInput) { in.Category = ptr("jewellery") }, []string{"category"}},
+		{"stock from 0", func(in *catalog.ProductInput) { in.Stock = catalog.Set(-1) }, []string{"stock"}},
+		{"stock at most a billion", func(in *catalog.ProductInput) { in.Stock = catalog.Set(1_000_000_001) }, []string{"stock"}},
+		{"stock 0 is sold out, not made to order", func(in *catalog.ProductInput) { in.Stock = catalog.Set(0) }, nil},
+		{"sku of letters, digits and . _ / -", func(in *catalog.ProductInput) { in.SKU = catalog.Set("LP-SILK/01.a_b") }, nil},
+		{"sku without spaces", func(in *catalog.ProductInput) { in.SKU = catalog.Set("LP SILK") }, []string{"sku"}},
+		{"sku at most 64 characters", func(in *catalog.ProductInput) { in.SKU = catalog.Set(strings.Repeat("a", 65)) }, []string{"sku"}},
+		{"sku in Latin letters", func(in *catalog.ProductInput) { in.SKU = catalog.Set("ผ้า-01") }, []string{"sku"}},
 		{"category is required", func(in *catalog.ProductInput) { in.Category = nil }, []string{"category"}},
 		{"creative industry from the taxonomy", func(in *catalog.ProductInput) { in.CreativeIndustry = catalog.Set("sports") }, []string{"creative_industry"}},
 		{"creative industry may be null", func(in *catalog.ProductInput) { in.CreativeIndustry = catalog.Clear[string]() }, nil},
@@ -507,4 +514,46 @@ func TestTagsSurviveTheDatabaseWhateverTheyContain(t *testing.T) {
 	if err != nil || len(page.Items) != 1 || !slices.Equal(page.Items[0].Tags, want) {
 		t.Errorf("listed tags = %+v, %v", page.Items, err)
 	}
+}
+
+func TestStockAndSKUAreTheProducersToKeep(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Second)
+	owner, _ := f.producer(t, "TH-50")
+
+	t.Run("changing stock or sku keeps a published product published", func(t *testing.T) {
+		p := f.publish(t, owner, nil)
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{Stock: catalog.Set(40), SKU: catalog.Set("CM-SILK-40")})
+		if err != nil {
+			t.Fatalf("UpdateProduct: %v", err)
+		}
+		if got.Status != catalog.StatusPublished || got.Stock == nil || *got.Stock != 40 || got.SKU != "CM-SILK-40" {
+			t.Errorf("after a stock change: status %s, stock %v, sku %q", got.Status, got.Stock, got.SKU)
+		}
+		got, err = f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{Stock: catalog.Clear[int]()})
+		if err != nil || got.Stock != nil || got.Status != catalog.StatusPublished {
+			t.Errorf("made to order again: stock %v, status %s, err %v", got.Stock, got.Status, err)
+		}
+	})
+	t.Run("any reviewed field sends it back to review", func(t *testing.T) {
+		p := f.publish(t, owner, nil)
+		got, err := f.svc.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{Stock: catalog.Set(5), LeadTimeDays: catalog.Set(21)})
+		if err != nil || got.Status != catalog.StatusPendingReview {
+			t.Errorf("status %s, err %v; want pending_review", got.Status, err)
+		}
+	})
+	t.Run("a sku is unique among the producer's products only", func(t *testing.T) {
+		f.product(t, owner, func(in *catalog.ProductInput) { in.SKU = catalog.Set("DUP-1") })
+		_, err := f.svc.CreateProduct(f.ctx, owner, func() catalog.ProductInput {
+			in := completeInput()
+			in.SKU = catalog.Set("DUP-1")
+			return in
+		}())
+		wantFields(t, err, "sku")
+		second := f.product(t, owner, nil)
+		_, err = f.svc.UpdateProduct(f.ctx, owner, second.ID, nil, catalog.ProductInput{SKU: catalog.Set("DUP-1")})
+		wantFields(t, err, "sku")
+		other, _ := f.producer(t, "TH-10")
+		f.product(t, other, func(in *catalog.ProductInput) { in.SKU = catalog.Set("DUP-1") })
+	})
 }

@@ -337,7 +337,7 @@ func (s *Service) updateProduct(ctx context.Context, p account.Principal, id uui
 	ClearedVerifications(cur, &next)
 	next.UpdatedAt = s.timestamp()
 	var fx Effects
-	if cur.Status == StatusPublished {
+	if cur.Status == StatusPublished && reviewedChange(cur, next) {
 		next.Status = StatusPendingReview
 		next.SubmittedAt = &next.UpdatedAt
 		fx.Audit = append(fx.Audit, s.lifecycleEntry(ctx, p, cur, next, audit.ActionSubmit, "edited while published"))
@@ -352,6 +352,13 @@ func (s *Service) updateProduct(ctx context.Context, p account.Principal, id uui
 		return Product{}, err
 	}
 	return productView(p, updated), nil
+}
+
+// reviewedChange reports whether next differs from cur in what curators
+// review (PublicFields); stock and SKU are not reviewed.
+func reviewedChange(cur, next Product) bool {
+	fields, added, removed := Changes(normalise(PublicFields(cur)), normalise(PublicFields(next)))
+	return len(fields)+len(added)+len(removed) > 0
 }
 
 // actorOf is the principal as the audit log records it.
@@ -669,6 +676,12 @@ func (s *Service) applyProduct(p *Product, in ProductInput, v *errs.ValidationEr
 		c.nullText(&p.HSCode, &hs)
 	}
 	c.nullInt(&p.WeightGrams, in.WeightGrams)
+	c.nullInt(&p.Stock, in.Stock)
+	if in.SKU != nil {
+		sku := *in.SKU
+		sku.Value = strings.TrimSpace(sku.Value)
+		c.nullText(&p.SKU, &sku)
+	}
 	if in.Tags != nil {
 		if tags := normaliseTags(*in.Tags, v); !slices.Equal(p.Tags, tags) {
 			p.Tags, c.any = tags, true

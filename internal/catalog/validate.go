@@ -26,6 +26,7 @@ const (
 	MaxMonthlyCapacity     = 1_000_000_000
 	MaxLeadTimeDays        = 365
 	MaxWeightGrams         = 1_000_000
+	MaxStock               = 1_000_000_000
 	MaxTags                = 20
 	MaxTagLength           = 40
 	MaxPriceTiers          = 10
@@ -44,6 +45,7 @@ func Units() []string {
 
 var (
 	hsCodePattern = regexp.MustCompile(`^\d{6}(\d{2}){0,2}$`)
+	skuPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
 	phonePattern  = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{5,30}$`)
 	lineIDPattern = regexp.MustCompile(`^@?[A-Za-z0-9._-]{1,63}$`)
 )
@@ -164,6 +166,10 @@ func (s *Service) validateProduct(p Product, forReview bool, v *errs.ValidationE
 		v.Add("hs_code", "must be an HS code of 6, 8 or 10 digits")
 	}
 	checkRange(v, "weight_grams", p.WeightGrams, 1, MaxWeightGrams)
+	checkRange(v, "stock", p.Stock, 0, MaxStock)
+	if p.SKU != "" && !skuPattern.MatchString(p.SKU) {
+		v.Add("sku", "must be 1 to 64 letters, digits or . _ / - (starting with a letter or digit)")
+	}
 	s.validateTags(p.Tags, v)
 	s.validateCertifications(p.Certifications, v)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -100,6 +101,8 @@ type productRecord struct {
 	LeadTimeDays      *int
 	HSCode            *string `gorm:"column:hs_code"`
 	WeightGrams       *int
+	Stock             *int
+	SKU               *string   `gorm:"column:sku"`
 	Tags              textArray `gorm:"type:text[]"`
 	ProvinceCode      string
 	ClusterID         *string
@@ -133,7 +136,7 @@ func newProductRecord(p catalog.Product) productRecord {
 		Category: p.Category, CreativeIndustry: nullable(p.CreativeIndustry),
 		OTOPStars: p.OTOPStars, OTOPStarsYear: p.OTOPStarsYear, Currency: catalog.Currency,
 		MOQ: p.MOQ, Unit: nullable(p.Unit), MonthlyCapacity: p.MonthlyCapacity, LeadTimeDays: p.LeadTimeDays,
-		HSCode: nullable(p.HSCode), WeightGrams: p.WeightGrams, Tags: textArray(p.Tags),
+		HSCode: nullable(p.HSCode), WeightGrams: p.WeightGrams, Stock: p.Stock, SKU: nullable(p.SKU), Tags: textArray(p.Tags),
 		ProvinceCode: p.ProvinceCode, ClusterID: nullable(p.ClusterID), Region: p.Region,
 		SelectCenterID: p.SelectCenterID, Topotop: p.Topotop, RejectionReason: nullable(p.RejectionReason),
 		ReviewedBy: nullableID(p.ReviewedBy), ReviewedAt: p.ReviewedAt,
@@ -163,7 +166,7 @@ func (r productRecord) domain(certs []certificationRecord) catalog.Product {
 		Category: r.Category, CreativeIndustry: deref(r.CreativeIndustry),
 		OTOPStars: r.OTOPStars, OTOPStarsYear: r.OTOPStarsYear,
 		MOQ: r.MOQ, Unit: deref(r.Unit), MonthlyCapacity: r.MonthlyCapacity, LeadTimeDays: r.LeadTimeDays,
-		HSCode: deref(r.HSCode), WeightGrams: r.WeightGrams, Tags: []string(r.Tags),
+		HSCode: deref(r.HSCode), WeightGrams: r.WeightGrams, Stock: r.Stock, SKU: deref(r.SKU), Tags: []string(r.Tags),
 		ProvinceCode: r.ProvinceCode, ClusterID: deref(r.ClusterID), Region: r.Region,
 		SelectCenterID: r.SelectCenterID, Topotop: r.Topotop, RejectionReason: deref(r.RejectionReason),
 		ReviewedBy: derefID(r.ReviewedBy), ReviewedAt: utcPtr(r.ReviewedAt),
@@ -453,7 +456,7 @@ const productColumns = `products.id, products.producer_id, producers.user_id AS 
 	products.name_th, products.name_en, products.description_th, products.description_en, products.category,
 	products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
 	products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
-	products.lead_time_days, products.hs_code, products.weight_grams, products.tags, products.province_code,
+	products.lead_time_days, products.hs_code, products.weight_grams, products.stock, products.sku, products.tags, products.province_code,
 	products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
 	products.reviewed_by, products.reviewed_at, products.stars_verification, products.stars_verified_by,
 	products.stars_verified_at, products.stars_note,
@@ -472,7 +475,7 @@ func (r *productRecord) scanDest() []any {
 		&r.NameTH, &r.NameEN, &r.DescriptionTH, &r.DescriptionEN, &r.Category,
 		&r.CreativeIndustry, &r.OTOPStars, &r.OTOPStarsYear, &r.PriceMinor,
 		&r.Currency, &r.PriceTiers, &r.MOQ, &r.Unit, &r.MonthlyCapacity,
-		&r.LeadTimeDays, &r.HSCode, &r.WeightGrams, &r.Tags, &r.ProvinceCode,
+		&r.LeadTimeDays, &r.HSCode, &r.WeightGrams, &r.Stock, &r.SKU, &r.Tags, &r.ProvinceCode,
 		&r.ClusterID, &r.Region, &r.SelectCenterID, &r.Topotop, &r.RejectionReason,
 		&r.ReviewedBy, &r.ReviewedAt, &r.StarsVerification, &r.StarsVerifiedBy,
 		&r.StarsVerifiedAt, &r.StarsNote,
@@ -509,7 +512,7 @@ func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog
 	var out catalog.Product
 	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
-			return translate(err, "create product")
+			return skuTaken(translate(err, "create product"), p)
 		}
 		p.ID = r.ID
 		if certs := certificationRecords(p); len(certs) > 0 {
@@ -536,7 +539,7 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 			"otop_stars": r.OTOPStars, "otop_stars_year": r.OTOPStarsYear,
 			"price_minor": r.PriceMinor, "currency": r.Currency, "price_tiers": r.PriceTiers,
 			"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
-			"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "tags": r.Tags,
+			"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "stock": r.Stock, "sku": r.SKU, "tags": r.Tags,
 			"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
 			"reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt, "stars_verification": r.StarsVerification,
 			"stars_verified_by": r.StarsVerifiedBy, "stars_verified_at": r.StarsVerifiedAt, "stars_note": r.StarsNote,
@@ -544,7 +547,7 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 			"version": gorm.Expr("version + 1"),
 		})
 		if err := res.Error; err != nil {
-			return translate(err, "update product")
+			return skuTaken(translate(err, "update product"), p)
 		}
 		if res.RowsAffected == 0 {
 			if _, err := c.product(tx, p.ID); err != nil {
@@ -760,4 +763,13 @@ func (c *Catalog) withCertifications(_ *gorm.DB, rs []productRecord) ([]catalog.
 		out[i].Images = imgs
 	}
 	return out, nil
+}
+
+// skuTaken tells a duplicate SKU apart: it is the only unique value of a
+// product row besides its id, and the client must learn which field to fix.
+func skuTaken(err error, p catalog.Product) error {
+	if p.SKU != "" && errors.Is(err, errs.ErrConflict) {
+		return errs.Invalid("sku", "is already used by another of your products")
+	}
+	return err
 }

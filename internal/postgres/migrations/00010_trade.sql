@@ -12,9 +12,10 @@ ALTER TABLE products
     ADD COLUMN sku text CHECK (sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$');
 CREATE UNIQUE INDEX products_producer_sku_idx ON products (producer_id, sku) WHERE sku IS NOT NULL;
 
--- An order changes only a product's stock: that is not in the search index,
--- so such an update enqueues nothing (otherwise every order would reindex
--- its products).
+-- An order changes only a product's stock (and version, so that ETags
+-- follow it): stock is not in the search index, so such an update enqueues
+-- nothing (otherwise every order would reindex its products); it only
+-- announces the change to the read caches, as the outbox's notices do.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION search_outbox_product() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -23,7 +24,10 @@ BEGIN
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.stock IS DISTINCT FROM OLD.stock
-       AND to_jsonb(NEW) - 'stock' = to_jsonb(OLD) - 'stock' THEN
+       AND to_jsonb(NEW) - 'stock' - 'version' = to_jsonb(OLD) - 'stock' - 'version' THEN
+        IF NEW.status = 'published' THEN
+            PERFORM pg_notify('otop_catalog', NEW.id::text);
+        END IF;
         RETURN NEW;
     END IF;
     -- Only changes of the public state matter: a draft edited in private
