@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,10 +32,21 @@ type Repository interface {
 	CreateToken(ctx context.Context, tokenHash []byte, userID uuid.UUID, expiresAt time.Time) error
 	PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (Principal, error)
 	RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) error
-	RecordLoginFailure(ctx context.Context, scope, key string, at time.Time) error
-	// LoginFailures counts failures since the given time and returns the oldest of them.
-	LoginFailures(ctx context.Context, scope, key string, since time.Time) (int, time.Time, error)
+	// ReserveAttempts counts an attempt under every limit at once, as
+	// failures until released: under each limit's lock, so that parallel
+	// attempts see each other. When a limit is reached nothing is recorded
+	// and retryAfter says when the oldest counted attempt leaves its window.
+	ReserveAttempts(ctx context.Context, limits []Limit, now time.Time) (ids []int64, retryAfter time.Duration, err error)
+	// ReleaseAttempts forgets reserved attempts that succeeded.
+	ReleaseAttempts(ctx context.Context, ids []int64) error
 	ClearLoginFailures(ctx context.Context, scope, key string) error
+}
+
+// Limit is at most Max attempts of Scope for Key within Window.
+type Limit struct {
+	Scope, Key string
+	Max        int
+	Window     time.Duration
 }
 
 // Policy holds the tunable rules of the service.
@@ -46,18 +58,31 @@ type Policy struct {
 	MaxFailuresPerAccount int
 	MaxFailuresPerAddress int
 	FailureWindow         time.Duration
-	Argon2                *argon2id.Params
+	// At most MaxRegistrationsPerAddress sign-ups from one client address
+	// (an IPv6 /64) within RegistrationWindow.
+	MaxRegistrationsPerAddress int
+	RegistrationWindow         time.Duration
+	Argon2                     *argon2id.Params
+	// HashMemoryBytes bounds the memory of the password hashes computed at
+	// once (each takes Argon2.Memory KiB); a request that waits HashWait
+	// for room is refused with 429.
+	HashMemoryBytes int64
+	HashWait        time.Duration
 }
 
 // DefaultPolicy is the production policy.
 func DefaultPolicy() Policy {
 	return Policy{
-		MinPasswordLength:     10,
-		TokenTTL:              30 * 24 * time.Hour,
-		MaxFailuresPerAccount: 5,
-		MaxFailuresPerAddress: 20,
-		FailureWindow:         15 * time.Minute,
-		Argon2:                &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32},
+		MinPasswordLength:          10,
+		TokenTTL:                   30 * 24 * time.Hour,
+		MaxFailuresPerAccount:      5,
+		MaxFailuresPerAddress:      20,
+		FailureWindow:              15 * time.Minute,
+		MaxRegistrationsPerAddress: 10,
+		RegistrationWindow:         time.Hour,
+		Argon2:                     &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32},
+		HashMemoryBytes:            512 << 20,
+		HashWait:                   2 * time.Second,
 	}
 }
 
@@ -73,6 +98,8 @@ type Service struct {
 	// dummyHash is compared against when an email is unknown, so that a
 	// login takes as long whether or not the account exists.
 	dummyHash string
+	// hashSlots admits password hashes within the memory budget.
+	hashSlots chan struct{}
 }
 
 // NewService builds the account service. centerExists tells which Select
@@ -86,7 +113,47 @@ func NewService(repo Repository, centerExists func(id string) bool, policy Polic
 	if err != nil {
 		return nil, err
 	}
-	return &Service{repo: repo, centerExists: centerExists, countries: cs, policy: policy, now: now, dummyHash: dummy}, nil
+	slots := int64(1)
+	if per := int64(policy.Argon2.Memory) << 10; policy.HashMemoryBytes > per {
+		slots = policy.HashMemoryBytes / per
+	}
+	return &Service{repo: repo, centerExists: centerExists, countries: cs, policy: policy, now: now, dummyHash: dummy,
+		hashSlots: make(chan struct{}, slots)}, nil
+}
+
+// withHashSlot runs a password hash when the memory budget has room for
+// it, waiting at most HashWait; past that the caller is told to retry.
+func (s *Service) withHashSlot(ctx context.Context, hash func() error) error {
+	wait := time.NewTimer(s.policy.HashWait)
+	defer wait.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+	case <-wait.C:
+		return &errs.RateLimited{Reason: "the server is busy checking passwords", RetryAfter: time.Second}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.hashSlots }()
+	return hash()
+}
+
+// ClientKey is the key a client address is limited by: the address itself
+// for IPv4, its /64 for IPv6 (one subscriber gets a whole /64 and could
+// otherwise take a new address per attempt).
+func ClientKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	prefix, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return prefix.String()
 }
 
 // RegisterInput is what a producer or importer gives to sign up.
@@ -97,6 +164,9 @@ type RegisterInput struct {
 	DisplayName    string
 	Country        string
 	SelectCenterID string
+	// ClientAddr is the address the sign-up comes from; sign-ups are
+	// limited per address. Empty for accounts made by the command line.
+	ClientAddr string
 }
 
 // Register creates a producer or importer account.
@@ -124,7 +194,22 @@ func (s *Service) create(ctx context.Context, in RegisterInput, staff bool) (Use
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := argon2id.CreateHash(in.Password, s.policy.Argon2)
+	if in.ClientAddr != "" {
+		// Every sign-up that gets as far as hashing counts, accepted or not.
+		_, retry, err := s.repo.ReserveAttempts(ctx, []Limit{{Scope: "register", Key: ClientKey(in.ClientAddr),
+			Max: s.policy.MaxRegistrationsPerAddress, Window: s.policy.RegistrationWindow}}, s.now())
+		if err != nil {
+			return User{}, err
+		}
+		if retry > 0 {
+			return User{}, &errs.RateLimited{Reason: "too many sign-ups from this address", RetryAfter: retry}
+		}
+	}
+	var hash string
+	err = s.withHashSlot(ctx, func() (err error) {
+		hash, err = argon2id.CreateHash(in.Password, s.policy.Argon2)
+		return err
+	})
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -206,33 +291,30 @@ type Session struct {
 }
 
 // Login checks the password and issues a bearer token. Failed attempts are
-// limited per account and per client address.
+// limited per account and per client address: each attempt is counted as a
+// failure before the password is checked (so that parallel guesses see each
+// other) and forgotten when it succeeds.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
-	keys := []struct {
-		scope, key string
-		max        int
-	}{{"email", email, s.policy.MaxFailuresPerAccount}, {"ip", clientAddr, s.policy.MaxFailuresPerAddress}}
+	limits := []Limit{
+		{Scope: "email", Key: email, Max: s.policy.MaxFailuresPerAccount, Window: s.policy.FailureWindow},
+		{Scope: "ip", Key: ClientKey(clientAddr), Max: s.policy.MaxFailuresPerAddress, Window: s.policy.FailureWindow},
+	}
 	// No account has an email this long: refuse it before any work, and
 	// count it against the address, so it cannot escape the limit.
 	tooLong := len(email) > maxEmailBytes
 	if tooLong {
-		keys = keys[1:]
+		limits = limits[1:]
 	}
-	for _, k := range keys {
-		count, oldest, err := s.repo.LoginFailures(ctx, k.scope, k.key, now.Add(-s.policy.FailureWindow))
-		if err != nil {
-			return Session{}, err
-		}
-		if count >= k.max {
-			return Session{}, &errs.RateLimited{Reason: "too many failed logins", RetryAfter: max(oldest.Add(s.policy.FailureWindow).Sub(now), time.Second)}
-		}
+	reserved, retry, err := s.repo.ReserveAttempts(ctx, limits, now)
+	if err != nil {
+		return Session{}, err
+	}
+	if retry > 0 {
+		return Session{}, &errs.RateLimited{Reason: "too many failed logins", RetryAfter: max(retry, time.Second)}
 	}
 	if tooLong {
-		if err := s.repo.RecordLoginFailure(ctx, keys[0].scope, keys[0].key, now); err != nil {
-			return Session{}, err
-		}
 		return Session{}, errs.Invalid("email", fmt.Sprintf("is at most %d characters", maxEmailBytes))
 	}
 	user, hash, err := s.repo.UserByEmail(ctx, email)
@@ -242,17 +324,26 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if err != nil {
 		hash = s.dummyHash
 	}
-	ok, cmpErr := argon2id.ComparePasswordAndHash(password, hash)
-	if cmpErr != nil {
-		return Session{}, fmt.Errorf("compare password: %w", cmpErr)
+	var ok bool
+	if hashErr := s.withHashSlot(ctx, func() (cmpErr error) {
+		ok, cmpErr = argon2id.ComparePasswordAndHash(password, hash)
+		return cmpErr
+	}); hashErr != nil {
+		// Not a wrong password: the attempt does not count against anyone.
+		if relErr := s.repo.ReleaseAttempts(ctx, reserved); relErr != nil {
+			return Session{}, relErr
+		}
+		var limited *errs.RateLimited
+		if errors.As(hashErr, &limited) {
+			return Session{}, hashErr
+		}
+		return Session{}, fmt.Errorf("compare password: %w", hashErr)
 	}
 	if err != nil || !ok {
-		for _, k := range keys {
-			if err := s.repo.RecordLoginFailure(ctx, k.scope, k.key, now); err != nil {
-				return Session{}, err
-			}
-		}
 		return Session{}, errs.New(errs.ErrUnauthenticated, "wrong email or password")
+	}
+	if err := s.repo.ReleaseAttempts(ctx, reserved); err != nil {
+		return Session{}, err
 	}
 	if err := s.repo.ClearLoginFailures(ctx, "email", email); err != nil {
 		return Session{}, err

@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -28,8 +29,14 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 
 func newService(t *testing.T) (*account.Service, *clock) {
 	t.Helper()
+	return newServiceWith(t, func(*account.Policy) {})
+}
+
+func newServiceWith(t *testing.T, adjust func(*account.Policy)) (*account.Service, *clock) {
+	t.Helper()
 	policy := account.DefaultPolicy()
 	policy.Argon2 = &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	adjust(&policy)
 	clk := &clock{now: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	centers := func(id string) bool { return id == "chiang-mai" || id == "bangkok" }
 	svc, err := account.NewService(postgres.NewAccounts(testenv.DB(t)), centers, policy, clk.Now)
@@ -253,6 +260,149 @@ func TestPrincipalCanCurate(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.p.CanCurate(tt.center); got != tt.want {
 			t.Errorf("%+v.CanCurate(%s) = %v, want %v", tt.p, tt.center, got, tt.want)
+		}
+	}
+}
+
+func TestParallelGuessesAreCountedBeforeThePasswordIsChecked(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	if _, err := svc.Register(ctx, account.RegisterInput{Email: "silk@lamphun.example", Password: goodPassword, Role: "producer", DisplayName: "Silk"}); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg               sync.WaitGroup
+		mu               sync.Mutex
+		checked, limited int
+	)
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Login(ctx, "silk@lamphun.example", fmt.Sprintf("guess number %d", i), fmt.Sprintf("198.51.100.%d", i))
+			var rl *errs.RateLimited
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, errs.ErrUnauthenticated):
+				checked++
+			case errors.As(err, &rl):
+				limited++
+			default:
+				t.Errorf("guess %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if checked != 5 || limited != 25 {
+		t.Errorf("%d guesses reached the password check and %d were refused; want 5 and 25", checked, limited)
+	}
+}
+
+func TestSuccessfulLoginsDoNotCountAgainstTheAddress(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	if _, err := svc.Register(ctx, account.RegisterInput{Email: "office@khonkaen.example", Password: goodPassword, Role: "importer", DisplayName: "Office", Country: "JP"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 25 { // more than the 20 failures an address may make
+		if _, err := svc.Login(ctx, "office@khonkaen.example", goodPassword, "192.0.2.50"); err != nil {
+			t.Fatalf("login %d from a shared office address: %v", i+1, err)
+		}
+	}
+}
+
+func TestPasswordHashingIsBoundedByItsMemoryBudget(t *testing.T) {
+	t.Parallel()
+	svc, _ := newServiceWith(t, func(p *account.Policy) {
+		// One hash at a time, each slow enough to overlap the others.
+		p.Argon2 = &argon2id.Params{Memory: 1024, Iterations: 60, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+		p.HashMemoryBytes, p.HashWait = 1024<<10, time.Millisecond
+	})
+	ctx := context.Background()
+	var (
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		busy, done int
+	)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.Login(ctx, fmt.Sprintf("nobody%d@example.com", i), "some password", "192.0.2.60")
+			var rl *errs.RateLimited
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.As(err, &rl) && strings.Contains(rl.Reason, "busy"):
+				busy++
+				if rl.RetryAfter <= 0 {
+					t.Errorf("a busy answer without Retry-After")
+				}
+			case errors.Is(err, errs.ErrUnauthenticated):
+				done++
+			default:
+				t.Errorf("login %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if busy == 0 || done == 0 {
+		t.Errorf("%d logins checked, %d told the server is busy: want both (one hash at a time)", done, busy)
+	}
+	// A busy refusal is not a failed login: the address has room for exactly
+	// the failures it did not make.
+	for i := range 20 - done {
+		if _, err := svc.Login(ctx, fmt.Sprintf("later%d@example.com", i), "some password", "192.0.2.60"); !errors.Is(err, errs.ErrUnauthenticated) {
+			var rl *errs.RateLimited
+			if errors.As(err, &rl) && strings.Contains(rl.Reason, "busy") {
+				continue
+			}
+			t.Fatalf("attempt %d after the busy ones: %v", i+1, err)
+		}
+	}
+}
+
+func TestSignUpsAreLimitedPerAddressAndIPv6Slash64(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	register := func(i int, addr string) error {
+		_, err := svc.Register(ctx, account.RegisterInput{Email: fmt.Sprintf("buyer%d@example.com", i), Password: goodPassword,
+			Role: "importer", DisplayName: "Buyer", Country: "DE", ClientAddr: addr})
+		return err
+	}
+	for i := range 10 { // ten addresses of one /64
+		if err := register(i, fmt.Sprintf("2001:db8:1:2::%x", i+1)); err != nil {
+			t.Fatalf("sign-up %d: %v", i+1, err)
+		}
+	}
+	var rl *errs.RateLimited
+	if err := register(10, "2001:db8:1:2:ffff::1"); !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+		t.Fatalf("11th sign-up from the same /64: %v, want RateLimited", err)
+	}
+	if err := register(11, "2001:db8:1:3::1"); err != nil {
+		t.Errorf("another /64: %v", err)
+	}
+	if err := register(12, ""); err != nil {
+		t.Errorf("the command line (no address) is not limited: %v", err)
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"192.0.2.7":            "192.0.2.7",
+		"::ffff:192.0.2.7":     "192.0.2.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2::9":      "2001:db8:1:2::/64",
+		"fe80::1%eth0":         "fe80::/64",
+		"not an address":       "not an address",
+	} {
+		if got := account.ClientKey(in); got != want {
+			t.Errorf("ClientKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -134,26 +136,61 @@ func (a *Accounts) RevokeToken(ctx context.Context, tokenHash []byte, now time.T
 	return nil
 }
 
-func (a *Accounts) RecordLoginFailure(ctx context.Context, scope, key string, at time.Time) error {
-	return translate(a.db.WithContext(ctx).Exec(
-		"INSERT INTO login_failures (scope, key, failed_at) VALUES (?, ?, ?)", scope, key, at).Error, "record login failure")
+// ReserveAttempts records an attempt under every limit, each limit's key
+// locked (a transaction-scoped advisory lock) while it is counted, so that
+// attempts made at the same moment are counted one after the other.
+func (a *Accounts) ReserveAttempts(ctx context.Context, limits []account.Limit, now time.Time) ([]int64, time.Duration, error) {
+	limits = slices.Clone(limits)
+	slices.SortFunc(limits, func(x, y account.Limit) int { return strings.Compare(x.Scope+":"+x.Key, y.Scope+":"+y.Key) })
+	var (
+		ids   []int64
+		retry time.Duration
+	)
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, l := range limits {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))", l.Scope+":"+l.Key).Error; err != nil {
+				return translate(err, "lock attempt limit")
+			}
+		}
+		for _, l := range limits {
+			var row struct {
+				Count  int
+				Oldest *time.Time
+			}
+			err := tx.Raw("SELECT count(*) AS count, min(failed_at) AS oldest FROM login_failures WHERE scope = ? AND key = ? AND failed_at > ?",
+				l.Scope, l.Key, now.Add(-l.Window)).Scan(&row).Error
+			if err != nil {
+				return translate(err, "count attempts")
+			}
+			if row.Count >= l.Max && row.Oldest != nil {
+				retry = max(retry, row.Oldest.Add(l.Window).Sub(now), time.Second)
+			}
+		}
+		if retry > 0 {
+			return nil
+		}
+		for _, l := range limits {
+			var id int64
+			err := tx.Raw("INSERT INTO login_failures (scope, key, failed_at) VALUES (?, ?, ?) RETURNING id", l.Scope, l.Key, now).Row().Scan(&id)
+			if err != nil {
+				return translate(err, "record attempt")
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return ids, retry, nil
 }
 
-func (a *Accounts) LoginFailures(ctx context.Context, scope, key string, since time.Time) (int, time.Time, error) {
-	var row struct {
-		Count  int
-		Oldest *time.Time
+// ReleaseAttempts deletes reserved attempts.
+func (a *Accounts) ReleaseAttempts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	err := a.db.WithContext(ctx).Raw(
-		"SELECT count(*) AS count, min(failed_at) AS oldest FROM login_failures WHERE scope = ? AND key = ? AND failed_at > ?",
-		scope, key, since).Scan(&row).Error
-	if err != nil {
-		return 0, time.Time{}, translate(err, "count login failures")
-	}
-	if row.Oldest == nil {
-		return row.Count, time.Time{}, nil
-	}
-	return row.Count, *row.Oldest, nil
+	return translate(a.db.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id IN ?", ids).Error, "release attempts")
 }
 
 func (a *Accounts) ClearLoginFailures(ctx context.Context, scope, key string) error {
