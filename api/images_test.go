@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/media/mediatest"
 	"github.com/otopmarket/otop/storage"
@@ -401,5 +403,116 @@ func TestSweepRemovesOnlyUnreferencedObjects(t *testing.T) {
 	}
 	if len(left) != len(kept)-len(strays) {
 		t.Errorf("objects = %v, want the image's own 2 kept", left)
+	}
+}
+
+// postToStore sends a file straight to MinIO with an upload ticket, as a phone does.
+func postToStore(t *testing.T, ticket uploadTicketJSON, data []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range ticket.Fields {
+		_ = w.WriteField(k, v)
+	}
+	_ = w.WriteField("Content-Type", "image/jpeg")
+	fw, _ := w.CreateFormFile(ticket.FileField, "IMG.JPG")
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req, err := http.NewRequestWithContext(context.Background(), ticket.Method, ticket.URL, &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST to MinIO = %d", resp.StatusCode)
+	}
+}
+
+func TestUploadTicketsAreBoundedClaimedOnceAndPurged(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	product := a.createProduct(t, token)
+	base := "/v1/products/" + product.ID.String() + "/images/uploads"
+
+	tickets := make([]uploadTicketJSON, 0, media.MaxOpenUploads)
+	for range media.MaxOpenUploads {
+		rec := a.do(t, http.MethodPost, base, token, "")
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("ticket %d = %d %s", len(tickets)+1, rec.Code, rec.Body)
+		}
+		tickets = append(tickets, decode[uploadTicketJSON](t, rec))
+	}
+	assertProblem(t, a.do(t, http.MethodPost, base, token, ""), http.StatusConflict)
+
+	// Two completions of one upload at once: one processes it, the other is refused.
+	postToStore(t, tickets[0], photo(77))
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, tickets[0].CompleteURL, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			a.router.ServeHTTP(rec, req)
+			codes[i] = rec.Code
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if codes[0] != http.StatusCreated || codes[1] != http.StatusConflict {
+		t.Errorf("parallel completions answered %v, want one 201 and one 409", codes)
+	}
+	var images int64
+	if err := a.db.Raw("SELECT count(*) FROM product_images WHERE product_id = ?", product.ID).Scan(&images).Error; err != nil || images != 1 {
+		t.Errorf("%d images after two completions of one upload (%v)", images, err)
+	}
+	// A failed completion gives the claim back: once the file is there, it completes.
+	assertProblem(t, a.do(t, http.MethodPost, tickets[1].CompleteURL, token, ""), http.StatusConflict)
+	postToStore(t, tickets[1], photo(78))
+	if rec := a.do(t, http.MethodPost, tickets[1].CompleteURL, token, ""); rec.Code != http.StatusCreated {
+		t.Errorf("completing after a failed try = %d %s", rec.Code, rec.Body)
+	}
+
+	// Tickets older than a day are deleted by the sweep.
+	if err := a.db.Exec("UPDATE image_uploads SET created_at = now() - interval '2 days', expires_at = now() - interval '2 days' WHERE product_id = ?", product.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	report, err := a.images.Sweep(context.Background(), a.store, time.Hour)
+	if err != nil || report.Tickets != media.MaxOpenUploads {
+		t.Errorf("sweep = %+v, %v; want the %d tickets purged", report, err, media.MaxOpenUploads)
+	}
+	if rec := a.do(t, http.MethodPost, base, token, ""); rec.Code != http.StatusCreated {
+		t.Errorf("a new ticket after the purge = %d", rec.Code)
+	}
+}
+
+func TestAProducerListsAtMostTheProductQuota(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	first := a.createProduct(t, token)
+	err := a.db.Exec(`INSERT INTO products (producer_id, name_th, name_en, category, province_code, cluster_id, region, select_center_id)
+		SELECT producer_id, name_th, name_en, category, province_code, cluster_id, region, select_center_id
+		FROM products, generate_series(2, ?) WHERE id = ?`, catalog.MaxProductsPerProducer, first.ID).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := assertProblem(t, a.do(t, http.MethodPost, "/v1/products", token, productBody), http.StatusConflict)
+	if !strings.Contains(pr.Detail, "at most") {
+		t.Errorf("detail %q does not state the limit", pr.Detail)
+	}
+	if rec := a.do(t, http.MethodDelete, "/v1/products/"+first.ID.String(), token, ""); rec.Code/100 != 2 {
+		t.Fatalf("archive = %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, http.MethodPost, "/v1/products", token, productBody); rec.Code != http.StatusCreated {
+		t.Errorf("after archiving one = %d %s", rec.Code, rec.Body)
 	}
 }

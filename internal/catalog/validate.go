@@ -17,16 +17,18 @@ import (
 
 // Limits of the fields a client controls.
 const (
-	MaxNameLength          = 200
-	MaxDescriptionLength   = 5000
-	MaxStoryLength         = 5000
-	MaxPlaceNameLength     = 100
-	MaxAmountMinor         = 1_000_000_000_000
-	MaxMOQ                 = 10_000_000
-	MaxMonthlyCapacity     = 1_000_000_000
-	MaxLeadTimeDays        = 365
-	MaxWeightGrams         = 1_000_000
-	MaxStock               = 1_000_000_000
+	MaxNameLength        = 200
+	MaxDescriptionLength = 5000
+	MaxStoryLength       = 5000
+	MaxPlaceNameLength   = 100
+	MaxAmountMinor       = 1_000_000_000_000
+	MaxMOQ               = 10_000_000
+	MaxMonthlyCapacity   = 1_000_000_000
+	MaxLeadTimeDays      = 365
+	MaxWeightGrams       = 1_000_000
+	MaxStock             = 1_000_000_000
+	// MaxProductsPerProducer bounds a producer's products that are not archived.
+	MaxProductsPerProducer = 2000
 	MaxTags                = 20
 	MaxTagLength           = 40
 	MaxPriceTiers          = 10

@@ -82,9 +82,17 @@ type ImageRepository interface {
 	DeleteImage(ctx context.Context, productID, imageID uuid.UUID) (Image, error)
 	ReorderImages(ctx context.Context, productID uuid.UUID, order []uuid.UUID) ([]Image, error)
 	ExistingImages(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
-	CreateUpload(ctx context.Context, u Upload) error
-	Upload(ctx context.Context, productID, uploadID uuid.UUID) (Upload, error)
+	// CreateUpload stores a ticket unless the product already has maxOpen
+	// open ones (neither completed nor expired).
+	CreateUpload(ctx context.Context, u Upload, maxOpen int) error
+	// ClaimUpload takes an upload for the request completing it: one that is
+	// completed, or claimed less than claimFor ago, is a conflict.
+	ClaimUpload(ctx context.Context, productID, uploadID uuid.UUID, now time.Time, claimFor time.Duration) (Upload, error)
+	// ReleaseUpload gives a claimed upload back (its completion failed).
+	ReleaseUpload(ctx context.Context, uploadID uuid.UUID) error
 	CompleteUpload(ctx context.Context, uploadID uuid.UUID, at time.Time) error
+	// PurgeUploads deletes the tickets created before before.
+	PurgeUploads(ctx context.Context, before time.Time) (int, error)
 	ExistingUploads(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 }
 
@@ -107,6 +115,13 @@ const (
 	prefixVariants  = "public/products/"
 	prefixUploads   = "uploads/"
 	uploadTTL       = 15 * time.Minute
+	// MaxOpenUploads bounds the presigned uploads a product has open at once.
+	MaxOpenUploads = 10
+	// uploadClaim is how long a completion holds its upload before another
+	// may take it over (the first request died).
+	uploadClaim = 2 * time.Minute
+	// uploadKeep is how long ticket rows are kept; their objects go with the sweep.
+	uploadKeep = 24 * time.Hour
 )
 
 // Images manages product photos: upload through the API or straight to the
@@ -272,7 +287,7 @@ func (s *Images) StartUpload(ctx context.Context, p account.Principal, productID
 	}
 	u := Upload{ID: uuid.New(), ProductID: productID, UserID: p.UserID, ExpiresAt: s.now().Add(uploadTTL)}
 	u.Key = prefixUploads + productID.String() + "/" + u.ID.String()
-	if err := s.repo.CreateUpload(ctx, u); err != nil {
+	if err := s.repo.CreateUpload(ctx, u, MaxOpenUploads); err != nil {
 		return Ticket{}, err
 	}
 	url, fields, err := s.store.PresignedPost(ctx, u.Key, 1, s.limits.MaxBytes, u.ExpiresAt)
@@ -288,13 +303,22 @@ func (s *Images) CompleteUpload(ctx context.Context, p account.Principal, produc
 	if err := s.authorize(ctx, p, productID); err != nil {
 		return Image{}, err
 	}
-	u, err := s.repo.Upload(ctx, productID, uploadID)
+	u, err := s.repo.ClaimUpload(ctx, productID, uploadID, s.now(), uploadClaim)
 	if err != nil {
 		return Image{}, err
 	}
-	if u.CompletedAt != nil {
-		return Image{}, errs.New(errs.ErrConflict, "this upload was already completed")
+	img, err := s.completeClaimed(ctx, productID, u)
+	if err != nil {
+		// The client may try again (after uploading the file, say).
+		if relErr := s.repo.ReleaseUpload(context.WithoutCancel(ctx), uploadID); relErr != nil {
+			return Image{}, errors.Join(err, relErr)
+		}
+		return Image{}, err
 	}
+	return img, nil
+}
+
+func (s *Images) completeClaimed(ctx context.Context, productID uuid.UUID, u Upload) (Image, error) {
 	data, err := s.store.Get(ctx, u.Key, s.limits.MaxBytes)
 	if errors.Is(err, errs.ErrNotFound) {
 		return Image{}, errs.New(errs.ErrConflict, "nothing was uploaded for this upload id yet")
@@ -310,7 +334,7 @@ func (s *Images) CompleteUpload(ctx context.Context, p account.Principal, produc
 	if err != nil {
 		return Image{}, err
 	}
-	if err := s.repo.CompleteUpload(ctx, uploadID, s.now()); err != nil {
+	if err := s.repo.CompleteUpload(ctx, u.ID, s.now()); err != nil {
 		return Image{}, err
 	}
 	_ = s.store.Remove(context.WithoutCancel(ctx), u.Key) // the sweep retries
@@ -326,12 +350,20 @@ type Lister interface {
 type SweepReport struct {
 	Scanned int
 	Removed int
+	// Tickets is how many upload tickets older than a day were deleted.
+	Tickets int
 }
 
 // Sweep removes objects that no image row (or live upload) references and
 // that are older than grace, so in-flight uploads are left alone.
 func (s *Images) Sweep(ctx context.Context, lister Lister, grace time.Duration) (SweepReport, error) {
 	var report SweepReport
+	// Old tickets go first: the objects they kept are then orphans below.
+	tickets, err := s.repo.PurgeUploads(ctx, s.now().Add(-uploadKeep))
+	if err != nil {
+		return report, err
+	}
+	report.Tickets = tickets
 	cutoff := s.now().Add(-grace)
 	for _, prefix := range []string{prefixOriginals, prefixVariants, prefixUploads} {
 		byID := map[uuid.UUID][]string{}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/account"
+
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/testenv"
 )
@@ -33,15 +35,17 @@ func TestPurgeDeletesOnlyWhatNoLongerCounts(t *testing.T) {
 			fmt.Sprintf("%02x", i), user, tok.expires, tok.revoked)
 	}
 	for _, at := range []time.Time{now.Add(-48 * time.Hour), now.Add(-30 * time.Hour), now.Add(-time.Minute)} {
-		if err := a.RecordLoginFailure(ctx, "email", "p@example.com", at); err != nil {
-			t.Fatal(err)
+		limit := account.Limit{Scope: "email", Key: "p@example.com", Max: 10, Window: time.Hour}
+		if _, retry, err := a.ReserveAttempts(ctx, []account.Limit{limit}, at); err != nil || retry != 0 {
+			t.Fatal(retry, err)
 		}
 	}
 	tokens, failures, err := a.Purge(ctx, now.Add(-24*time.Hour))
 	if err != nil || tokens != 2 || failures != 2 {
 		t.Fatalf("Purge = %d tokens, %d failures, %v; want 2, 2", tokens, failures, err)
 	}
-	if n, _, err := a.LoginFailures(ctx, "email", "p@example.com", now.Add(-time.Hour)); err != nil || n != 1 {
+	var n int64
+	if err := db.Raw("SELECT count(*) FROM login_failures WHERE key = 'p@example.com'").Scan(&n).Error; err != nil || n != 1 {
 		t.Errorf("recent login failures after Purge = %d, %v; want 1", n, err)
 	}
 	var left int64

@@ -511,6 +511,18 @@ func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog
 	r.Version = 1
 	var out catalog.Product
 	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The producer's row is locked while its products are counted, so that
+		// parallel creations cannot pass the bound together.
+		var n int64
+		if err := tx.Exec("SELECT 1 FROM producers WHERE id = ? FOR UPDATE", p.ProducerID).Error; err != nil {
+			return translate(err, "lock producer")
+		}
+		if err := tx.Raw("SELECT count(*) FROM products WHERE producer_id = ? AND status <> 'archived'", p.ProducerID).Scan(&n).Error; err != nil {
+			return translate(err, "count products")
+		}
+		if n >= catalog.MaxProductsPerProducer {
+			return errs.Newf(errs.ErrConflict, "a producer lists at most %d products; archive some before adding more", catalog.MaxProductsPerProducer)
+		}
 		if err := tx.Create(&r).Error; err != nil {
 			return skuTaken(translate(err, "create product"), p)
 		}

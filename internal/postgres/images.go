@@ -261,20 +261,62 @@ func (r *Images) existing(ctx context.Context, table, cond string, ids []uuid.UU
 	return out, nil
 }
 
-func (r *Images) CreateUpload(ctx context.Context, u media.Upload) error {
-	rec := uploadRecord{ID: u.ID, ProductID: u.ProductID, UserID: u.UserID, ObjectKey: u.Key, ExpiresAt: u.ExpiresAt}
-	return translate(r.db.WithContext(ctx).Create(&rec).Error, "create upload")
+// CreateUpload stores a ticket, counting the product's open tickets under a
+// lock of the product so that parallel requests cannot pass the bound.
+func (r *Images) CreateUpload(ctx context.Context, u media.Upload, maxOpen int) error {
+	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 11))", "uploads:"+u.ProductID.String()).Error; err != nil {
+			return translate(err, "lock uploads")
+		}
+		var open int64
+		if err := tx.Model(&uploadRecord{}).Where("product_id = ? AND completed_at IS NULL AND expires_at > now()", u.ProductID).
+			Count(&open).Error; err != nil {
+			return translate(err, "count uploads")
+		}
+		if open >= int64(maxOpen) {
+			return errs.Newf(errs.ErrConflict, "this product already has %d uploads in progress; complete them or wait until they expire", open)
+		}
+		rec := uploadRecord{ID: u.ID, ProductID: u.ProductID, UserID: u.UserID, ObjectKey: u.Key, ExpiresAt: u.ExpiresAt}
+		return translate(tx.Create(&rec).Error, "create upload")
+	})
 }
 
-func (r *Images) Upload(ctx context.Context, productID, uploadID uuid.UUID) (media.Upload, error) {
-	var rec uploadRecord
-	if err := r.db.WithContext(ctx).Where("id = ? AND product_id = ?", uploadID, productID).Take(&rec).Error; err != nil {
-		return media.Upload{}, translate(err, "upload")
+// ClaimUpload marks an upload as being completed by one request.
+func (r *Images) ClaimUpload(ctx context.Context, productID, uploadID uuid.UUID, now time.Time, claimFor time.Duration) (media.Upload, error) {
+	var recs []uploadRecord
+	err := r.db.WithContext(ctx).Raw(`UPDATE image_uploads SET claimed_at = ?
+		WHERE id = ? AND product_id = ? AND completed_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?)
+		RETURNING *`, now, uploadID, productID, now.Add(-claimFor)).Scan(&recs).Error
+	if err != nil {
+		return media.Upload{}, translate(err, "claim upload")
 	}
+	if len(recs) == 0 {
+		var rec uploadRecord
+		if err := r.db.WithContext(ctx).Where("id = ? AND product_id = ?", uploadID, productID).Take(&rec).Error; err != nil {
+			return media.Upload{}, translate(err, "upload")
+		}
+		if rec.CompletedAt != nil {
+			return media.Upload{}, errs.New(errs.ErrConflict, "this upload was already completed")
+		}
+		return media.Upload{}, errs.New(errs.ErrConflict, "this upload is being completed by another request")
+	}
+	rec := recs[0]
 	return media.Upload{
 		ID: rec.ID, ProductID: rec.ProductID, UserID: rec.UserID, Key: rec.ObjectKey,
 		ExpiresAt: rec.ExpiresAt, CompletedAt: rec.CompletedAt,
 	}, nil
+}
+
+// ReleaseUpload clears an upload's claim.
+func (r *Images) ReleaseUpload(ctx context.Context, uploadID uuid.UUID) error {
+	return translate(r.db.WithContext(ctx).Exec("UPDATE image_uploads SET claimed_at = NULL WHERE id = ? AND completed_at IS NULL", uploadID).Error,
+		"release upload")
+}
+
+// PurgeUploads deletes ticket rows created before before.
+func (r *Images) PurgeUploads(ctx context.Context, before time.Time) (int, error) {
+	res := r.db.WithContext(ctx).Exec("DELETE FROM image_uploads WHERE created_at < ?", before)
+	return int(res.RowsAffected), translate(res.Error, "purge uploads")
 }
 
 func (r *Images) CompleteUpload(ctx context.Context, uploadID uuid.UUID, at time.Time) error {

@@ -6,7 +6,7 @@ SELECT products.id, products.producer_id, producers.user_id AS owner_id, product
   products.name_th, products.name_en, products.description_th, products.description_en, products.category,
   products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
   products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
-  products.lead_time_days, products.hs_code, products.weight_grams, products.tags, products.province_code,
+  products.lead_time_days, products.hs_code, products.weight_grams, products.stock, products.sku, products.tags, products.province_code,
   products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
   products.reviewed_by, products.reviewed_at, products.stars_verification, products.stars_verified_by,
   products.stars_verified_at, products.stars_note,
