@@ -92,7 +92,7 @@ func (h *handlers) register(c *gin.Context) {
 	}
 	user, err := h.accounts.Register(c.Request.Context(), account.RegisterInput{
 		Email: req.Email, Password: req.Password, Role: account.Role(req.Role),
-		DisplayName: req.DisplayName, Country: req.Country,
+		DisplayName: req.DisplayName, Country: req.Country, ClientAddr: c.ClientIP(),
 	})
 	if err != nil {
 		respondError(c, err)

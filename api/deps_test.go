@@ -21,8 +21,9 @@ import (
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
-	"github.com/otopmarket/otop/internal/trade"
 	"github.com/otopmarket/otop/internal/testenv"
+	"github.com/otopmarket/otop/internal/trade"
+	"github.com/otopmarket/otop/internal/webhook"
 	"github.com/otopmarket/otop/search/embedded"
 	"github.com/otopmarket/otop/storage"
 )
@@ -82,7 +83,7 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	cache := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute})
 	watcher := watchNotices(t, dbURL, db, cache)
 	tradeStore := postgres.NewTrade(db)
-	tradeSvc, err := trade.NewService(tradeStore, tradeStore, time.Now)
+	tradeSvc, err := trade.NewService(tradeStore, tradeStore, tax, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +96,9 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			Curation: curation.NewService(postgres.NewCuration(db, []string{"chiang-mai", "khon-kaen", "songkhla", "bangkok"}), tax, time.Now),
 			Notify:   notify.NewService(postgres.NewNotifications(db)),
 			Trade:    tradeSvc,
+			// Endpoints must be public, as in production; testHosts names
+			// the hosts the tests register.
+			Webhooks: webhook.NewService(postgres.NewWebhooks(db), webhook.Options{Resolver: testHosts()}, time.Now),
 			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,

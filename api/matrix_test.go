@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media/mediatest"
+	"github.com/otopmarket/otop/internal/trade"
 )
 
 // The authorization matrix: every route of the router, as every kind of
@@ -211,6 +213,8 @@ type mxCell struct {
 	actor mxActor
 	state catalog.Status // "" for rows that do not depend on a product
 	p     *mxProduct     // nil for rows that do not depend on a product
+	// objectID is the id of the cell's own object (mxRow.object), or "".
+	objectID string
 }
 
 // mxRow is one route (or one variant of a route) of the matrix.
@@ -224,6 +228,14 @@ type mxRow struct {
 	upload       bool   // the body is a photo in the multipart field "file"
 	// id is the :id of a route that does not depend on a product.
 	id func(w *mxWorld) string
+	// object makes an object of the cell's own (an order in some state) and
+	// returns its id, for :id, and its ETag, sent as If-Match.
+	object func(t *testing.T, w *mxWorld) (id, etag string)
+	// idempotent sends a new Idempotency-Key.
+	idempotent bool
+	// params gives the path parameters other than :id (a webhook's
+	// :delivery_id).
+	params func(c mxCell) map[string]string
 	// query is appended to the path.
 	query func(w *mxWorld) string
 	// body is a JSON body; nil: none.
@@ -403,6 +415,93 @@ func mxRows() []mxRow {
 		// Everyone's own notifications.
 		{method: get, path: "/v1/notifications", want: mxSignedIn(ok)},
 		{method: post, path: "/v1/notifications/read", body: mxBody(`{"all":true}`), want: mxSignedIn(ok)},
+
+		// Inquiries: importers ask about published products; an inquiry is
+		// read by its importer, the product's producer, its center's staff
+		// and admins (404 for others); only its two parties write in it.
+		{method: post, path: "/v1/inquiries", product: true,
+			body: func(c mxCell) string { return inquiryBody(c.p.id) },
+			want: func(a mxActor, s catalog.Status) int {
+				switch {
+				case a == mxAnonymous:
+					return unauth
+				case a != mxImporter:
+					return forbidden
+				case s == catalog.StatusPublished:
+					return created
+				}
+				return missing // only a published product can be asked about
+			}},
+		{method: get, path: "/v1/inquiries", want: mxSignedIn(ok)},
+		{method: get, path: "/v1/inquiries/:id", object: mxInquiry, want: mxInquiryParties(ok, ok, ok, ok, missing)},
+		{method: post, path: "/v1/inquiries/:id/messages", object: mxInquiry, body: mxBody(`{"body":"Is indigo possible?"}`),
+			want: mxInquiryParties(created, created, forbidden, forbidden, missing)},
+		{method: post, path: "/v1/inquiries/:id/quotes", object: mxInquiry, body: mxBody(quoteBody(1190, "USD")),
+			want: mxInquiryParties(created, forbidden, forbidden, forbidden, missing)},
+		{method: post, path: "/v1/inquiries/:id/close", object: mxInquiry,
+			want: mxInquiryParties(forbidden, ok, forbidden, forbidden, missing)},
+		{method: get, path: "/v1/quotes/:id", variant: "an inquiry's quote", object: mxInquiryQuote,
+			want: mxInquiryParties(ok, ok, ok, ok, missing)},
+		{method: get, path: "/v1/quotes/:id", variant: "an RFQ's quote", object: mxRFQQuote,
+			want: mxInquiryParties(ok, ok, ok, ok, ok)},
+		{method: post, path: "/v1/quotes/:id/decline", object: mxInquiryQuote,
+			want: mxInquiryParties(forbidden, ok, forbidden, forbidden, missing)},
+
+		// RFQs: importers post them; producers with a matching published
+		// product (the owner's) see and quote them, others are told they do
+		// not exist; staff of every center read them.
+		{method: post, path: "/v1/rfqs", body: mxBody(mxRFQBody()), want: mxByActor(map[mxActor]int{
+			mxAnonymous: unauth, mxOwner: forbidden, mxOtherProducer: forbidden, mxImporter: created,
+			mxCurator: forbidden, mxFarCurator: forbidden, mxAdmin: forbidden})},
+		{method: get, path: "/v1/rfqs", want: mxSignedIn(ok)},
+		{method: get, path: "/v1/rfqs/:id", object: mxRFQ, want: mxInquiryParties(ok, ok, ok, ok, ok)},
+		{method: post, path: "/v1/rfqs/:id/quotes", object: mxRFQ,
+			body: func(c mxCell) string {
+				return strings.Replace(quoteBody(85000, "THB"), "{", `{"product_id":"`+c.w.shared[catalog.StatusPublished].id.String()+`",`, 1)
+			},
+			want: mxInquiryParties(created, forbidden, forbidden, forbidden, forbidden)},
+
+		// Webhooks: producers and importers own endpoints; another's is not
+		// there for them (404), staff have none (403).
+		{method: post, path: "/v1/webhooks", want: mxWebhookOwners(created, created),
+			body: func(mxCell) string { return `{"url":"https://hooks.example.com/matrix/` + uuid.NewString() + `"}` }},
+		{method: get, path: "/v1/webhooks", want: mxWebhookOwners(ok, ok)},
+		{method: del, path: "/v1/webhooks/:id", object: mxFreshWebhook, want: mxWebhookOwners(noContent, missing)},
+		{method: get, path: "/v1/webhooks/:id/deliveries", id: mxWebhookID, want: mxWebhookOwners(ok, missing)},
+		{method: post, path: "/v1/webhooks/:id/deliveries/:delivery_id/redeliver", id: mxWebhookID, params: mxWebhookDelivery,
+			want: mxWebhookOwners(http.StatusAccepted, missing)},
+
+		// Orders: importers order published products; an order is seen by
+		// its importer, its producer, its center's curators and admins (404
+		// for others); each party moves it only as the rules say.
+		{method: post, path: "/v1/orders", product: true, idempotent: true, body: func(c mxCell) string {
+			return `{"lines":[{"product_id":"` + c.p.id.String() + `","quantity":2}],"destination_country":"JP","incoterm":"FOB"}`
+		}, want: func(a mxActor, s catalog.Status) int {
+			switch {
+			case a == mxAnonymous:
+				return unauth
+			case a != mxImporter:
+				return forbidden
+			case s == catalog.StatusPublished:
+				return created
+			}
+			return unprocessable
+		}},
+		{method: get, path: "/v1/orders", want: mxSignedIn(ok)},
+		{method: get, path: "/v1/orders/:id", object: mxOrder(trade.OrderPlaced), want: mxOrderParties(ok, ok, ok, ok)},
+		{method: get, path: "/v1/orders/:id/proforma.pdf", object: mxOrder(trade.OrderPlaced), want: mxOrderParties(ok, ok, ok, ok)},
+		{method: post, path: "/v1/orders/:id/confirm", object: mxOrder(trade.OrderPlaced),
+			want: mxOrderParties(ok, forbidden, forbidden, forbidden)},
+		{method: post, path: "/v1/orders/:id/ship", object: mxOrder(trade.OrderConfirmed),
+			body: mxBody(`{"carrier":"Thailand Post EMS","tracking_number":"EE123456789TH"}`), want: mxOrderParties(ok, forbidden, forbidden, forbidden)},
+		{method: post, path: "/v1/orders/:id/deliver", object: mxOrder(trade.OrderShipped),
+			want: mxOrderParties(forbidden, ok, forbidden, forbidden)},
+		{method: post, path: "/v1/orders/:id/cancel", object: mxOrder(trade.OrderPlaced),
+			body: mxBody(`{"reason":"The dye lot failed its colour check."}`), want: mxOrderParties(ok, ok, forbidden, ok)},
+		{method: post, path: "/v1/quotes/:id/accept", variant: "a quote that does not exist", idempotent: true,
+			id: func(*mxWorld) string { return uuid.NewString() },
+			want: mxByActor(map[mxActor]int{mxAnonymous: unauth, mxOwner: forbidden, mxOtherProducer: forbidden,
+				mxImporter: missing, mxCurator: forbidden, mxFarCurator: forbidden, mxAdmin: forbidden})},
 	}
 }
 
@@ -413,8 +512,13 @@ func (r mxRow) target(c mxCell) (string, error) {
 	switch {
 	case c.p != nil:
 		params["id"], params["image_id"], params["upload_id"] = c.p.id.String(), c.p.imageID.String(), c.p.uploadID.String()
+	case c.objectID != "":
+		params["id"] = c.objectID
 	case r.id != nil:
 		params["id"] = r.id(c.w)
+	}
+	if r.params != nil {
+		maps.Copy(params, r.params(c))
 	}
 	segments := strings.Split(r.path, "/")
 	for i, s := range segments {
@@ -467,6 +571,7 @@ type mxRequest struct {
 	method, target, token, contentType string
 	body                               []byte
 	ifMatch                            string
+	idempotencyKey                     string
 }
 
 func (w *mxWorld) send(r mxRequest) *httptest.ResponseRecorder {
@@ -479,6 +584,9 @@ func (w *mxWorld) send(r mxRequest) *httptest.ResponseRecorder {
 	}
 	if r.ifMatch != "" {
 		req.Header.Set("If-Match", r.ifMatch)
+	}
+	if r.idempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", r.idempotencyKey)
 	}
 	rec := httptest.NewRecorder()
 	w.a.router.ServeHTTP(rec, req)
@@ -661,11 +769,18 @@ func (w *mxWorld) cell(t *testing.T, r mxRow, actor mxActor, state catalog.Statu
 			c.p = w.product(t, state)
 		}
 	}
+	var objectETag string
+	if r.object != nil {
+		c.objectID, objectETag = r.object(t, w)
+	}
 	target, err := r.target(c)
 	if err != nil {
 		t.Fatalf("%s: %v", r.name(), err)
 	}
-	req := mxRequest{method: r.method, target: target, token: w.token(actor)}
+	req := mxRequest{method: r.method, target: target, token: w.token(actor), ifMatch: objectETag}
+	if r.idempotent {
+		req.idempotencyKey = uuid.NewString()
+	}
 	if r.fresh && actor != mxAnonymous {
 		req.token = w.login(t, w.accounts[actor])
 	}
@@ -767,4 +882,94 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d cells (%d rows) checked; %d products made", cells.Load(), len(rows), w.products.Load())
+}
+
+// mxOrderParties: the statuses of an order's route for its producer (the
+// owner), its importer, the center's curator and an admin; everyone else
+// gets 404, and anonymous callers 401.
+func mxOrderParties(producer, importer, curator, admin int) mxWant {
+	return mxByActor(map[mxActor]int{mxAnonymous: http.StatusUnauthorized, mxOwner: producer,
+		mxOtherProducer: http.StatusNotFound, mxImporter: importer, mxCurator: curator,
+		mxFarCurator: http.StatusNotFound, mxAdmin: admin})
+}
+
+// mxOrder makes an order of the importer for the owner's published product
+// (made to order: the product does not change) and brings it to state.
+func mxOrder(state trade.OrderStatus) func(t *testing.T, w *mxWorld) (string, string) {
+	return func(t *testing.T, w *mxWorld) (string, string) {
+		t.Helper()
+		body := `{"lines":[{"product_id":"` + w.shared[catalog.StatusPublished].id.String() +
+			`","quantity":2}],"destination_country":"DE","incoterm":"CIF"}`
+		rec := w.must(t, http.StatusCreated, mxRequest{method: http.MethodPost, target: "/v1/orders",
+			token: w.token(mxImporter), body: []byte(body), idempotencyKey: uuid.NewString()})
+		o := decode[placementJSON](t, rec).Orders[0]
+		steps := map[trade.OrderStatus][]string{trade.OrderConfirmed: {"confirm"}, trade.OrderShipped: {"confirm", "ship"}}[state]
+		version := o.Version
+		for _, step := range steps {
+			body := ""
+			if step == "ship" {
+				body = `{"carrier":"DHL","tracking_number":"1234567890"}`
+			}
+			rec := w.must(t, http.StatusOK, mxRequest{method: http.MethodPost, target: "/v1/orders/" + o.ID.String() + "/" + step,
+				token: w.token(mxOwner), body: []byte(body), ifMatch: etag(version)})
+			version = decode[orderJSON](t, rec).Version
+		}
+		return o.ID.String(), etag(version)
+	}
+}
+
+// mxInquiryParties: the statuses of an inquiry's (or an RFQ's) route for
+// the product's producer (the owner), the importer who asked, the center's
+// curator, an admin and the curator of another center (404 for an
+// inquiry, which belongs to a center; RFQs are read by every center's
+// staff); the other producer, whose products match nothing, gets 404 and
+// anonymous callers 401.
+func mxInquiryParties(producer, importer, curator, admin, farCurator int) mxWant {
+	return mxByActor(map[mxActor]int{mxAnonymous: http.StatusUnauthorized, mxOwner: producer,
+		mxOtherProducer: http.StatusNotFound, mxImporter: importer, mxCurator: curator,
+		mxFarCurator: farCurator, mxAdmin: admin})
+}
+
+// mxRFQBody asks for what the owner's published product is: Lamphun
+// textile crafts.
+func mxRFQBody() string {
+	return `{"category":"textile","creative_industry":"crafts","region":"north","quantity":500,"unit":"piece",
+	"description":"Silk scarves for a Kyoto department store.","destination_country":"JP","closes_on":"` + tradeDay(14) + `"}`
+}
+
+// mxInquiry makes a cell's own inquiry by the importer about the owner's
+// published product.
+func mxInquiry(t *testing.T, w *mxWorld) (string, string) {
+	t.Helper()
+	rec := w.must(t, http.StatusCreated, mxRequest{method: http.MethodPost, target: "/v1/inquiries",
+		token: w.token(mxImporter), body: []byte(inquiryBody(w.shared[catalog.StatusPublished].id))})
+	return decode[inquiryDetailJSON](t, rec).ID.String(), ""
+}
+
+// mxInquiryQuote makes an inquiry and the owner's quote on it.
+func mxInquiryQuote(t *testing.T, w *mxWorld) (string, string) {
+	t.Helper()
+	id, _ := mxInquiry(t, w)
+	rec := w.must(t, http.StatusCreated, mxRequest{method: http.MethodPost, target: "/v1/inquiries/" + id + "/quotes",
+		token: w.token(mxOwner), body: []byte(quoteBody(1190, "USD"))})
+	return decode[quoteJSON](t, rec).ID.String(), ""
+}
+
+// mxRFQ makes a cell's own RFQ by the importer, matching the owner's
+// published product.
+func mxRFQ(t *testing.T, w *mxWorld) (string, string) {
+	t.Helper()
+	rec := w.must(t, http.StatusCreated, mxRequest{method: http.MethodPost, target: "/v1/rfqs",
+		token: w.token(mxImporter), body: []byte(mxRFQBody())})
+	return decode[rfqDetailJSON](t, rec).ID.String(), ""
+}
+
+// mxRFQQuote makes an RFQ and the owner's quote on it.
+func mxRFQQuote(t *testing.T, w *mxWorld) (string, string) {
+	t.Helper()
+	id, _ := mxRFQ(t, w)
+	body := strings.Replace(quoteBody(85000, "THB"), "{", `{"product_id":"`+w.shared[catalog.StatusPublished].id.String()+`",`, 1)
+	rec := w.must(t, http.StatusCreated, mxRequest{method: http.MethodPost, target: "/v1/rfqs/" + id + "/quotes",
+		token: w.token(mxOwner), body: []byte(body)})
+	return decode[quoteJSON](t, rec).ID.String(), ""
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -61,8 +62,12 @@ func (m *Metrics) middleware() gin.HandlerFunc {
 	}
 }
 
-func (m *Metrics) handler() gin.HandlerFunc {
-	return gin.WrapH(promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+func (m *Metrics) handler() gin.HandlerFunc { return gin.WrapH(m.Handler()) }
+
+// Handler serves the metrics in Prometheus' text format, for a listener of
+// their own (METRICS_ADDR).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
 
 // observeSearch records how long the engine took for one operation.

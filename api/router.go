@@ -16,9 +16,11 @@ import (
 	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/notify"
+	"github.com/otopmarket/otop/internal/proforma"
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/trade"
+	"github.com/otopmarket/otop/internal/webhook"
 )
 
 // Deps is everything the HTTP layer needs; main wires it.
@@ -30,6 +32,7 @@ type Deps struct {
 	Curation *curation.Service
 	Notify   *notify.Service
 	Trade    *trade.Service
+	Webhooks *webhook.Service
 	Images   *media.Images
 	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
@@ -41,6 +44,12 @@ type Deps struct {
 	// work stops (queries, searches) instead of running for nobody.
 	RequestTimeout time.Duration
 	CORSOrigins    []string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the
+	// client (TRUSTED_PROXIES); none: the peer is the client.
+	TrustedProxies []string
+	// MetricsAside: /metrics is served on a listener of its own
+	// (METRICS_ADDR), and answers 404 here.
+	MetricsAside bool
 	// Cache holds public replies; nil caches nothing.
 	Cache *readcache.Catalog
 }
@@ -52,6 +61,8 @@ type handlers struct {
 	curation *curation.Service
 	notify   *notify.Service
 	trade    *trade.Service
+	proforma *proforma.Renderer
+	webhooks *webhook.Service
 	images   *media.Images
 	searcher *catalog.Search
 	metrics  *Metrics
@@ -68,15 +79,18 @@ type route struct {
 
 // NewRouter builds the gin engine with every route of the API.
 func NewRouter(d Deps) (*gin.Engine, error) {
-	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Curation == nil || d.Notify == nil || d.Trade == nil || d.Images == nil ||
+	if d.Taxonomy == nil || d.Accounts == nil || d.Catalog == nil || d.Curation == nil || d.Notify == nil || d.Trade == nil || d.Webhooks == nil || d.Images == nil ||
 		d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
-		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Trade, Images, Search, URLs and Metrics are required")
+		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Trade, Webhooks, Images, Search, URLs and Metrics are required")
 	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, trade: d.Trade, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, trade: d.Trade, webhooks: d.Webhooks, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	if h.proforma, err = proforma.NewRenderer(); err != nil {
+		return nil, err
+	}
 	if h.cache == nil {
 		h.cache = readcache.NewCatalog(readcache.Sizes{})
 	}
@@ -84,7 +98,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
 		{http.MethodGet, "/readyz", h.readyz},
-		{http.MethodGet, "/metrics", d.Metrics.handler()},
+		{http.MethodGet, "/metrics", metricsRoute(d)},
 		{http.MethodGet, "/openapi.json", doc.serveJSON},
 		{http.MethodGet, "/openapi.yaml", doc.serveYAML},
 		{http.MethodGet, "/docs", serveDocsPage},
@@ -137,6 +151,35 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodGet, "/v1/audit", h.listAudit},
 		{http.MethodGet, "/v1/notifications", h.listNotifications},
 		{http.MethodPost, "/v1/notifications/read", h.markNotificationsRead},
+
+		{http.MethodPost, "/v1/webhooks", h.createWebhook},
+		{http.MethodGet, "/v1/webhooks", h.listWebhooks},
+		{http.MethodDelete, "/v1/webhooks/:id", h.deleteWebhook},
+		{http.MethodGet, "/v1/webhooks/:id/deliveries", h.listWebhookDeliveries},
+		{http.MethodPost, "/v1/webhooks/:id/deliveries/:delivery_id/redeliver", h.redeliverWebhook},
+
+		{http.MethodPost, "/v1/inquiries", h.createInquiry},
+		{http.MethodGet, "/v1/inquiries", h.listInquiries},
+		{http.MethodGet, "/v1/inquiries/:id", h.getInquiry},
+		{http.MethodPost, "/v1/inquiries/:id/messages", h.postInquiryMessage},
+		{http.MethodPost, "/v1/inquiries/:id/quotes", h.quoteInquiry},
+		{http.MethodPost, "/v1/inquiries/:id/close", h.closeInquiry},
+		{http.MethodGet, "/v1/quotes/:id", h.getQuote},
+		{http.MethodPost, "/v1/quotes/:id/decline", h.declineQuote},
+		{http.MethodPost, "/v1/rfqs", h.createRFQ},
+		{http.MethodGet, "/v1/rfqs", h.listRFQs},
+		{http.MethodGet, "/v1/rfqs/:id", h.getRFQ},
+		{http.MethodPost, "/v1/rfqs/:id/quotes", h.quoteRFQ},
+
+		{http.MethodPost, "/v1/orders", h.placeOrder},
+		{http.MethodGet, "/v1/orders", h.listOrders},
+		{http.MethodGet, "/v1/orders/:id", h.getOrder},
+		{http.MethodGet, "/v1/orders/:id/proforma.pdf", h.orderProforma},
+		{http.MethodPost, "/v1/orders/:id/confirm", h.confirmOrder},
+		{http.MethodPost, "/v1/orders/:id/ship", h.shipOrder},
+		{http.MethodPost, "/v1/orders/:id/deliver", h.deliverOrder},
+		{http.MethodPost, "/v1/orders/:id/cancel", h.cancelOrder},
+		{http.MethodPost, "/v1/quotes/:id/accept", h.acceptQuote},
 	}
 
 	maxBody := d.MaxBodyBytes
@@ -147,7 +190,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false
 	r.ContextWithFallback = true
-	if err := r.SetTrustedProxies(nil); err != nil {
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
 	r.Use(requestContext(d.Logger), accessLog(), d.Metrics.middleware(), recoverPanics(), securityHeaders(),
@@ -183,4 +226,14 @@ func corsMiddleware(origins []string) gin.HandlerFunc {
 		cfg.AllowOrigins = origins
 	}
 	return cors.New(cfg)
+}
+
+// metricsRoute serves /metrics, unless it has a listener of its own.
+func metricsRoute(d Deps) gin.HandlerFunc {
+	if d.MetricsAside {
+		return func(c *gin.Context) {
+			writeProblem(c, http.StatusNotFound, "Metrics are served on their own listener (METRICS_ADDR).", nil)
+		}
+	}
+	return d.Metrics.handler()
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -278,5 +279,49 @@ func TestEveryRequestHasADeadline(t *testing.T) {
 	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/x", nil))
 	if left <= 0 || left > 2*time.Second {
 		t.Errorf("the handler's context has %s left, want a deadline within 2 s", left)
+	}
+}
+
+func TestMetricsMoveToTheirOwnListener(t *testing.T) {
+	d := testDeps(t)
+	d.MetricsAside = true
+	s := &testServer{router: newRouterFrom(t, d)}
+	assertProblem(t, s.do(t, http.MethodGet, "/metrics", nil), http.StatusNotFound)
+	if rec := newTestServer(t).do(t, http.MethodGet, "/metrics", nil); rec.Code != http.StatusOK {
+		t.Errorf("metrics on the API's listener by default = %d", rec.Code)
+	}
+}
+
+// TestLoginLimitsCountTheClientBehindATrustedProxy: behind a load balancer
+// every request comes from its address; with TRUSTED_PROXIES naming it, the
+// limits count the client of X-Forwarded-For instead, and without it a
+// client cannot choose its own address by sending the header.
+func TestLoginLimitsCountTheClientBehindATrustedProxy(t *testing.T) {
+	login := func(s *testServer, forwardedFor string) int {
+		body := strings.NewReader(`{"email":"nobody@example.com","password":"not the password"}`)
+		return s.do(t, http.MethodPost, "/v1/auth/login", body, "Content-Type", "application/json", "X-Forwarded-For", forwardedFor).Code
+	}
+	behind := testDeps(t)
+	behind.TrustedProxies = []string{"192.0.2.0/24"} // httptest's peer is 192.0.2.1
+	s := &testServer{router: newRouterFrom(t, behind)}
+	statuses := map[int]int{}
+	for i := range 25 {
+		body := strings.NewReader(fmt.Sprintf(`{"email":"nobody%d@example.com","password":"not the password"}`, i))
+		statuses[s.do(t, http.MethodPost, "/v1/auth/login", body, "Content-Type", "application/json", "X-Forwarded-For", "203.0.113.5").Code]++
+	}
+	if statuses[http.StatusUnauthorized] != 20 || statuses[http.StatusTooManyRequests] != 5 {
+		t.Errorf("one client behind the proxy: %v, want 20 checked and 5 limited", statuses)
+	}
+	if got := login(s, "203.0.113.6"); got != http.StatusUnauthorized {
+		t.Errorf("another client behind the same proxy = %d, want 401 (its own limit)", got)
+	}
+
+	direct := &testServer{router: newRouterFrom(t, testDeps(t))}
+	for i := range 20 {
+		body := strings.NewReader(fmt.Sprintf(`{"email":"nobody%d@example.com","password":"not the password"}`, i))
+		direct.do(t, http.MethodPost, "/v1/auth/login", body, "Content-Type", "application/json", "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+	}
+	if got := login(direct, "198.51.100.200"); got != http.StatusTooManyRequests {
+		t.Errorf("an untrusted X-Forwarded-For chose the address: %d, want 429", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -63,5 +64,42 @@ func TestPprofServesProfilesUntilItsContextEnds(t *testing.T) {
 	cancel()
 	if _, err := http.Get("http://" + addr + "/debug/pprof/cmdline"); err == nil { //nolint:noctx,bodyclose // must fail
 		t.Error("the profiles are still served after the context ended")
+	}
+}
+
+// TestMetricsServeOnTheirOwnListener: METRICS_ADDR's listener answers
+// /metrics (and nothing else) until serve's context ends.
+func TestMetricsServeOnTheirOwnListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "otop_up 1\n") })
+	addr, err := serveMetrics(ctx, "127.0.0.1:0", metrics, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, string, error) {
+		resp, err := http.Get("http://" + addr + path) //nolint:noctx // loopback, answered at once
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close() //nolint:errcheck // test
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), nil
+	}
+	if code, body, err := get("/metrics"); err != nil || code != http.StatusOK || body != "otop_up 1\n" {
+		t.Errorf("/metrics = %d %q %v", code, body, err)
+	}
+	if code, _, err := get("/v1/regions"); err != nil || code != http.StatusNotFound {
+		t.Errorf("the API on the metrics listener = %d %v, want 404", code, err)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, _, err := get("/metrics"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the metrics listener is still open after its context ended")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

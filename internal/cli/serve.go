@@ -28,6 +28,7 @@ import (
 	"github.com/otopmarket/otop/internal/readcache"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/trade"
+	"github.com/otopmarket/otop/internal/webhook"
 	"github.com/otopmarket/otop/storage"
 )
 
@@ -129,11 +130,13 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	curationSvc := curation.NewService(postgres.NewCuration(db, centerIDs(tax)), tax, time.Now)
 	go runDaily(ctx, curationSvc, logger)
 	tradeStore := postgres.NewTrade(db)
-	tradeSvc, err := trade.NewService(tradeStore, tradeStore, time.Now)
+	tradeSvc, err := trade.NewService(tradeStore, tradeStore, tax, time.Now)
 	if err != nil {
 		return err
 	}
-	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.DefaultLimits(), runtime.NumCPU(), time.Now)
+	webhookStore := postgres.NewWebhooks(db)
+	webhooks := webhook.NewService(webhookStore, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate}, time.Now)
+	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, imageLimits(cfg), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
 	go purgeAccounts(ctx, accountStore, logger)
 
@@ -144,6 +147,8 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	}
 	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"), indexingLag(a.outbox(store.URL)))
 	metrics.Registry.MustRegister(cacheCounters(cache)...)
+	stopDeliveries := startDeliveries(ctx, webhookStore, cfg.WebhookAllowPrivate, logger, metrics.Registry)
+	defer stopDeliveries()
 	router, err := api.NewRouter(api.Deps{
 		Logger:         logger,
 		Taxonomy:       tax,
@@ -152,6 +157,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		Curation:       curationSvc,
 		Notify:         notify.NewService(postgres.NewNotifications(db)),
 		Trade:          tradeSvc,
+		Webhooks:       webhooks,
 		Search:         catalog.NewSearch(searchIndex, tax),
 		Images:         images,
 		URLs:           store,
@@ -159,6 +165,8 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		RequestTimeout: cfg.WriteTimeout,
 		CORSOrigins:    cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
+		MetricsAside:   cfg.MetricsAddr != "",
 		Cache:          cache,
 		Checks: []api.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error { return postgres.Ping(ctx, db) }},
@@ -182,12 +190,63 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 			return err
 		}
 	}
+	if cfg.MetricsAddr != "" {
+		if _, err := serveMetrics(ctx, cfg.MetricsAddr, metrics.Handler(), logger); err != nil {
+			return err
+		}
+	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	logger.InfoContext(ctx, "serving", "addr", ln.Addr().String(), "gomaxprocs", runtime.GOMAXPROCS(0), "cpus", runtime.NumCPU())
 	return serveUntilDone(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+// startDeliveries runs the webhook delivery worker until serve returns;
+// stop waits for the attempts under way to be recorded (at most
+// webhook.Timeout), before the database closes. Its attempts and backlog
+// are counted in /metrics.
+func startDeliveries(ctx context.Context, store *postgres.Webhooks, allowPrivate bool, logger *slog.Logger,
+	reg prometheus.Registerer) (stop func()) {
+	attempts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "otop", Subsystem: "webhook", Name: "attempts_total",
+		Help: "Webhook delivery attempts by result: delivered, retry (tried again later) or failed (given up after 24 h).",
+	}, []string{"result"})
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "otop", Subsystem: "webhook", Name: "pending_deliveries",
+		Help: "Webhook deliveries not yet delivered nor given up (-1 when they cannot be counted).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := store.Pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	reg.MustRegister(attempts, pending)
+	if allowPrivate {
+		logger.WarnContext(ctx, "WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback, private and link-local addresses; never in production")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	w := webhook.NewWorker(store, webhook.WorkerOptions{AllowPrivate: allowPrivate, Logger: logger,
+		OnAttempt: func(o webhook.Outcome) {
+			result := o.Status
+			if result == webhook.StatusPending {
+				result = "retry"
+			}
+			attempts.WithLabelValues(result).Inc()
+		}})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // indexWaker passes the catalogue's change notices on and wakes the indexer.
@@ -293,7 +352,7 @@ func sweepImages(ctx context.Context, images *media.Images, store *storage.Store
 			logger.WarnContext(ctx, "image sweep failed", "error", err.Error())
 			return
 		}
-		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed)
+		logger.InfoContext(ctx, "image sweep", "scanned", report.Scanned, "removed", report.Removed, "tickets_purged", report.Tickets)
 	})
 }
 
@@ -348,4 +407,11 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grac
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// imageLimits are the photo limits with the configured memory budget.
+func imageLimits(cfg config.Config) media.Limits {
+	l := media.DefaultLimits()
+	l.MemoryBytes = int64(cfg.ImageMemoryMB) << 20
+	return l
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,6 +23,15 @@ type Config struct {
 	ShutdownTimeout   time.Duration
 	MaxBodyBytes      int64
 	CORSOrigins       []string
+	// TrustedProxies are the addresses (or CIDR ranges) of the load
+	// balancers in front of serve: only their X-Forwarded-For names the
+	// client that limits count against. Empty: the peer is the client.
+	TrustedProxies []string
+	// MetricsAddr, when set, is where /metrics is served instead of the
+	// API's own listener, so that it need not be public.
+	MetricsAddr string
+	// ImageMemoryMB is the memory budget of the photos decoded at once.
+	ImageMemoryMB int
 
 	DatabaseURL string
 	// Production (APP_ENV=production) refuses the development defaults:
@@ -51,6 +61,11 @@ type Config struct {
 	// for nowhere. Only a loopback address is accepted: profiles show the
 	// program's internals and cost CPU while they are taken.
 	PprofAddr string
+
+	// WebhookAllowPrivate accepts webhook endpoints at loopback, private
+	// and link-local addresses and over plain http://, and lets deliveries
+	// connect there: for tests and development only (production refuses it).
+	WebhookAllowPrivate bool
 }
 
 // MinIO is the object store's configuration.
@@ -102,6 +117,9 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		ShutdownTimeout:   l.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
 		MaxBodyBytes:      int64(l.positiveInt("MAX_BODY_BYTES", 1<<20)),
 		CORSOrigins:       l.origins("CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:    l.proxies("TRUSTED_PROXIES"),
+		MetricsAddr:       l.optionalAddr("METRICS_ADDR"),
+		ImageMemoryMB:     l.intFrom("IMAGE_MEMORY_MB", 1024, 64),
 
 		DatabaseURL:        l.databaseURL("DATABASE_URL", DefaultDatabaseURL),
 		DBMaxOpenConns:     l.positiveInt("DB_MAX_OPEN_CONNS", 20),
@@ -133,6 +151,8 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 		LogLevel:  l.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat: l.oneOf("LOG_FORMAT", "json", "json", "text"),
 		PprofAddr: l.loopbackAddr("PPROF_ADDR"),
+
+		WebhookAllowPrivate: l.boolean("WEBHOOK_ALLOW_PRIVATE", false),
 	}
 	// Idle connections default to the pool size: a smaller idle pool closes
 	// and reopens connections under load, which costs a TLS/SCRAM handshake each.
@@ -173,6 +193,11 @@ func (l *loader) production(cfg Config) {
 	}
 	if cfg.MinIO.AccessKey == DefaultMinIOAccessKey || cfg.MinIO.SecretKey == DefaultMinIOSecretKey {
 		l.fail("MINIO_SECRET_KEY", "APP_ENV=production refuses the development MinIO credentials")
+	}
+	if cfg.WebhookAllowPrivate {
+		// Webhooks would let any producer or importer make the server call
+		// addresses inside its network (its database, cloud metadata).
+		l.fail("WEBHOOK_ALLOW_PRIVATE", "APP_ENV=production refuses webhooks to private addresses")
 	}
 }
 
@@ -382,6 +407,37 @@ func (l *loader) bucket(key, def string) string {
 		}
 	}
 	return v
+}
+
+// proxies reads a comma-separated list of IP addresses and CIDR ranges.
+func (l *loader) proxies(key string) []string {
+	v, ok := l.raw(key)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				l.fail(key, "each entry must be an IP address or a CIDR range such as 10.0.0.0/8, got %q", p)
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// optionalAddr reads an optional host:port.
+func (l *loader) optionalAddr(key string) string {
+	if _, ok := l.raw(key); !ok {
+		return ""
+	}
+	return l.addr(key, "")
 }
 
 func (l *loader) origins(key string) []string {

@@ -54,6 +54,10 @@ func TestLoadDefaults(t *testing.T) {
 		{"cached searches", cfg.Cache.SearchesMB, 64},
 		{"search cache ttl", cfg.Cache.SearchTTL, 10 * time.Second},
 		{"no profiling endpoint", cfg.PprofAddr, ""},
+		{"webhooks to public addresses only", cfg.WebhookAllowPrivate, false},
+		{"no trusted proxies", len(cfg.TrustedProxies), 0},
+		{"metrics on the API's listener", cfg.MetricsAddr, ""},
+		{"image memory budget", cfg.ImageMemoryMB, 1024},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -102,6 +106,26 @@ func TestLoadValues(t *testing.T) {
 				}
 				if strings.Join(cfg.CORSOrigins, "|") != "https://shop.example|http://localhost:3000" {
 					t.Errorf("CORSOrigins = %q", cfg.CORSOrigins)
+				}
+			},
+		},
+		{
+			name: "proxies, a metrics listener and the image budget",
+			env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32", "METRICS_ADDR": "10.1.2.3:9100",
+				"IMAGE_MEMORY_MB": "256"},
+			check: func(t *testing.T, cfg config.Config) {
+				if strings.Join(cfg.TrustedProxies, "|") != "10.0.0.0/8|192.0.2.7|2001:db8::/32" || cfg.MetricsAddr != "10.1.2.3:9100" ||
+					cfg.ImageMemoryMB != 256 {
+					t.Errorf("TrustedProxies %q, MetricsAddr %q, ImageMemoryMB %d", cfg.TrustedProxies, cfg.MetricsAddr, cfg.ImageMemoryMB)
+				}
+			},
+		},
+		{
+			name: "webhooks to private addresses, for tests",
+			env:  map[string]string{"WEBHOOK_ALLOW_PRIVATE": "true"},
+			check: func(t *testing.T, cfg config.Config) {
+				if !cfg.WebhookAllowPrivate {
+					t.Errorf("WebhookAllowPrivate = false")
 				}
 			},
 		},
@@ -173,6 +197,16 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"profiles without a port", map[string]string{"PPROF_ADDR": "127.0.0.1"}, []string{"PPROF_ADDR"}},
 		{"more idle than open connections", map[string]string{"DB_MAX_OPEN_CONNS": "5", "DB_MAX_IDLE_CONNS": "6"}, []string{"DB_MAX_IDLE_CONNS"}},
 		{"unknown APP_ENV", map[string]string{"APP_ENV": "prod"}, []string{"APP_ENV"}},
+		{"webhook flag not a boolean", map[string]string{"WEBHOOK_ALLOW_PRIVATE": "sometimes"}, []string{"WEBHOOK_ALLOW_PRIVATE"}},
+		{"a proxy that is no address", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,lb.internal"}, []string{"TRUSTED_PROXIES"}},
+		{"a metrics listener without a port", map[string]string{"METRICS_ADDR": "127.0.0.1"}, []string{"METRICS_ADDR"}},
+		{"an image budget too small for one photo", map[string]string{"IMAGE_MEMORY_MB": "16"}, []string{"IMAGE_MEMORY_MB"}},
+		{
+			name: "production with webhooks to private addresses",
+			env: map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://app:s3cret@127.0.0.1:5432/otop",
+				"MINIO_ACCESS_KEY": "app", "MINIO_SECRET_KEY": "a-long-random-secret", "WEBHOOK_ALLOW_PRIVATE": "true"},
+			wantKeys: []string{"WEBHOOK_ALLOW_PRIVATE"},
+		},
 		{"production with every development default", map[string]string{"APP_ENV": "production"}, []string{"DATABASE_URL", "MINIO_SECRET_KEY"}},
 		{
 			name: "production with plain text to another host",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/errs"
@@ -133,7 +134,8 @@ type Images struct {
 	proc   *Processor
 	limits Limits
 	now    func() time.Time
-	slots  chan struct{} // bounds concurrent decoding (memory)
+	slots  chan struct{} // bounds concurrent decoding (CPU)
+	memory *semaphore.Weighted
 }
 
 // NewImages builds the image service; at most concurrency images are decoded at once.
@@ -141,7 +143,7 @@ func NewImages(repo ImageRepository, store ObjectStore, guard ProductGuard, limi
 	limits = limits.withDefaults()
 	return &Images{
 		repo: repo, store: store, guard: guard, proc: NewProcessor(limits), limits: limits, now: now,
-		slots: make(chan struct{}, max(concurrency, 1)),
+		slots: make(chan struct{}, max(concurrency, 1)), memory: semaphore.NewWeighted(limits.MemoryBytes),
 	}
 }
 
@@ -183,14 +185,33 @@ func (s *Images) Add(ctx context.Context, p account.Principal, productID uuid.UU
 	return s.save(ctx, productID, res)
 }
 
+// process reads and inspects an upload, then decodes it once its
+// estimated memory fits the budget and a decoding slot is free: the body is
+// read before, so a slow client holds neither.
 func (s *Images) process(ctx context.Context, r io.Reader) (*Result, error) {
+	in, err := s.proc.Inspect(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return s.decode(ctx, in)
+}
+
+func (s *Images) decode(ctx context.Context, in *Inspected) (*Result, error) {
+	if in.Memory > s.limits.MemoryBytes {
+		return nil, errs.Invalid("file", fmt.Sprintf("this image needs about %d MB to process, more than the server allows (%d MB); upload a photo with fewer pixels or as a baseline JPEG",
+			in.Memory>>20, s.limits.MemoryBytes>>20))
+	}
+	if err := s.memory.Acquire(ctx, in.Memory); err != nil {
+		return nil, err
+	}
+	defer s.memory.Release(in.Memory)
 	select {
 	case s.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.slots }()
-	return s.proc.Process(ctx, r)
+	return s.proc.Decode(ctx, in)
 }
 
 // save writes the objects first and the row last, so a row never points to

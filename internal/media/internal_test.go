@@ -1,13 +1,20 @@
 package media
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/disintegration/imaging"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/otopmarket/otop/internal/errs"
 
 	"github.com/otopmarket/otop/internal/media/mediatest"
 )
@@ -220,5 +227,86 @@ func TestFlattenOntoWhite(t *testing.T) {
 				t.Fatalf("%T flattened to %v, want %v", img, got.Pix, want)
 			}
 		}
+	}
+}
+
+func TestDecodeMemoryCountsWhatDecodersHold(t *testing.T) {
+	t.Parallel()
+	baseline := mediatest.WithEXIF(mediatest.JPEG(mediatest.Photo(400, 300, 1), 90), 6, "GPS")
+	// The same JPEG with its frame header marked progressive (SOF2): only
+	// the header is read, never decoded.
+	progressive := append([]byte(nil), baseline...)
+	for i := 2; i+1 < len(progressive); i++ {
+		if progressive[i] == 0xFF && progressive[i+1] == 0xC0 {
+			progressive[i+1] = 0xC2
+			break
+		}
+	}
+	gray := mediatest.JPEG(image.NewGray(image.Rect(0, 0, 400, 300)), 90)
+	deep := mediatest.PNG(image.NewRGBA64(image.Rect(0, 0, 400, 300)))
+	flat := mediatest.PNG(image.NewRGBA(image.Rect(0, 0, 400, 300)))
+	const px = 400 * 300
+	const fixed = 1600 * 1600 * 4 * 2
+	tests := []struct {
+		name        string
+		data        []byte
+		progressive bool
+		perPixel    float64 // bytes held per pixel, beside the fixed variants
+	}{
+		{"baseline colour JPEG", baseline, false, 3 + 4},
+		{"progressive colour JPEG: coefficients of 3 components", progressive, true, 3 + 12 + 4},
+		{"grey JPEG", gray, false, 1 + 4},
+		{"16-bit PNG", deep, false, 8 + 4},
+		{"8-bit PNG", flat, false, 4 + 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			format, err := Sniff(tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := decodeConfig(format, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if format == FormatJPEG {
+				if got, _ := jpegShape(tc.data); got != tc.progressive {
+					t.Errorf("progressive = %v, want %v", got, tc.progressive)
+				}
+			}
+			want := int64(tc.perPixel*px) + fixed + int64(len(tc.data))
+			if got := decodeMemory(format, cfg, tc.data); got != want {
+				t.Errorf("decodeMemory = %d, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestImagesAdmitDecodesByTheirMemory(t *testing.T) {
+	t.Parallel()
+	p := NewProcessor(Limits{})
+	in, err := p.Inspect(context.Background(), bytes.NewReader(mediatest.JPEG(mediatest.Photo(800, 600, 2), 90)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := &Images{proc: p, limits: Limits{MemoryBytes: in.Memory - 1}, memory: semaphore.NewWeighted(in.Memory - 1), slots: make(chan struct{}, 1)}
+	var ve *errs.ValidationError
+	if _, err := small.decode(context.Background(), in); !errors.As(err, &ve) || ve.Fields[0].Field != "file" {
+		t.Errorf("an image needing more than the whole budget: %v, want 422 on file", err)
+	}
+	// With room for one at a time, a second waits for the first: it is
+	// admitted only when the budget is given back.
+	one := &Images{proc: p, limits: Limits{MemoryBytes: in.Memory}, memory: semaphore.NewWeighted(in.Memory), slots: make(chan struct{}, 4)}
+	if !one.memory.TryAcquire(in.Memory) {
+		t.Fatal("the budget is not free")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := one.decode(ctx, in); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a decode with the budget taken: %v, want it to wait until its deadline", err)
+	}
+	one.memory.Release(in.Memory)
+	if res, err := one.decode(context.Background(), in); err != nil || res.Width != 800 {
+		t.Errorf("after the budget is given back: %v", err)
 	}
 }

@@ -38,15 +38,20 @@ type Limits struct {
 	MaxPixels int64 // declared width*height; default 40,000,000
 	MaxSide   int   // declared width or height; default 12,000 px
 	MinSide   int   // smaller images are refused (422); default 64 px
+	// MemoryBytes is the budget of the images decoded at once, by their
+	// estimated memory (Inspected.Memory); an image that alone needs more
+	// is refused (422). Default 1 GiB.
+	MemoryBytes int64
 }
 
 // DefaultLimits returns the limits for phone photos of products.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBytes:  15 << 20,
-		MaxPixels: 40_000_000,
-		MaxSide:   12_000,
-		MinSide:   64,
+		MaxBytes:    15 << 20,
+		MaxPixels:   40_000_000,
+		MaxSide:     12_000,
+		MinSide:     64,
+		MemoryBytes: 1 << 30,
 	}
 }
 
@@ -63,6 +68,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MinSide <= 0 {
 		l.MinSide = d.MinSide
+	}
+	if l.MemoryBytes <= 0 {
+		l.MemoryBytes = d.MemoryBytes
 	}
 	return l
 }
@@ -146,6 +154,28 @@ func (p *Processor) Limits() Limits { return p.limits }
 // the original, and their variants are PNG when the image has a
 // non-opaque pixel, JPEG otherwise.
 func (p *Processor) Process(ctx context.Context, r io.Reader) (*Result, error) {
+	in, err := p.Inspect(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return p.Decode(ctx, in)
+}
+
+// Inspected is an upload read and checked, not decoded yet: its format,
+// declared dimensions and the memory decoding it will take.
+type Inspected struct {
+	data   []byte
+	format Format
+	cfg    image.Config
+	// Memory is an estimate of the bytes decoding and processing the image
+	// hold at their peak.
+	Memory int64
+}
+
+// Inspect reads an upload (at most MaxBytes+1 bytes), checks its real
+// format and declared dimensions, and estimates the memory its decoding
+// needs; no pixel is decoded.
+func (p *Processor) Inspect(ctx context.Context, r io.Reader) (*Inspected, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -164,10 +194,75 @@ func (p *Processor) Process(ctx context.Context, r io.Reader) (*Result, error) {
 	if err := p.limits.check(cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
+	return &Inspected{data: data, format: format, cfg: cfg, Memory: decodeMemory(format, cfg, data)}, ctx.Err()
+}
+
+// decodeMemory estimates the peak bytes of decoding and processing an image:
+// the decoded pixels (Go's decoders: 1.5–3 bytes a pixel for JPEG by its
+// subsampling, plus 4-byte coefficients of every component for a
+// progressive JPEG, which are held until the last scan; 4 for 8-bit PNG, 8
+// for 16-bit; 1.5–2.5 for lossy WebP, 4 for lossless), one RGBA working copy
+// (orientation, CMYK or transparency flattening), and the variants.
+func decodeMemory(f Format, cfg image.Config, data []byte) int64 {
+	px := int64(cfg.Width) * int64(cfg.Height)
+	var perPixel int64 // in eighths of a byte
+	switch f {
+	case FormatJPEG:
+		progressive, components := jpegShape(data)
+		perPixel = 3 * 8 // 4:4:4 YCbCr or CMYK at worst
+		if components == 1 {
+			perPixel = 8
+		}
+		if progressive {
+			perPixel += int64(max(components, 1)) * 4 * 8
+		}
+	case FormatPNG:
+		perPixel = 4 * 8
+		switch cfg.ColorModel {
+		case color.RGBA64Model, color.NRGBA64Model:
+			perPixel = 8 * 8
+		case color.Gray16Model:
+			perPixel = 2 * 8
+		}
+	default:
+		perPixel = 4 * 8
+	}
+	perPixel += 4 * 8 // the RGBA working copy
+	const variants = 1600 * 1600 * 4 * 2
+	return px*perPixel/8 + variants + int64(len(data))
+}
+
+// jpegShape reads a JPEG's frame header: whether it is progressive, and its
+// number of components. Unknown shapes count as baseline with 3 components.
+func jpegShape(data []byte) (progressive bool, components int) {
+	for i := 2; i+9 < len(data); {
+		if data[i] != 0xFF {
+			return false, 3
+		}
+		marker := data[i+1]
+		if marker == 0xFF { // fill byte
+			i++
+			continue
+		}
+		length := int(data[i+2])<<8 | int(data[i+3])
+		if marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
+			return marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE, int(data[i+9])
+		}
+		if marker == 0xDA || length < 2 { // scan data before any frame header
+			return false, 3
+		}
+		i += 2 + length
+	}
+	return false, 3
+}
+
+// Decode decodes an inspected image, applies its EXIF orientation and
+// makes the original and the variants (see Process).
+func (p *Processor) Decode(ctx context.Context, in *Inspected) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
+	data, format, cfg := in.data, in.format, in.cfg
 	sum := sha256.Sum256(data)
 	res := &Result{Format: format, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
 	o := orientation(format, data)

@@ -626,7 +626,7 @@ func TestProcessStopsOnCanceledContext(t *testing.T) {
 }
 
 func TestNewProcessorDefaultsZeroLimits(t *testing.T) {
-	if got := media.NewProcessor(media.Limits{MaxBytes: 1 << 20}).Limits(); got != (media.Limits{MaxBytes: 1 << 20, MaxPixels: 40_000_000, MaxSide: 12_000, MinSide: 64}) {
+	if got := media.NewProcessor(media.Limits{MaxBytes: 1 << 20}).Limits(); got != (media.Limits{MaxBytes: 1 << 20, MaxPixels: 40_000_000, MaxSide: 12_000, MinSide: 64, MemoryBytes: 1 << 30}) {
 		t.Errorf("Limits() = %+v, want MaxBytes kept and the rest defaulted", got)
 	}
 	_, err := media.NewProcessor(media.Limits{}).Process(context.Background(), bytes.NewReader(mediatest.BombPNG(12001, 100)))
@@ -679,4 +679,17 @@ func FuzzProcess(f *testing.F) {
 				res.Width, res.Height, res.Original.Width, res.Original.Height, len(res.Variants))
 		}
 	})
+}
+
+func TestAnImageBeyondTheMemoryBudgetIsRefusedBeforeDecoding(t *testing.T) {
+	t.Parallel()
+	p := media.NewProcessor(media.Limits{})
+	in, err := p.Inspect(context.Background(), bytes.NewReader(mediatest.JPEG(mediatest.Photo(1200, 900, 3), 90)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1200×900 at 7 bytes a pixel plus the variants: about 28 MB.
+	if in.Memory < 20<<20 || in.Memory > 40<<20 {
+		t.Errorf("estimate %d bytes for a 1.1 MP JPEG", in.Memory)
+	}
 }

@@ -312,10 +312,19 @@ const orderColumns = `o.id, o.group_id, o.importer_id, o.producer_id, pr.user_id
 // scanOrders runs q (selecting orderColumns from orders o joined with
 // producers pr) and reads the lines of the orders it found.
 func scanOrders(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
+	out, err := readOrderRows(tx, q, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	return out, readLines(tx, out)
+}
+
+func readOrderRows(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 	rows, err := tx.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, translate(err, "read orders")
 	}
+	defer rows.Close() //nolint:errcheck // read-only; rows.Err is checked
 	var out []trade.Order
 	for rows.Next() {
 		var (
@@ -328,7 +337,6 @@ func scanOrders(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 			&status, &o.Currency, &o.TotalMinor, &country, &o.Incoterm, &o.Note, &o.EstimatedShipOn,
 			&o.Carrier, &o.TrackingNumber, &o.CancelReason, &o.CancelledBy,
 			&o.PlacedAt, &o.ConfirmedAt, &o.ShippedAt, &o.DeliveredAt, &o.CancelledAt, &o.UpdatedAt, &o.Version); err != nil {
-			_ = rows.Close()
 			return nil, translate(err, "read order")
 		}
 		o.Status, o.DestinationCountry = trade.OrderStatus(status), strings.TrimSpace(country)
@@ -339,13 +347,7 @@ func scanOrders(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 		o.ConfirmedAt, o.ShippedAt, o.DeliveredAt, o.CancelledAt = utcPtr(o.ConfirmedAt), utcPtr(o.ShippedAt), utcPtr(o.DeliveredAt), utcPtr(o.CancelledAt)
 		out = append(out, o)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, translate(err, "read orders")
-	}
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, translate(err, "read orders")
-	}
-	return out, readLines(tx, out)
+	return out, translate(rows.Err(), "read orders")
 }
 
 func readLines(tx *gorm.DB, orders []trade.Order) error {
@@ -478,4 +480,22 @@ func (t *Trade) TransitionOrder(ctx context.Context, id uuid.UUID, change func(c
 		return nil
 	})
 	return out, err
+}
+
+// Parties reads the producer and the importer of an order.
+func (t *Trade) Parties(ctx context.Context, o trade.Order) (trade.Parties, error) {
+	var out trade.Parties
+	var country *string
+	err := t.db.WithContext(ctx).Raw(`SELECT pr.name_en, pr.name_th, pr.tambon, pr.amphoe, pr.province_code, pr.phone, pr.email,
+			u.display_name, u.email, u.country
+		FROM producers pr, users u WHERE pr.id = ? AND u.id = ?`, o.ProducerID, o.ImporterID).Row().Scan(
+		&out.SellerNameEN, &out.SellerNameTH, &out.Tambon, &out.Amphoe, &out.ProvinceCode, &out.SellerPhone, &out.SellerEmail,
+		&out.BuyerName, &out.BuyerEmail, &country)
+	if err != nil {
+		return trade.Parties{}, translate(err, "read the parties of an order")
+	}
+	if country != nil {
+		out.BuyerCountry = strings.TrimSpace(*country)
+	}
+	return out, nil
 }

@@ -198,6 +198,18 @@ type OrderQuery struct {
 	After        *keyset.Position
 }
 
+// Parties are the seller and the buyer of an order as its proforma invoice
+// names them: the parties' contact details, which each shares with the
+// other by trading.
+type Parties struct {
+	SellerNameEN, SellerNameTH string
+	Tambon, Amphoe             string
+	ProvinceCode               string
+	SellerPhone, SellerEmail   string
+	BuyerName, BuyerEmail      string
+	BuyerCountry               string
+}
+
 // Transition is a change of an order's state.
 type Transition struct {
 	Status         OrderStatus
@@ -216,6 +228,8 @@ type OrderStore interface {
 	PlaceOrders(ctx context.Context, key Idempotency, productIDs []uuid.UUID, quoteID uuid.UUID,
 		plan func(group uuid.UUID, products map[uuid.UUID]OrderProduct, quote *QuoteTerms) (Plan, error)) (Placement, error)
 	Order(ctx context.Context, id uuid.UUID) (Order, error)
+	// Parties reads who sells and who buys an order, for its documents.
+	Parties(ctx context.Context, o Order) (Parties, error)
 	Orders(ctx context.Context, q OrderQuery) ([]Order, error)
 	// TransitionOrder locks the order, calls change, and stores the result
 	// with its effects (giving stock back and closing the backlog as the
@@ -623,6 +637,17 @@ func (s *Service) Order(ctx context.Context, p account.Principal, id uuid.UUID) 
 		return Order{}, fmt.Errorf("order %s: %w", id, errs.ErrNotFound)
 	}
 	return o, nil
+}
+
+// OrderDocument returns an order with its parties, for its proforma
+// invoice; to whoever may see the order.
+func (s *Service) OrderDocument(ctx context.Context, p account.Principal, id uuid.UUID) (Order, Parties, error) {
+	o, err := s.Order(ctx, p, id)
+	if err != nil {
+		return Order{}, Parties{}, err
+	}
+	parties, err := s.orders.Parties(ctx, o)
+	return o, parties, err
 }
 
 // Orders lists the caller's orders, newest first: an importer's own, a

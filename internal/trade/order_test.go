@@ -45,7 +45,7 @@ func newOrderWorld(t *testing.T) *orderWorld {
 	clock := func() time.Time { return w.now }
 	w.catalog = catalog.NewService(postgres.NewCatalog(db), tax, clock)
 	store := postgres.NewTrade(db)
-	if w.trade, err = trade.NewService(store, store, clock); err != nil {
+	if w.trade, err = trade.NewService(store, store, tax, clock); err != nil {
 		t.Fatalf("trade service: %v", err)
 	}
 	return w
@@ -135,7 +135,9 @@ func orderOf(lines ...trade.LineRequest) trade.OrderRequest {
 	return trade.OrderRequest{Lines: lines, DestinationCountry: "JP", Incoterm: "FOB"}
 }
 
-func line(p catalog.Product, q int) trade.LineRequest { return trade.LineRequest{ProductID: p.ID, Quantity: q} }
+func line(p catalog.Product, q int) trade.LineRequest {
+	return trade.LineRequest{ProductID: p.ID, Quantity: q}
+}
 
 func stock(n int) *int { return &n }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/otopmarket/otop/internal/country"
 	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/notify"
+	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/webhook"
 )
 
@@ -66,17 +67,19 @@ type Effects struct {
 type Service struct {
 	inquiries InquiryStore
 	orders    OrderStore
+	tax       *taxonomy.Taxonomy
 	countries country.Set
 	now       func() time.Time
 }
 
-// NewService returns the trade service. clock gives the current time.
-func NewService(inquiries InquiryStore, orders OrderStore, clock func() time.Time) (*Service, error) {
+// NewService returns the trade service. tax is the reference data RFQs
+// name places and categories from; clock gives the current time.
+func NewService(inquiries InquiryStore, orders OrderStore, tax *taxonomy.Taxonomy, clock func() time.Time) (*Service, error) {
 	cs, err := country.Load()
 	if err != nil {
 		return nil, err
 	}
-	return &Service{inquiries: inquiries, orders: orders, countries: cs, now: clock}, nil
+	return &Service{inquiries: inquiries, orders: orders, tax: tax, countries: cs, now: clock}, nil
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

@@ -22,8 +22,12 @@
 #      10k of the published products moved back to review, then
 #      GET /v1/curation/queue pages for DURATION, approvals, and the time
 #      from an approval until search finds the product.
-# Results print as Markdown rows. BENCH_ONLY=curation runs only step 4 (on
-# a freshly seeded database, whose search index serve builds first).
+#   5. orders (scripts/bench/orderbench, at CONCURRENCY_ORDERS): orders of
+#      distinct made-to-order products, orders of one hot product with stock
+#      until it sells out (checked for oversell), and order lists.
+# Results print as Markdown rows. BENCH_ONLY=curation runs only step 4,
+# BENCH_ONLY=orders only step 5 (on a freshly seeded database, whose search
+# index serve builds first).
 # The test services are stopped at the end unless they were already up.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -32,12 +36,13 @@ PRODUCTS=${PRODUCTS:-100000}
 CONCURRENCY=${CONCURRENCY:-32}
 CONCURRENCY_SEARCH=${CONCURRENCY_SEARCH:-16}
 CONCURRENCY_CURATION=${CONCURRENCY_CURATION:-16}
+CONCURRENCY_ORDERS=${CONCURRENCY_ORDERS:-16}
 CURATION_FLAGS=${CURATION_FLAGS:-} # more curationbench flags, e.g. "-approvals 500 -searchable 40"
-BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation: only the curation step
+BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation or orders: only that step
 case $BENCH_ONLY in
-'' | curation) ;;
+'' | curation | orders) ;;
 *)
-	echo "BENCH_ONLY=$BENCH_ONLY: want curation, or nothing for every step" >&2
+	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, or nothing for every step" >&2
 	exit 2
 	;;
 esac
@@ -79,6 +84,7 @@ export DATABASE_URL=$db_url MINIO_ENDPOINT=$TEST_MINIO_ENDPOINT MINIO_ACCESS_KEY
 go build -o bin/otop .
 go build -o bin/searchbench ./scripts/bench/searchbench
 go build -o bin/curationbench ./scripts/bench/curationbench
+go build -o bin/orderbench ./scripts/bench/orderbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -124,11 +130,29 @@ curation_step() {
 	cat "$OUT/curation.md"
 }
 
-if [ "$BENCH_ONLY" = curation ]; then
+# orders_step: step 5, through a serve with its defaults.
+orders_step() {
+	start_server
+	echo "serve ready for the orders run in $serve_ready s" >&2
+	timeout 3600 bin/orderbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" \
+		-concurrency "$CONCURRENCY_ORDERS" -duration "$DURATION" >"$OUT/orders.md"
+	stop_server
+	echo
+	cat "$OUT/orders.md"
+}
+
+case $BENCH_ONLY in
+curation)
 	rm -rf "$OUT/data" # a new database: serve builds its index from it
 	curation_step
 	exit 0
-fi
+	;;
+orders)
+	rm -rf "$OUT/data"
+	orders_step
+	exit 0
+	;;
+esac
 
 # No index under DATA_DIR: serve builds it from PostgreSQL, /readyz 503 until
 # done (and forgets the outbox entries the seed queued, which the build covers).
@@ -217,3 +241,4 @@ echo
 echo "query plans: $OUT/plans.txt" >&2
 go run ./scripts/bench/imagebench -n 5
 curation_step
+orders_step
