@@ -160,6 +160,15 @@ func readInquiry(db *gorm.DB, id uuid.UUID, lock bool) (trade.Inquiry, error) {
 // CreateInquiry writes an inquiry, its first message and its effects.
 func (t *Trade) CreateInquiry(ctx context.Context, inq trade.Inquiry, first trade.Message, fx trade.Effects) error {
 	return t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The product is read again under a share lock: one unpublished
+		// since the service checked it takes no inquiry.
+		var status []string
+		if err := tx.Raw("SELECT status FROM products WHERE id = ? FOR SHARE", inq.ProductID).Scan(&status).Error; err != nil {
+			return translate(err, "lock inquired product")
+		}
+		if len(status) != 1 || status[0] != string(catalog.StatusPublished) {
+			return fmt.Errorf("product %s: %w", inq.ProductID, errs.ErrNotFound)
+		}
 		minor, currency := moneyColumns(inq.TargetPrice)
 		err := tx.Exec(`INSERT INTO inquiries (id, importer_id, product_id, producer_id, select_center_id, status, quantity,
 				unit, target_price_minor, target_currency, incoterm, destination_country, wanted_by)

@@ -533,3 +533,28 @@ func isField(err error, field string) bool {
 	var ve *errs.ValidationError
 	return errors.As(err, &ve) && len(ve.Fields) == 1 && ve.Fields[0].Field == field
 }
+
+// TestAnInquiryIsWrittenOnlyForAProductStillPublished: the store checks the
+// product again under a lock, so one unpublished after the service looked
+// takes no inquiry.
+func TestAnInquiryIsWrittenOnlyForAProductStillPublished(t *testing.T) {
+	t.Parallel()
+	w := newOrderWorld(t)
+	importer := w.account(t, account.RoleImporter, "")
+	maker := w.maker(t)
+	silk := w.listed(t, maker, nil)
+	if err := w.db.Exec(`UPDATE products SET status = 'archived' WHERE id = ?`, silk.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	inq := trade.Inquiry{ID: uuid.New(), ImporterID: importer.UserID, ProductID: silk.ID, ProducerID: silk.ProducerID,
+		SelectCenterID: silk.SelectCenterID, Status: trade.InquiryOpen, Quantity: 10, Unit: "piece", Incoterm: "FOB",
+		DestinationCountry: "JP", Version: 1}
+	first := trade.Message{ID: uuid.New(), InquiryID: inq.ID, AuthorID: importer.UserID, AuthorRole: "importer", Body: "Do you ship to Osaka?"}
+	err := postgres.NewTrade(w.db).CreateInquiry(w.ctx, inq, first, trade.Effects{})
+	if !errors.Is(err, errs.ErrNotFound) {
+		t.Errorf("an inquiry on an archived product: %v, want not found", err)
+	}
+	if n := w.rows(t, `SELECT count(*) FROM inquiries`); n != 0 {
+		t.Errorf("%d inquiries written", n)
+	}
+}
