@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func (t *Trade) PlaceOrders(ctx context.Context, key trade.Idempotency, productI
 				productIDs = []uuid.UUID{quote.ProductID}
 			}
 		}
-		products, err := lockOrderProducts(tx, productIDs)
+		products, err := readOrderProducts(tx, productIDs)
 		if err != nil {
 			return err
 		}
@@ -64,6 +65,11 @@ func (t *Trade) PlaceOrders(ctx context.Context, key trade.Idempotency, productI
 			}
 		}
 		if err := writeTradeEffects(tx, p.Effects); err != nil {
+			return err
+		}
+		// Last, so that a product's row is locked only for the commit: orders
+		// of one product in stock follow each other that much faster.
+		if err := takeStock(tx, p.Orders); err != nil {
 			return err
 		}
 		out = trade.Placement{GroupID: group, Orders: p.Orders}
@@ -111,11 +117,11 @@ func claimKey(tx *gorm.DB, key trade.Idempotency, group uuid.UUID) (bool, uuid.U
 	return false, prior.GroupID, nil
 }
 
-// lockOrderProducts reads the products of an order, locking their rows in
-// id order (so that orders of the same products cannot deadlock) until the
-// order commits: stock checked here cannot change before it is taken. Made
-// to order products come with their open backlog.
-func lockOrderProducts(tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]trade.OrderProduct, error) {
+// readOrderProducts reads the products of an order as they are now, with
+// the open backlog of those made to order. Nothing is locked: the price is
+// the one read, and stock is taken at the end by a conditional update
+// (takeStock), which alone decides whether there is enough.
+func readOrderProducts(tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]trade.OrderProduct, error) {
 	out := make(map[uuid.UUID]trade.OrderProduct, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -126,7 +132,7 @@ func lockOrderProducts(tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]trade.OrderP
 			CASE WHEN p.stock IS NULL THEN (SELECT coalesce(sum(l.quantity), 0) FROM order_lines l
 				WHERE l.product_id = p.id AND l.backlog_open) ELSE 0 END
 		FROM products p JOIN producers pr ON pr.id = p.producer_id
-		WHERE p.id IN ? ORDER BY p.id FOR UPDATE OF p`, ids).Rows()
+		WHERE p.id IN ?`, ids).Rows()
 	if err != nil {
 		return nil, translate(err, "lock order products")
 	}
@@ -246,29 +252,24 @@ func acceptQuote(tx *gorm.DB, q *trade.QuoteTerms, orderID uuid.UUID) error {
 	return translate(err, "accept "+table)
 }
 
-// insertOrders writes orders with their lines and takes their stock.
+// insertOrders writes orders with their lines, in one statement.
 func insertOrders(tx *gorm.DB, orders []trade.Order) error {
 	var (
 		sb   strings.Builder
 		args []any
 	)
-	sb.WriteString(`INSERT INTO orders (id, group_id, importer_id, producer_id, select_center_id, quote_id, status, currency,
-		total_minor, destination_country, incoterm, note, estimated_ship_on, placed_at, updated_at, version) VALUES `)
+	sb.WriteString(`WITH placed AS (INSERT INTO orders (id, group_id, importer_id, producer_id, select_center_id, quote_id,
+		status, currency, total_minor, destination_country, incoterm, note, estimated_ship_on, placed_at, updated_at, version) VALUES `)
 	for i, o := range orders {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::date, ?, ?, 1)")
 		args = append(args, o.ID, o.GroupID, o.ImporterID, o.ProducerID, o.SelectCenterID, nullableID(o.QuoteID),
 			string(o.Status), o.Currency, o.TotalMinor, o.DestinationCountry, o.Incoterm, o.Note, o.EstimatedShipOn,
 			o.PlacedAt, o.UpdatedAt)
 	}
-	if err := tx.Exec(sb.String(), args...).Error; err != nil {
-		return translate(err, "insert orders")
-	}
-	sb.Reset()
-	args = args[:0]
-	sb.WriteString(`INSERT INTO order_lines (order_id, line_no, product_id, name_th, name_en, sku, unit, quantity,
+	sb.WriteString(`) INSERT INTO order_lines (order_id, line_no, product_id, name_th, name_en, sku, unit, quantity,
 		unit_price_minor, line_total_minor, from_stock, backlog_open, estimated_ship_on) VALUES `)
 	n := 0
 	for _, o := range orders {
@@ -277,29 +278,45 @@ func insertOrders(tx *gorm.DB, orders []trade.Order) error {
 				sb.WriteString(", ")
 			}
 			n++
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::date)")
 			args = append(args, o.ID, l.No, l.ProductID, l.NameTH, l.NameEN, nullable(l.SKU), l.Unit, l.Quantity,
 				l.UnitPriceMinor, l.LineTotalMinor, l.FromStock, !l.FromStock, l.EstimatedShipOn)
 		}
 	}
-	if err := tx.Exec(sb.String(), args...).Error; err != nil {
-		return translate(err, "insert order lines")
-	}
+	return translate(tx.Exec(sb.String(), args...).Error, "insert orders")
+}
+
+// takeStock lowers the stock of the lines taken from it, product by product
+// in id order (so that orders sharing products cannot deadlock), each only
+// if enough is left: the row's lock makes the check and the change one.
+func takeStock(tx *gorm.DB, orders []trade.Order) error {
+	var lines []trade.Line
 	for _, o := range orders {
 		for _, l := range o.Lines {
-			if !l.FromStock {
-				continue
-			}
-			// The row is locked and was checked; the condition is a last guard.
-			res := tx.Exec(`UPDATE products SET stock = stock - ?, version = version + 1 WHERE id = ? AND stock >= ?`,
-				l.Quantity, l.ProductID, l.Quantity)
-			if res.Error != nil {
-				return translate(res.Error, "take stock")
-			}
-			if res.RowsAffected != 1 {
-				return errs.Newf(errs.ErrConflict, "%q is out of stock", l.NameEN)
+			if l.FromStock {
+				lines = append(lines, l)
 			}
 		}
+	}
+	slices.SortFunc(lines, func(a, b trade.Line) int { return bytes.Compare(a.ProductID[:], b.ProductID[:]) })
+	for _, l := range lines {
+		res := tx.Exec(`UPDATE products SET stock = stock - ?, version = version + 1
+			WHERE id = ? AND status = 'published' AND stock >= ?`, l.Quantity, l.ProductID, l.Quantity)
+		if res.Error != nil {
+			return translate(res.Error, "take stock")
+		}
+		if res.RowsAffected == 1 {
+			continue
+		}
+		var left []*int
+		if err := tx.Raw(`SELECT stock FROM products WHERE id = ?`, l.ProductID).Scan(&left).Error; err != nil {
+			return translate(err, "read stock")
+		}
+		if len(left) == 1 && left[0] != nil {
+			return errs.Newf(errs.ErrConflict, "line %d: only %d %s of %q in stock (available: %d)",
+				l.No, *left[0], l.Unit, l.NameEN, *left[0])
+		}
+		return errs.Newf(errs.ErrConflict, "line %d: %q changed while the order was placed; read it again", l.No, l.NameEN)
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.api, "api", "http://127.0.0.1:18080", "base URL of the API (loopback only)")
 	flag.StringVar(&o.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "the API's database, to prepare and check")
-	flag.IntVar(&o.importers, "importers", 32, "importers placing orders")
+	flag.IntVar(&o.importers, "importers", 10, "importers placing orders (sign-ups are limited to 10 per address an hour)")
 	flag.IntVar(&o.hotStock, "hot-stock", 5000, "stock of the hot product")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "length of each phase")
