@@ -44,6 +44,24 @@ type webhookEventRow struct {
 // endpoint of its recipients, in one statement: a change whose parties
 // have no endpoints (most) costs one index lookup.
 func insertWebhookEvents(tx *gorm.DB, events []webhook.Event) error {
+	batch, err := webhookEventBatch(events)
+	if err != nil || batch == "" {
+		return err
+	}
+	return translate(tx.Exec(insertDeliveriesSQL, batch).Error, "queue webhook deliveries")
+}
+
+// insertDeliveriesSQL inserts the deliveries of a batch of events (the JSON
+// of webhookEventBatch, its one parameter).
+const insertDeliveriesSQL = `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body)
+	SELECT w.id, e.event_id, e.event_type, e.body
+	FROM jsonb_to_recordset(?::jsonb) AS e(event_id uuid, event_type text, body text, recipients uuid[])
+	JOIN webhooks w ON w.user_id = ANY (e.recipients) AND (cardinality(w.events) = 0 OR e.event_type = ANY (w.events))
+	ON CONFLICT (webhook_id, event_id) WHERE status = 'pending' DO NOTHING`
+
+// webhookEventBatch encodes the events that have recipients as the JSON
+// array insertDeliveriesSQL reads, or "" when there are none.
+func webhookEventBatch(events []webhook.Event) (string, error) {
 	rows := make([]webhookEventRow, 0, len(events))
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, e := range events {
@@ -58,23 +76,18 @@ func insertWebhookEvents(tx *gorm.DB, events []webhook.Event) error {
 		}
 		body, err := webhook.Body(e)
 		if err != nil {
-			return err
+			return "", err
 		}
 		rows = append(rows, webhookEventRow{EventID: e.ID, EventType: e.Type, Body: string(body), Recipients: e.Recipients})
 	}
 	if len(rows) == 0 {
-		return nil
+		return "", nil
 	}
 	batch, err := json.Marshal(rows)
 	if err != nil {
-		return fmt.Errorf("webhook events: %w", err)
+		return "", fmt.Errorf("webhook events: %w", err)
 	}
-	err = tx.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body)
-		SELECT w.id, e.event_id, e.event_type, e.body
-		FROM jsonb_to_recordset(?::jsonb) AS e(event_id uuid, event_type text, body text, recipients uuid[])
-		JOIN webhooks w ON w.user_id = ANY (e.recipients) AND (cardinality(w.events) = 0 OR e.event_type = ANY (w.events))
-		ON CONFLICT (webhook_id, event_id) WHERE status = 'pending' DO NOTHING`, string(batch)).Error
-	return translate(err, "queue webhook deliveries")
+	return string(batch), nil
 }
 
 // Enqueue queues the deliveries of events in a transaction of their own,

@@ -192,8 +192,14 @@ func TestOrdersArePricedFromTiersAndSplitPerProducer(t *testing.T) {
 		t.Errorf("made-to-order ship date %v, want lead time + a month", d)
 	}
 	// The effects: one audit row and one notification per order, for the producer.
-	if n := w.rows(t, `SELECT count(*) FROM audit_log WHERE entity_type = 'order' AND action = 'place'`); n != 2 {
-		t.Errorf("%d audit rows, want 2", n)
+	if n := w.rows(t, `SELECT count(*) FROM audit_log WHERE entity_type = 'order' AND action = 'place' AND actor_id = ?
+		AND actor_role = 'importer' AND request_id = 'req-order-test' AND select_center_id = 'chiang-mai'
+		AND after->>'status' = 'placed' AND (after->>'total_minor')::bigint > 0`, importer.UserID); n != 2 {
+		t.Errorf("%d audit rows naming the importer, the request and the order's status, want 2", n)
+	}
+	if n := w.rows(t, `SELECT count(*) FROM notifications WHERE kind = 'order_placed' AND subject_type = 'order'
+		AND data->>'group_id' = ? AND data->'lines' IS NOT NULL AND dedupe_key IS NULL`, got.GroupID.String()); n != 2 {
+		t.Errorf("%d notifications carry the order's data, want 2", n)
 	}
 	if n := w.rows(t, `SELECT count(*) FROM notifications WHERE kind = 'order_placed' AND user_id IN (?, ?)`, weaver.UserID, potter.UserID); n != 2 {
 		t.Errorf("%d producer notifications, want 2", n)
