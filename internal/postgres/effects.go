@@ -17,25 +17,7 @@ import (
 // writeEffects writes the audit rows, notifications and published version
 // of a product change in the change's transaction.
 func writeEffects(tx *gorm.DB, productID uuid.UUID, fx catalog.Effects) error {
-	if err := insertAudit(tx, fx.Audit); err != nil {
-		return err
-	}
-	if err := insertNotifications(tx, fx.Notifications); err != nil {
-		return err
-	}
-	if fx.Published != nil {
-		fields, err := json.Marshal(fx.Published)
-		if err != nil {
-			return fmt.Errorf("published version of %s: %w", productID, err)
-		}
-		err = tx.Exec(`INSERT INTO product_published_versions (product_id, fields, published_at) VALUES (?, ?, now())
-			ON CONFLICT (product_id) DO UPDATE SET fields = EXCLUDED.fields, published_at = EXCLUDED.published_at`,
-			productID, string(fields)).Error
-		if err != nil {
-			return translate(err, "store published version")
-		}
-	}
-	return nil
+	return writeChangeEffects(tx, fx.Audit, fx.Notifications, nil, productID, fx.Published)
 }
 
 func insertAudit(tx *gorm.DB, entries []audit.Entry) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/otopmarket/otop/internal/notify"
 
 	"github.com/otopmarket/otop/internal/trade"
+	"github.com/otopmarket/otop/internal/webhook"
 )
 
 // Trade is the store of inquiries, quotes, RFQs and orders.
@@ -20,23 +21,41 @@ type Trade struct{ db *gorm.DB }
 func NewTrade(db *gorm.DB) *Trade { return &Trade{db: db} }
 
 // writeTradeEffects writes a trade change's audit rows, notifications and
-// webhook deliveries in the change's transaction, in one statement (a
-// change writes a few of each, and every round trip counts on the order path).
+// webhook deliveries in the change's transaction.
 func writeTradeEffects(tx *gorm.DB, fx trade.Effects) error {
-	audits, err := auditBatch(fx.Audit)
+	return writeChangeEffects(tx, fx.Audit, fx.Notifications, fx.Events, uuid.Nil, nil)
+}
+
+// writeChangeEffects writes what a change causes besides itself, in one
+// statement (data-modifying CTEs over JSON batches): its audit rows,
+// notifications, webhook deliveries and, when published is set, the
+// published version of product productID. A change writes a few of each,
+// and on the order and approval paths every round trip counts.
+func writeChangeEffects(tx *gorm.DB, entries []audit.Entry, ns []notify.Notification, evs []webhook.Event,
+	productID uuid.UUID, published map[string]any) error {
+	audits, err := auditBatch(entries)
 	if err != nil {
 		return err
 	}
-	notes, err := notificationBatch(fx.Notifications)
+	notes, err := notificationBatch(ns)
 	if err != nil {
 		return err
 	}
-	events, err := webhookEventBatch(fx.Events)
+	events, err := webhookEventBatch(evs)
 	if err != nil {
 		return err
 	}
 	if events == "" {
 		events = "[]"
+	}
+	var fields *string
+	if published != nil {
+		b, err := json.Marshal(published)
+		if err != nil {
+			return fmt.Errorf("published version of %s: %w", productID, err)
+		}
+		f := string(b)
+		fields = &f
 	}
 	err = tx.Exec(`WITH audit AS (
 			INSERT INTO audit_log (entity_type, entity_id, select_center_id, action, actor_id, actor_role, before, after, reason, request_id)
@@ -48,8 +67,12 @@ func writeTradeEffects(tx *gorm.DB, fx trade.Effects) error {
 			SELECT user_id, kind, subject_type, subject_id, data, nullif(dedupe_key, '')
 			FROM jsonb_to_recordset(?::jsonb) AS n(user_id uuid, kind text, subject_type text, subject_id uuid, data jsonb, dedupe_key text)
 			ON CONFLICT (user_id, dedupe_key) DO NOTHING
-		) `+insertDeliveriesSQL, audits, notes, events).Error
-	return translate(err, "write the effects of a trade change")
+		), published AS (
+			INSERT INTO product_published_versions (product_id, fields, published_at)
+			SELECT ?::uuid, f, now() FROM (SELECT ?::jsonb AS f) v WHERE f IS NOT NULL
+			ON CONFLICT (product_id) DO UPDATE SET fields = EXCLUDED.fields, published_at = EXCLUDED.published_at
+		) `+insertDeliveriesSQL, audits, notes, productID, fields, events).Error
+	return translate(err, "write the effects of a change")
 }
 
 type auditRow struct {
