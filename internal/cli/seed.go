@@ -178,7 +178,7 @@ func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
 		"photos", photoCount(photos), "seconds", time.Since(start).Seconds(),
 		"accounts", "producer-<province code>-<n>"+demoEmailDomain+", curator-<center>"+demoEmailDomain+", admin"+demoEmailDomain,
 		"password", demoPassword)
-	return nil
+	return a.seedTrade(ctx, hash, now)
 }
 
 // maxDemoImages is how many products get photos by default: drawing and
