@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/errs"
@@ -134,8 +133,7 @@ type Images struct {
 	proc   *Processor
 	limits Limits
 	now    func() time.Time
-	slots  chan struct{} // bounds concurrent decoding (CPU)
-	memory *semaphore.Weighted
+	admit  *Admission
 }
 
 // NewImages builds the image service; at most concurrency images are decoded at once.
@@ -143,7 +141,7 @@ func NewImages(repo ImageRepository, store ObjectStore, guard ProductGuard, limi
 	limits = limits.withDefaults()
 	return &Images{
 		repo: repo, store: store, guard: guard, proc: NewProcessor(limits), limits: limits, now: now,
-		slots: make(chan struct{}, max(concurrency, 1)), memory: semaphore.NewWeighted(limits.MemoryBytes),
+		admit: NewAdmission(limits.MemoryBytes, concurrency),
 	}
 }
 
@@ -185,33 +183,10 @@ func (s *Images) Add(ctx context.Context, p account.Principal, productID uuid.UU
 	return s.save(ctx, productID, res)
 }
 
-// process reads and inspects an upload, then decodes it once its
-// estimated memory fits the budget and a decoding slot is free: the body is
-// read before, so a slow client holds neither.
+// process reads and inspects an upload, then decodes it once admitted by
+// its estimated memory and a free decoding slot (Admission.Process).
 func (s *Images) process(ctx context.Context, r io.Reader) (*Result, error) {
-	in, err := s.proc.Inspect(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return s.decode(ctx, in)
-}
-
-func (s *Images) decode(ctx context.Context, in *Inspected) (*Result, error) {
-	if in.Memory > s.limits.MemoryBytes {
-		return nil, errs.Invalid("file", fmt.Sprintf("this image needs about %d MB to process, more than the server allows (%d MB); upload a photo with fewer pixels or as a baseline JPEG",
-			in.Memory>>20, s.limits.MemoryBytes>>20))
-	}
-	if err := s.memory.Acquire(ctx, in.Memory); err != nil {
-		return nil, err
-	}
-	defer s.memory.Release(in.Memory)
-	select {
-	case s.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-s.slots }()
-	return s.proc.Decode(ctx, in)
+	return s.admit.Process(ctx, s.proc, r)
 }
 
 // save writes the objects first and the row last, so a row never points to
@@ -255,10 +230,35 @@ func (s *Images) save(ctx context.Context, productID uuid.UUID, res *Result) (Im
 			return saved, nil
 		}
 	}
-	if rmErr := s.store.Remove(context.WithoutCancel(ctx), written...); rmErr != nil {
+	if rmErr := s.removeObjects(ctx, written...); rmErr != nil {
 		err = errors.Join(err, fmt.Errorf("clean up after a failed upload (the sweep will retry): %w", rmErr))
 	}
 	return Image{}, err
+}
+
+// cleanupTimeout bounds a removal that goes on after its request.
+const cleanupTimeout = time.Minute
+
+// removeObjects deletes objects a request leaves unreferenced: within the
+// request's time while it has some, else in the background (the client
+// left, or its deadline passed waiting for a hung store), so that the
+// answer is never held past the request's deadline. The sweep removes
+// whatever this misses.
+func (s *Images) removeObjects(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if ctx.Err() == nil {
+		if err := s.store.Remove(ctx, keys...); err == nil || ctx.Err() == nil {
+			return err
+		}
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		_ = s.store.Remove(ctx, keys...)
+	}()
+	return nil
 }
 
 func duplicate() error {
@@ -282,7 +282,7 @@ func (s *Images) Delete(ctx context.Context, p account.Principal, productID, ima
 		return err
 	}
 	// A failure here leaves unreferenced objects, which the sweep removes.
-	_ = s.store.Remove(context.WithoutCancel(ctx), img.Keys()...)
+	_ = s.removeObjects(ctx, img.Keys()...)
 	return nil
 }
 
@@ -358,7 +358,7 @@ func (s *Images) completeClaimed(ctx context.Context, productID uuid.UUID, u Upl
 	if err := s.repo.CompleteUpload(ctx, u.ID, s.now()); err != nil {
 		return Image{}, err
 	}
-	_ = s.store.Remove(context.WithoutCancel(ctx), u.Key) // the sweep retries
+	_ = s.removeObjects(ctx, u.Key) // the sweep retries
 	return img, nil
 }
 

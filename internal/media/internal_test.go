@@ -3,16 +3,18 @@ package media
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/disintegration/imaging"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/otopmarket/otop/internal/errs"
 
@@ -232,32 +234,65 @@ func TestFlattenOntoWhite(t *testing.T) {
 
 func TestDecodeMemoryCountsWhatDecodersHold(t *testing.T) {
 	t.Parallel()
+	// Go's encoder writes baseline 4:2:0 JPEGs with components 1, 2, 3 and
+	// no JFIF segment; the variants below edit only their headers, which is
+	// all the estimate reads.
 	baseline := mediatest.WithEXIF(mediatest.JPEG(mediatest.Photo(400, 300, 1), 90), 6, "GPS")
-	// The same JPEG with its frame header marked progressive (SOF2): only
-	// the header is read, never decoded.
-	progressive := append([]byte(nil), baseline...)
-	for i := 2; i+1 < len(progressive); i++ {
-		if progressive[i] == 0xFF && progressive[i+1] == 0xC0 {
-			progressive[i+1] = 0xC2
-			break
-		}
+	sof := bytes.Index(baseline, []byte{0xFF, 0xC0})
+	edit := func(f func(b []byte)) []byte {
+		b := append([]byte(nil), baseline...)
+		f(b)
+		return b
 	}
+	progressive := edit(func(b []byte) { b[sof+1] = 0xC2 })
+	full := edit(func(b []byte) { b[sof+11] = 0x11 }) // luma 1×1 like the chroma: 4:4:4
+	named := func(b []byte) { b[sof+10], b[sof+13], b[sof+16] = 'R', 'G', 'B' }
+	rgb := edit(named)
+	segment := func(marker byte, payload string) []byte {
+		return append([]byte{0xFF, marker, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	}
+	withSegment := func(jpg, seg []byte) []byte {
+		return append(append(append([]byte(nil), jpg[:2]...), seg...), jpg[2:]...)
+	}
+	rgbJFIF := withSegment(rgb, segment(0xE0, "JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x00\x00"))
+	adobeRGB := withSegment(baseline, segment(0xEE, "Adobe\x00\x64\x00\x00\x00\x00\x00"))
+	// A CMYK header (Adobe, four full-resolution components), progressive:
+	// what the decoder is asked for is read from it, nothing is decoded.
+	cmyk := slices.Concat([]byte{0xFF, 0xD8}, segment(0xEE, "Adobe\x00\x64\x00\x00\x00\x00\x02"),
+		segment(0xC2, "\x08\x01\x2c\x01\x90\x04\x01\x11\x00\x02\x11\x00\x03\x11\x00\x04\x11\x00"),
+		segment(0xDA, "\x01\x01\x00\x00\x3f\x00"), []byte{0xFF, 0xD9})
 	gray := mediatest.JPEG(image.NewGray(image.Rect(0, 0, 400, 300)), 90)
 	deep := mediatest.PNG(image.NewRGBA64(image.Rect(0, 0, 400, 300)))
+	interlaced := append([]byte(nil), deep...)
+	interlaced[28] = 1 // IHDR interlace method: Adam7
+	binary.BigEndian.PutUint32(interlaced[29:], crc32.ChecksumIEEE(interlaced[12:29]))
 	flat := mediatest.PNG(image.NewRGBA(image.Rect(0, 0, 400, 300)))
+	paletted := mediatest.PNG(image.NewPaletted(image.Rect(0, 0, 400, 300), color.Palette{color.Black, color.White}))
+	gray16 := mediatest.PNG(image.NewGray16(image.Rect(0, 0, 400, 300)))
+	webp := mediatest.WebP(400, 300, nil, nil)
 	const px = 400 * 300
-	const fixed = 1600 * 1600 * 4 * 2
+	// Beside the pixels: the horizontal resize pass (1600 wide, as tall as
+	// the longer side), the variants, the encoder buffer, input and output.
+	const fixed = 1600*400*4 + 1600*400*4*5/4 + px/2
 	tests := []struct {
-		name        string
-		data        []byte
-		progressive bool
-		perPixel    float64 // bytes held per pixel, beside the fixed variants
+		name     string
+		data     []byte
+		perPixel float64 // bytes held per pixel by the decoder and the working copy
 	}{
-		{"baseline colour JPEG", baseline, false, 3 + 4},
-		{"progressive colour JPEG: coefficients of 3 components", progressive, true, 3 + 12 + 4},
-		{"grey JPEG", gray, false, 1 + 4},
-		{"16-bit PNG", deep, false, 8 + 4},
-		{"8-bit PNG", flat, false, 4 + 4},
+		{"baseline 4:2:0 JPEG: planes, then their oriented copy", baseline, 1.5 + 1.5},
+		{"progressive JPEG: 4 bytes of coefficients a sample", progressive, 1.5 + 6 + 1.5},
+		{"4:4:4 JPEG", full, 3 + 3},
+		{"RGB JPEG (components R, G, B): planes and RGBA, then an RGBA copy", rgb, 1.5 + 4 + 4},
+		{"components R, G, B with JFIF: YCbCr", rgbJFIF, 1.5 + 1.5},
+		{"Adobe transform 0: RGB", adobeRGB, 1.5 + 4 + 4},
+		{"progressive CMYK: planes, coefficients, CMYK, then CMYK and RGBA copies", cmyk, 4 + 16 + 4 + 8},
+		{"grey JPEG", gray, 1 + 1},
+		{"16-bit PNG", deep, 8},
+		{"interlaced 16-bit PNG: the passes too", interlaced, 16},
+		{"8-bit PNG", flat, 4},
+		{"paletted PNG", paletted, 1},
+		{"16-bit grey PNG", gray16, 2},
+		{"WebP", webp, 8 + 8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,44 +304,70 @@ func TestDecodeMemoryCountsWhatDecodersHold(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if format == FormatJPEG {
-				if got, _ := jpegShape(tc.data); got != tc.progressive {
-					t.Errorf("progressive = %v, want %v", got, tc.progressive)
-				}
+			if cfg.Width != 400 || cfg.Height != 300 {
+				t.Fatalf("the test image is %d×%d", cfg.Width, cfg.Height)
 			}
-			want := int64(tc.perPixel*px) + fixed + int64(len(tc.data))
+			want := int64(tc.perPixel*px) + fixed + 2*int64(len(tc.data))
 			if got := decodeMemory(format, cfg, tc.data); got != want {
-				t.Errorf("decodeMemory = %d, want %d", got, want)
+				t.Errorf("decodeMemory = %d, want %d (%.2f bytes a pixel)", got, want, float64(got-fixed-2*int64(len(tc.data)))/px)
 			}
 		})
 	}
+	t.Run("headers it cannot read count as the costliest layout", func(t *testing.T) {
+		for _, b := range [][]byte{baseline[:sof], {0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02}, baseline[:sof+8]} {
+			if got := jpegShape(b); !got.progressive || got.components != 4 || got.samples != 4*64 {
+				t.Errorf("jpegShape(% x...) = %+v, want progressive with 4 full components", b[:min(len(b), 8)], got)
+			}
+		}
+	})
 }
 
-func TestImagesAdmitDecodesByTheirMemory(t *testing.T) {
+func TestAdmissionAdmitsDecodesByTheirMemory(t *testing.T) {
 	t.Parallel()
 	p := NewProcessor(Limits{})
 	in, err := p.Inspect(context.Background(), bytes.NewReader(mediatest.JPEG(mediatest.Photo(800, 600, 2), 90)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := &Images{proc: p, limits: Limits{MemoryBytes: in.Memory - 1}, memory: semaphore.NewWeighted(in.Memory - 1), slots: make(chan struct{}, 1)}
+	small := NewAdmission(in.Memory-1, 1)
 	var ve *errs.ValidationError
-	if _, err := small.decode(context.Background(), in); !errors.As(err, &ve) || ve.Fields[0].Field != "file" {
+	if _, err := small.Decode(context.Background(), p, in); !errors.As(err, &ve) || ve.Fields[0].Field != "file" {
 		t.Errorf("an image needing more than the whole budget: %v, want 422 on file", err)
+	}
+	if now, peak := small.Admitted(); now != 0 || peak != 0 {
+		t.Errorf("a refused image was admitted: now %d, peak %d", now, peak)
 	}
 	// With room for one at a time, a second waits for the first: it is
 	// admitted only when the budget is given back.
-	one := &Images{proc: p, limits: Limits{MemoryBytes: in.Memory}, memory: semaphore.NewWeighted(in.Memory), slots: make(chan struct{}, 4)}
+	one := NewAdmission(in.Memory, 4)
 	if !one.memory.TryAcquire(in.Memory) {
 		t.Fatal("the budget is not free")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := one.decode(ctx, in); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := one.Decode(ctx, p, in); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a decode with the budget taken: %v, want it to wait until its deadline", err)
 	}
 	one.memory.Release(in.Memory)
-	if res, err := one.decode(context.Background(), in); err != nil || res.Width != 800 {
+	if res, err := one.Process(context.Background(), p, bytes.NewReader(in.data)); err != nil || res.Width != 800 {
 		t.Errorf("after the budget is given back: %v", err)
+	}
+	if now, peak := one.Admitted(); now != 0 || peak != in.Memory {
+		t.Errorf("Admitted() = %d, %d; want 0 now and the image's %d at the peak", now, peak, in.Memory)
+	}
+}
+
+func TestImagesGoThroughTheirAdmission(t *testing.T) {
+	t.Parallel()
+	s := NewImages(nil, nil, nil, Limits{MemoryBytes: 300 << 20}, 2, time.Now)
+	res, err := s.process(context.Background(), bytes.NewReader(mediatest.JPEG(mediatest.Photo(640, 480, 3), 90)))
+	if err != nil || res.Width != 640 {
+		t.Fatalf("process: %v", err)
+	}
+	if _, peak := s.admit.Admitted(); peak <= 0 {
+		t.Errorf("the upload was not counted by the admission: peak %d", peak)
+	}
+	if s.admit.budget != 300<<20 || cap(s.admit.slots) != 2 {
+		t.Errorf("admission budget %d with %d slots, want IMAGE_MEMORY_MB's %d and 2", s.admit.budget, cap(s.admit.slots), 300<<20)
 	}
 }

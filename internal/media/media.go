@@ -133,7 +133,7 @@ type Result struct {
 // Processor runs the image pipeline under fixed limits. It is safe for
 // concurrent use; each Process call holds the decoded image in memory
 // (about 1.5 bytes per pixel for a JPEG, 4 for a PNG or lossless WebP), so
-// callers should bound how many run at once.
+// callers should bound how many run at once (Admission).
 type Processor struct {
 	limits Limits
 }
@@ -197,63 +197,153 @@ func (p *Processor) Inspect(ctx context.Context, r io.Reader) (*Inspected, error
 	return &Inspected{data: data, format: format, cfg: cfg, Memory: decodeMemory(format, cfg, data)}, ctx.Err()
 }
 
-// decodeMemory estimates the peak bytes of decoding and processing an image:
-// the decoded pixels (Go's decoders: 1.5–3 bytes a pixel for JPEG by its
-// subsampling, plus 4-byte coefficients of every component for a
-// progressive JPEG, which are held until the last scan; 4 for 8-bit PNG, 8
-// for 16-bit; 1.5–2.5 for lossy WebP, 4 for lossless), one RGBA working copy
-// (orientation, CMYK or transparency flattening), and the variants.
+// decodeMemory estimates the peak bytes of processing an image. It adds
+// what the decoder holds at once (its planes and result; for a progressive
+// JPEG also 4 bytes for every sample of every component, kept until the
+// last scan; for an interlaced PNG its passes), the working copy made after
+// it (orientation, CMYK to RGBA, transparency flattened), the resize
+// buffers, the original's encoder buffer, and the upload with its
+// re-encoding. The decoder's buffers are counted with what follows them:
+// they stay resident until the next garbage collection.
 func decodeMemory(f Format, cfg image.Config, data []byte) int64 {
-	px := int64(cfg.Width) * int64(cfg.Height)
-	var perPixel int64 // in eighths of a byte
+	w, h := int64(cfg.Width), int64(cfg.Height)
+	px := w * h
+	var decoded, working int64 // in 64ths of a byte per pixel
 	switch f {
 	case FormatJPEG:
-		progressive, components := jpegShape(data)
-		perPixel = 3 * 8 // 4:4:4 YCbCr or CMYK at worst
-		if components == 1 {
-			perPixel = 8
+		s := jpegShape(data)
+		decoded = s.samples
+		if s.progressive {
+			decoded += 4 * s.samples
 		}
-		if progressive {
-			perPixel += int64(max(components, 1)) * 4 * 8
+		switch {
+		case s.components == 4: // the planes become a CMYK image, which becomes RGBA
+			decoded += 4 * 64
+			working = 8 * 64
+		case s.rgb: // the decoder converts the planes to RGBA
+			decoded += 4 * 64
+			working = 4 * 64
+		case s.oddChroma: // 4:1:1 and 4:1:0 are oriented through two NRGBA copies
+			working = 8 * 64
+		default: // orientation copies the planes
+			working = s.samples
 		}
 	case FormatPNG:
-		perPixel = 4 * 8
-		switch cfg.ColorModel {
-		case color.RGBA64Model, color.NRGBA64Model:
-			perPixel = 8 * 8
-		case color.Gray16Model:
-			perPixel = 2 * 8
+		decoded = pngPixelBytes(cfg.ColorModel) * 64
+		if len(data) > 28 && data[28] == 1 { // Adam7: each pass is decoded apart, then merged
+			decoded *= 2
 		}
-	default:
-		perPixel = 4 * 8
+	default: // WebP: lossless ARGB and its colour-indexing copy, or lossy YCbCr with a lossless alpha plane
+		decoded, working = 8*64, 8*64
 	}
-	perPixel += 4 * 8 // the RGBA working copy
-	const variants = 1600 * 1600 * 4 * 2
-	return px*perPixel/8 + variants + int64(len(data))
+	long, short := max(w, h, 1), max(min(w, h), 1)
+	resize := 1600 * long * 4                                 // the horizontal pass of the widest variant, as tall as the image
+	variants := 1600 * min(long, 1600*long/short) * 4 * 5 / 4 // 1600 wide, then 800 and 200 from it
+	encoded := px / 2                                         // the original's encoder buffer
+	return px*(decoded+working)/64 + resize + variants + encoded + 2*int64(len(data))
 }
 
-// jpegShape reads a JPEG's frame header: whether it is progressive, and its
-// number of components. Unknown shapes count as baseline with 3 components.
-func jpegShape(data []byte) (progressive bool, components int) {
-	for i := 2; i+9 < len(data); {
-		if data[i] != 0xFF {
-			return false, 3
-		}
-		marker := data[i+1]
-		if marker == 0xFF { // fill byte
+// pngPixelBytes is the size of a pixel as Go's PNG decoder returns it.
+func pngPixelBytes(m color.Model) int64 {
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel:
+		return 1
+	}
+	return 4
+}
+
+// jpegLayout is what the headers of a JPEG say about the memory its
+// decoding takes.
+type jpegLayout struct {
+	progressive bool
+	components  int
+	samples     int64 // bytes of the decoded planes per pixel, in 64ths
+	rgb         bool  // decoded as RGB (Adobe transform 0 or components named R, G, B, and no JFIF)
+	oddChroma   bool  // 4:1:1 or 4:1:0 chroma
+}
+
+// jpegShape reads a JPEG's markers up to its first scan, as Go's decoder
+// does. What it cannot read counts as the costliest layout the decoder
+// accepts: progressive, four full-resolution components.
+func jpegShape(data []byte) jpegLayout {
+	worst := jpegLayout{progressive: true, components: 4, samples: 4 * 64}
+	var (
+		jfif, adobeRGB, found bool
+		l                     jpegLayout
+		ids                   []byte
+	)
+	for i := 2; i+1 < len(data); {
+		if data[i] != 0xFF { // stray bytes between segments, which the decoder skips
 			i++
 			continue
 		}
-		length := int(data[i+2])<<8 | int(data[i+3])
-		if marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
-			return marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE, int(data[i+9])
+		marker := data[i+1]
+		switch {
+		case marker == 0xFF: // fill byte
+			i++
+			continue
+		case marker == 0x00 || marker == 0x01 || marker >= 0xD0 && marker <= 0xD8: // no length
+			i += 2
+			continue
+		case marker == 0xDA || marker == 0xD9: // start of scan, end of image
+			if !found {
+				return worst
+			}
+			l.rgb = l.components == 3 && !jfif && (adobeRGB || string(ids) == "RGB")
+			return l
 		}
-		if marker == 0xDA || length < 2 { // scan data before any frame header
-			return false, 3
+		if i+4 > len(data) {
+			break
+		}
+		length := int(data[i+2])<<8 | int(data[i+3])
+		if length < 2 || i+2+length > len(data) {
+			break
+		}
+		seg := data[i+4 : i+2+length]
+		switch {
+		case marker == 0xE0:
+			jfif = jfif || bytes.HasPrefix(seg, []byte("JFIF\x00"))
+		case marker == 0xEE:
+			if len(seg) >= 12 && bytes.HasPrefix(seg, []byte("Adobe")) {
+				adobeRGB = seg[11] == 0
+			}
+		case marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+			if found || len(seg) < 6 {
+				return worst
+			}
+			n := int(seg[5])
+			if n < 1 || n > 4 || len(seg) < 6+3*n {
+				return worst
+			}
+			found = true
+			l.progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
+			l.components = n
+			hmax, vmax := int64(1), int64(1)
+			for c := range n {
+				hv := seg[7+3*c]
+				hmax, vmax = max(hmax, int64(hv>>4)), max(vmax, int64(hv&0x0F))
+			}
+			for c := range n {
+				ids = append(ids, seg[6+3*c])
+				hv := seg[7+3*c]
+				hi, vi := max(int64(hv>>4), 1), max(int64(hv&0x0F), 1)
+				if n == 1 { // a single component is never subsampled
+					hi, vi = hmax, vmax
+				}
+				l.samples += 64 * hi * vi / (hmax * vmax)
+			}
+			l.oddChroma = n == 3 && hmax == 4
 		}
 		i += 2 + length
 	}
-	return false, 3
+	return worst
 }
 
 // Decode decodes an inspected image, applies its EXIF orientation and

@@ -4,6 +4,15 @@
 //
 //	go run ./scripts/bench/imagebench -n 5
 //
+// With -worst N it instead runs N concurrent worst-case uploads (40 MP
+// 16-bit PNG; 40 MP progressive JPEGs with full-resolution chroma, made with
+// libjpeg-turbo's cjpeg when installed) through media.Admission, the
+// admission of the server's uploads, under each of the -budgets with and
+// without a soft memory limit (-memlimit-over), after running each image
+// alone to compare its peak memory with the admission's estimate:
+//
+//	go run ./scripts/bench/imagebench -worst 16
+//
 // Peak memory is measured two ways:
 //   - VmHWM (peak resident set size) from /proc/self/status, minus the
 //     resident size (VmRSS) at the baseline, taken after the input is
@@ -58,7 +67,38 @@ func run() error {
 	quality := flag.Int("quality", 92, "JPEG quality of the generated input (phones use 90–95)")
 	orientation := flag.Int("orientation", 1, "EXIF orientation of the input (6 = phone held upright)")
 	seed := flag.Int64("seed", 1, "generator seed")
+	worst := flag.Int("worst", 0, "instead: run this many worst-case uploads at once through media.Admission")
+	budgets := flag.String("budgets", "1024,512", "-worst: admission budgets in MB (IMAGE_MEMORY_MB), comma-separated")
+	worstW := flag.Int("worst-w", 4000, "-worst: width of the generated inputs")
+	worstH := flag.Int("worst-h", 10000, "-worst: height of the generated inputs (4000×10000 is the 40 MP limit)")
+	gcPercent := flag.Int("gogc", 400, "-worst: GOGC of the concurrent runs (serve's own is 400)")
+	memLimit := flag.String("memlimit-over", "0,512", "-worst: soft memory limits (GOMEMLIMIT) of the concurrent runs, in MB over the budget, comma-separated; 0: none (serve's default)")
+	singleGC := flag.String("single-gogc", "1,400", "-worst: GOGC values of the runs of one image alone")
+	cjpeg := flag.String("cjpeg", "cjpeg", "-worst: libjpeg-turbo's cjpeg, to make progressive JPEGs")
+	jpegQ := flag.Int("jpeg-quality", 90, "-worst: quality of the progressive JPEGs (lowered until the file fits the size limit)")
+	memProfile := flag.String("memprofile", "", "-worst: write an allocation profile of the runs of one image alone to this file")
+	timeout := flag.Duration("timeout", 10*time.Minute, "-worst: deadline of each run")
 	flag.Parse()
+	if *worst > 0 {
+		b, err := parseInts(*budgets, false)
+		if err != nil {
+			return fmt.Errorf("-budgets: %w", err)
+		}
+		limits, err := parseInts(*memLimit, true)
+		if err != nil {
+			return fmt.Errorf("-memlimit-over: %w", err)
+		}
+		gcs, err := parseInts(*singleGC, false)
+		if err != nil {
+			return fmt.Errorf("-single-gogc: %w", err)
+		}
+		c := worstConfig{n: *worst, budgetsMB: b, w: *worstW, h: *worstH, gcPercent: *gcPercent, limitMB: limits,
+			cjpeg: *cjpeg, jpegQ: *jpegQ, timeoutDur: *timeout, memProfile: *memProfile}
+		for _, g := range gcs {
+			c.singleGC = append(c.singleGC, int(g))
+		}
+		return runWorst(c)
+	}
 	if *n < 1 {
 		return fmt.Errorf("-n must be at least 1")
 	}
@@ -201,7 +241,12 @@ func resetHWM() error {
 
 // procStatus returns a "kB" field of /proc/self/status in bytes.
 func procStatus(field string) (int64, error) {
-	f, err := os.Open("/proc/self/status")
+	return readProc("/proc/self/status", field)
+}
+
+// readProc returns a "kB" field of a /proc file such as /proc/meminfo in bytes.
+func readProc(path, field string) (int64, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
@@ -221,7 +266,7 @@ func procStatus(field string) (int64, error) {
 	if err := sc.Err(); err != nil {
 		return 0, err
 	}
-	return 0, fmt.Errorf("no %s in /proc/self/status", field)
+	return 0, fmt.Errorf("no %s in %s", field, path)
 }
 
 func cpuModel() string {
