@@ -162,7 +162,10 @@ func isAlnumASCII(c byte) bool  { return isLetterASCII(c) || isDigitASCII(c) }
 
 // highlightThai wraps the occurrences of needles in text in <em>…</em> and
 // escapes the rest; with snippet, long text is cut to a window around the
-// first match. It reports false when nothing matched.
+// first match. A match takes in the signs written above or below its last
+// character (a needle may end before them: มัดหมี in มัดหมี่), so that
+// no character is cut from its tone mark. It reports false when nothing
+// matched.
 func highlightThai(text string, needles []string, snippet bool) (string, bool) {
 	var spans []span
 	for _, n := range needles {
@@ -174,8 +177,16 @@ func highlightThai(text string, needles []string, snippet bool) (string, bool) {
 			if i < 0 {
 				break
 			}
-			spans = append(spans, span{off + i, off + i + len(n)})
-			off += i + len(n)
+			e := off + i + len(n)
+			for e < len(text) {
+				r, size := utf8.DecodeRuneInString(text[e:])
+				if !isThaiMark(r) {
+					break
+				}
+				e += size
+			}
+			spans = append(spans, span{off + i, e})
+			off = e
 		}
 	}
 	return highlightSpans(text, spans, snippet)

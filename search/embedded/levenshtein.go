@@ -25,34 +25,121 @@ import (
 type levAutomaton struct {
 	word     []rune
 	maxTypos int
-	states   []levState
-	rows     []uint8          // the rows of the character states, len(word)+1 each
-	moves    map[uint64]int32 // state<<8 | byte -> state
-	known    map[string]int32 // levKey -> character state
-	key      []byte           // levKey's buffer
+	// thai: the word is Thai, looked up as a substring, with the rules of
+	// newThaiAutomaton. Each row then has one more cell (see step).
+	thai bool
+	// head > 0: at most one typo within the word's first head characters.
+	head int
+	// drops[j]: the word's character j may be missing from the term.
+	drops  []bool
+	width  int // cells of a row: len(word)+1, and one more for a Thai word
+	states []levState
+	rows   []uint8          // the rows of the character states, width each
+	moves  map[uint64]int32 // state<<32 | character -> state
+	known  map[string]int32 // levKey -> character state
+	key    []byte           // levKey's buffer
 }
 
-// levState is a state: after a whole character (pending == 0), or part way
-// through one's UTF-8 bytes (the character state it started from, the
-// bytes read and how many the character has).
+// levState is a character state, after a whole character.
 type levState struct {
 	row, prev int32 // offsets in rows; prev -1 before the second character
 	last      rune  // the character read last
-	base      int32 // pending > 0: the state the character started from
-	bytes     [utf8.UTFMax]byte
-	pending   uint8 // bytes of the character read so far
-	size      uint8 // bytes of that character
 }
 
 // levSink is the state no term reaches a match from.
 const levSink = 0
 
+// A state part way through a character's UTF-8 bytes is not stored: its
+// number says which character state it started from, the character's
+// length, the bytes still to read and the bits of the character read so
+// far (pending), so reading the first bytes of a character costs no
+// lookup (a Thai character has three). Only a whole character's
+// transition is computed, once (move). Pending states' numbers stay below
+// 1<<52.
+const (
+	pendingFlag  = 1 << 51
+	maxLevStates = 1 << 25 // the character states a pending state's number can name
+)
+
+func pending(base, size, need int, bits rune) int {
+	return pendingFlag | base<<26 | size<<23 | need<<21 | int(bits)
+}
+
+func unpend(s int) (base, size, need int, bits rune) {
+	return s &^ pendingFlag >> 26, s >> 23 & 7, s >> 21 & 3, rune(s & (1<<21 - 1))
+}
+
+// boundary reports whether s is after a whole character.
+func (a *levAutomaton) boundary(s int) bool { return s&pendingFlag == 0 }
+
 func newLevAutomaton(word string, maxTypos int) *levAutomaton {
-	a := &levAutomaton{word: []rune(word), maxTypos: maxTypos}
-	w := len(a.word) + 1
+	return newAutomaton(word, maxTypos, false)
+}
+
+// newThaiAutomaton is the automaton of a Thai word, which is looked up as
+// a substring of the texts (mapping.go), so that a typo at either end of it
+// would otherwise make a fragment of it match: ผ้าไม, one typo from
+// ผ้าไหม, would find ผ้าไทย by reading its ม as ท and ผ้ามัดหมี่ by leaving
+// out its ไ. So:
+//
+//   - the word's last character is read as the term's last character,
+//     itself or one that sounds alike (soundsAlike), or swapped with the
+//     character before it;
+//   - a character of the word may be missing from the term only if it is a
+//     sign above or below a consonant (isThaiMark) or doubled in the word;
+//   - with two typos, at most one is in the word's first half: a walk then
+//     reads the terms near the word's start as with one typo (two typos
+//     anywhere keep every term alive for the first few characters, and the
+//     walk reads nearly every term that starts with the word's first
+//     character).
+//
+// The term must also start with the word's first character; the walks see
+// to that (thaitypos.go).
+func newThaiAutomaton(word string, maxTypos int) *levAutomaton {
+	a := newAutomaton(word, maxTypos, true)
+	n := len(a.word)
+	a.drops = thaiDrops(a.word)
+	if maxTypos > 1 {
+		a.head = thaiHead(n)
+	}
+	for j := 1; j <= n; j++ { // nothing read: the word's first j characters missing
+		d := int(a.rows[j-1]) + 1
+		if !a.drops[j-1] {
+			d = maxTypos + 1
+		}
+		a.rows[j] = a.capAt(j, d)
+	}
+	return a
+}
+
+// thaiHead is how many of a Thai word's first characters hold at most one
+// of its two typos.
+func thaiHead(n int) int { return n / 2 }
+
+// thaiDrops tells which characters of a Thai word a text may lack: its
+// signs above and below, and the characters it has twice in a row.
+func thaiDrops(word []rune) []bool {
+	drops := make([]bool, len(word))
+	for j, r := range word {
+		drops[j] = isThaiMark(r) || j > 0 && word[j-1] == r || j+1 < len(word) && word[j+1] == r
+	}
+	return drops
+}
+
+func newAutomaton(word string, maxTypos int, thai bool) *levAutomaton {
+	a := &levAutomaton{word: []rune(word), maxTypos: maxTypos, thai: thai}
+	n := len(a.word)
+	a.width = n + 1
+	if thai {
+		a.width++
+	}
+	w := a.width
 	a.rows = make([]uint8, w, 8*w)
-	for j := range a.rows {
+	for j := range n + 1 {
 		a.rows[j] = a.cap(j)
+	}
+	if thai {
+		a.rows[n+1] = a.cap(maxTypos + 1) // nothing read: the last character is not
 	}
 	a.states = make([]levState, 2, 16)
 	a.states[1] = levState{row: 0, prev: -1, last: -1}
@@ -62,6 +149,14 @@ func newLevAutomaton(word string, maxTypos int) *levAutomaton {
 }
 
 func (a *levAutomaton) cap(d int) uint8 { return uint8(min(d, a.maxTypos+1)) }
+
+// capAt caps d, the distance of the word's first j characters.
+func (a *levAutomaton) capAt(j, d int) uint8 {
+	if a.head > 0 && j <= a.head && d > 1 {
+		return uint8(a.maxTypos + 1)
+	}
+	return a.cap(d)
+}
 
 // Start, IsMatch, CanMatch, WillAlwaysMatch and Accept make it a
 // vellum.Automaton.
@@ -78,42 +173,41 @@ func (a *levAutomaton) CanMatch(s int) bool { return s != levSink }
 func (a *levAutomaton) WillAlwaysMatch(int) bool { return false }
 
 func (a *levAutomaton) Accept(s int, b byte) int {
-	if s == levSink {
+	switch {
+	case s == levSink:
 		return levSink
+	case s&pendingFlag != 0:
+		if b&0xc0 != 0x80 { // a character cut short: no term of a dictionary
+			return levSink
+		}
+		base, size, need, bits := unpend(s)
+		bits = bits<<6 | rune(b&0x3f)
+		if need > 1 {
+			return pending(base, size, need-1, bits)
+		}
+		if utf8.RuneLen(bits) != size { // an overlong or invalid encoding
+			bits = utf8.RuneError
+		}
+		return a.move(base, bits)
+	case b < utf8.RuneSelf:
+		return a.move(s, rune(b))
 	}
-	move := uint64(s)<<8 | uint64(b)
-	if t, ok := a.moves[move]; ok {
-		return int(t)
+	size := int(utf8Size(b))
+	if size == 0 { // not the first byte of a character: one on its own
+		return a.move(s, -1-rune(b))
 	}
-	t := a.accept(s, b)
-	a.moves[move] = int32(t)
-	return t
+	return pending(s, size, size-1, rune(b&(0x7f>>size)))
 }
 
-func (a *levAutomaton) accept(s int, b byte) int {
-	st := a.states[s]
-	if st.pending == 0 {
-		if b < utf8.RuneSelf {
-			return a.next(s, rune(b))
-		}
-		size := utf8Size(b)
-		if size == 0 { // not the first byte of a character: one on its own
-			return a.next(s, -1-rune(b))
-		}
-		a.states = append(a.states, levState{base: int32(s), bytes: [utf8.UTFMax]byte{b}, pending: 1, size: size})
-		return len(a.states) - 1
+// move is the character state after reading r in character state s.
+func (a *levAutomaton) move(s int, r rune) int {
+	key := uint64(s)<<32 | uint64(uint32(r))
+	if t, ok := a.moves[key]; ok {
+		return int(t)
 	}
-	if b&0xc0 != 0x80 { // a character cut short: no term of a dictionary
-		return levSink
-	}
-	st.bytes[st.pending] = b
-	st.pending++
-	if st.pending < st.size {
-		a.states = append(a.states, st)
-		return len(a.states) - 1
-	}
-	r, _ := utf8.DecodeRune(st.bytes[:st.size])
-	return a.next(int(st.base), r)
+	t := a.next(s, r)
+	a.moves[key] = int32(t)
+	return t
 }
 
 // utf8Size is the length of the character b starts, 0 when b starts none.
@@ -130,10 +224,14 @@ func utf8Size(b byte) uint8 {
 }
 
 // next is the state after reading r in character state s: the sink when
-// no continuation can be within maxTypos.
+// no continuation can be within maxTypos (or when the automaton has as many
+// states as a pending state's number can name, which no word reaches).
 func (a *levAutomaton) next(s int, r rune) int {
+	if len(a.states) >= maxLevStates {
+		return levSink
+	}
 	st := a.states[s]
-	w := len(a.word) + 1
+	w := a.width
 	off := len(a.rows)
 	a.rows = append(a.rows, make([]uint8, w)...)
 	var prev []uint8
@@ -168,36 +266,83 @@ func (a *levAutomaton) next(s int, r rune) int {
 
 // step computes into dst the row after reading r, from the row before
 // (row), the one before that (prev, nil at the first character) and the
-// character read before r; it returns the least distance in dst.
+// character read before r; it returns the least distance in dst that a
+// match may still come from.
 func (a *levAutomaton) step(dst, row, prev []uint8, last, r rune) int {
-	dst[0] = a.cap(int(row[0]) + 1)
-	best := int(dst[0])
-	for j := 1; j < len(dst); j++ {
+	n := len(a.word)
+	dst[0] = a.capAt(0, int(row[0])+1)
+	best := int(dst[0]) // over the cells before the last
+	for j := 1; j <= n; j++ {
 		d := int(row[j-1])
 		if a.word[j-1] != r {
 			d++
 		}
-		d = min(d, int(row[j])+1, int(dst[j-1])+1)
-		if prev != nil && j > 1 && a.word[j-2] == r && a.word[j-1] == last {
-			d = min(d, int(prev[j-2])+1)
+		d = min(d, int(row[j])+1)
+		if a.drops == nil || a.drops[j-1] {
+			d = min(d, int(dst[j-1])+1)
 		}
-		dst[j] = a.cap(d)
-		best = min(best, int(dst[j]))
+		if prev != nil && j > 1 && a.word[j-2] == r && a.word[j-1] == last {
+			// A swap touching the word's first half counts there.
+			d = min(d, int(a.capAt(j-1, int(prev[j-2])+1)))
+		}
+		dst[j] = a.capAt(j, d)
+		if j < n {
+			best = min(best, int(dst[j]))
+		}
 	}
-	return best
+	if !a.thai {
+		return min(best, int(dst[n]))
+	}
+	if n == 0 {
+		return best
+	}
+	// The whole word with its last character read as r, or swapped with
+	// the one before: from the cell before the last of the row before, not
+	// from the last cell of this row, which may have left it out or read
+	// more after it. Only the cells before the last lead to a match later
+	// (a swap, reaching back a row, costs no less than the substitution it
+	// stands for would in this row), so a text that has gone past the
+	// word's end without a match is dropped at once.
+	d := a.maxTypos + 1
+	switch w := a.word[n-1]; {
+	case w == r:
+		d = int(row[n-1])
+	case soundsAlike(w, r):
+		d = int(row[n-1]) + 1
+	}
+	if prev != nil && n > 1 && a.word[n-2] == r && a.word[n-1] == last {
+		d = min(d, int(prev[n-2])+1)
+	}
+	dst[n+1] = a.cap(d)
+	return min(best, d)
 }
 
 // typos is the edit distance of a matching state.
 func (a *levAutomaton) typos(s int) (int, bool) {
-	if s == levSink {
+	if s == levSink || !a.boundary(s) {
 		return 0, false
 	}
 	st := a.states[s]
-	if st.pending > 0 {
-		return 0, false
+	col := len(a.word)
+	if a.thai {
+		col++
 	}
-	d := int(a.rows[int(st.row)+len(a.word)])
+	d := int(a.rows[int(st.row)+col])
 	return d, d <= a.maxTypos
+}
+
+// least is the least distance a term read on from character state s may
+// match at: more than maxTypos when none may.
+func (a *levAutomaton) least(s int) int {
+	n := len(a.word)
+	if s == levSink || !a.boundary(s) || a.thai && n == 0 {
+		return a.maxTypos + 1
+	}
+	row := a.rows[a.states[s].row:][:n+1]
+	if a.thai {
+		row = row[:n] // see step
+	}
+	return int(slices.Min(row))
 }
 
 // distance is term's edit distance from the word, when within maxTypos.

@@ -33,7 +33,8 @@ type plan struct {
 	op    planOp
 	field string     // opTerms
 	terms []planTerm // opTerms: any of them; by weight, highest first
-	kids  []*plan    // opAnd, opOr
+	kids  []*plan    // opAnd, opOr, opBest
+	texts []string   // opBest of a Thai word: the texts found within its typos, to highlight
 }
 
 type planOp int
@@ -43,6 +44,11 @@ const (
 	opTerms               // documents holding any of terms in field
 	opAnd
 	opOr
+	// opBest: documents of any kid, each weighed by the first kid it
+	// matches (the kids are best first): a Thai word and its texts with
+	// typos (thaitypos.go), where a document holding several of them is
+	// not the better for it.
+	opBest
 )
 
 type planTerm struct {
@@ -67,6 +73,7 @@ type planner struct {
 type dfaKey struct {
 	term  string
 	fuzzy int
+	thai  bool
 }
 
 // planQuery turns q, as parseText and Search build it, into a plan for
@@ -94,6 +101,8 @@ func (pl *planner) plan(q query.Query) (*plan, error) {
 		return weighed(q.FieldVal, terms, func(string) float64 { return boost }), nil
 	case *query.MatchQuery:
 		return pl.planMatch(q)
+	case *thaiTyposQuery:
+		return pl.planThaiTypos(q)
 	case *query.ConjunctionQuery:
 		return pl.planKids(opAnd, q.Conjuncts)
 	case *query.DisjunctionQuery:
@@ -204,7 +213,7 @@ func (pl *planner) typos(field, term string, n int, boost float64) (*plan, error
 // dfa returns the Levenshtein automaton of term with fuzzy typos, one per
 // search.
 func (pl *planner) dfa(term string, fuzzy int) (*levAutomaton, error) {
-	key := dfaKey{term, fuzzy}
+	key := dfaKey{term: term, fuzzy: fuzzy}
 	if dfa, ok := pl.dfas[key]; ok {
 		return dfa, nil
 	}
@@ -225,6 +234,7 @@ func (pl *planner) automatonTerms(field string, dfa automaton, prefix []byte) ([
 	var end []byte
 	if len(prefix) > 0 {
 		end = prefixEnd(prefix)
+		dfa = newPrefixed(dfa, prefix)
 	}
 	seen := map[string]bool{}
 	var terms []string
@@ -249,6 +259,68 @@ func (pl *planner) automatonTerms(field string, dfa automaton, prefix []byte) ([
 		}
 	}
 	return terms, nil
+}
+
+// prefixed is an automaton that accepts what inner accepts among the terms
+// that start with prefix. A dictionary's automaton iterator stops at the
+// end of its key range only when it meets a match beyond it, and walks
+// every path inner may still match past it until then (a word's typo
+// automaton allows any first letter); this one drops a path as soon as it
+// leaves the prefix.
+//
+// States: 0 is the sink; 1 to len(prefix) have read that many bytes less
+// one of the prefix; then base + inner's state.
+type prefixed struct {
+	inner  automaton
+	prefix []byte
+	after  int // inner's state after the prefix, or -1 when it cannot match
+	base   int
+}
+
+func newPrefixed(inner automaton, prefix []byte) *prefixed {
+	s := inner.Start()
+	for _, b := range prefix {
+		if s = inner.Accept(s, b); !inner.CanMatch(s) {
+			return &prefixed{inner: inner, prefix: prefix, after: -1, base: len(prefix) + 1}
+		}
+	}
+	return &prefixed{inner: inner, prefix: prefix, after: s, base: len(prefix) + 1}
+}
+
+func (p *prefixed) Start() int {
+	if p.after < 0 {
+		return 0
+	}
+	return 1
+}
+
+func (p *prefixed) Accept(s int, b byte) int {
+	switch {
+	case s == 0:
+		return 0
+	case s < p.base:
+		read := s - 1
+		if p.prefix[read] != b {
+			return 0
+		}
+		if read+1 < len(p.prefix) {
+			return s + 1
+		}
+		return p.base + p.after
+	}
+	next := p.inner.Accept(s-p.base, b)
+	if !p.inner.CanMatch(next) {
+		return 0
+	}
+	return p.base + next
+}
+
+func (p *prefixed) IsMatch(s int) bool { return s >= p.base && p.inner.IsMatch(s-p.base) }
+
+func (p *prefixed) CanMatch(s int) bool { return s != 0 }
+
+func (p *prefixed) WillAlwaysMatch(s int) bool {
+	return s >= p.base && p.inner.WillAlwaysMatch(s-p.base)
 }
 
 // weighed is a leaf of the first maxExpansions of terms in byte order, as
@@ -357,7 +429,7 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 				start = end
 			}
 		}
-	case opAnd, opOr:
+	case opAnd, opOr, opBest:
 		bms := make([]*roaring.Bitmap, len(p.kids))
 		for i, k := range p.kids {
 			kev, err := e.eval(k)
@@ -367,7 +439,7 @@ func (e *segmentEval) eval(p *plan) (*evaluated, error) {
 			ev.kids = append(ev.kids, kev)
 			bms[i] = kev.docs
 		}
-		if p.op == opOr {
+		if p.op != opAnd {
 			ev.docs = union(bms)
 			break
 		}
@@ -450,6 +522,33 @@ func score(p *plan, ev *evaluated, in *roaring.Bitmap, whole bool, acc []float64
 				score(k, ev.kids[i], roaring.And(in, ev.kids[i].docs), false, acc)
 			}
 		}
+	case opBest:
+		some, last := 0, 0
+		for i := range p.kids {
+			if !ev.kids[i].docs.IsEmpty() {
+				some, last = some+1, i
+			}
+		}
+		if some == 1 { // in is within that kid's documents
+			score(p.kids[last], ev.kids[last], in, whole, acc)
+			return
+		}
+		left := in
+		for i, k := range p.kids {
+			kid := ev.kids[i].docs
+			if kid.IsEmpty() {
+				continue
+			}
+			hit := roaring.And(left, kid)
+			if hit.IsEmpty() {
+				continue
+			}
+			score(k, ev.kids[i], hit, false, acc)
+			left = roaring.AndNot(left, hit)
+			if left.IsEmpty() {
+				return
+			}
+		}
 	}
 }
 
@@ -484,6 +583,21 @@ var scores = sync.Pool{New: func() any { return new([]float64) }}
 // it.
 func (x *Index) snapshot() (*indexSnapshot, error) {
 	return snapshotOf(x.live)
+}
+
+// thaiTexts returns the texts p's Thai words found within their typos.
+func (p *plan) thaiTexts() []string {
+	var out []string
+	var walk func(*plan)
+	walk = func(p *plan) {
+		out = append(out, p.texts...)
+		for _, k := range p.kids {
+			walk(k)
+		}
+	}
+	walk(p)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // termsOf returns the terms p looks for in field.

@@ -205,11 +205,12 @@ func (x *Index) synonymClause(g int, typed string, p *parsedText) query.Query {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// thaiClause matches s as a substring of any Thai field.
+// thaiClause matches s as a substring of any Thai field, and with typos
+// in the fields of substrings (thaitypos.go).
 func thaiClause(s string) query.Query {
 	qs := make([]query.Query, 0, len(thaiFields)+1)
 	for _, f := range thaiFields {
-		qs = append(qs, substringQuery(s, f.name, f.boost))
+		qs = append(qs, thaiWordQuery(s, f.name, f.boost))
 	}
 	qs = append(qs, trigramQuery(s, fDescTH, boostDesc))
 	return bleve.NewDisjunctionQuery(qs...)
@@ -411,6 +412,7 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	if pt.english && q.Lang != "th" {
 		hl = x.newHighlighter(tplan)
 	}
+	pt.thai = append(pt.thai, tplan.thaiTexts()...) // what Thai words with typos matched
 	out.Hits = make([]catalog.SearchHit, len(docs))
 	for i := range docs {
 		out.Hits[i] = textHit(docs[i], &pt, hl, q.Lang)
@@ -501,7 +503,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, limit int) ([]string
 	var must []query.Query
 	if thai {
 		for _, chunk := range strings.Fields(key) {
-			must = append(must, substringQuery(chunk, fNameTH, 1))
+			must = append(must, thaiWordQuery(chunk, fNameTH, 1))
 		}
 	} else {
 		toks := x.analyzer(rawAnalyzer).Analyze([]byte(prefix))

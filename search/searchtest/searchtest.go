@@ -2,7 +2,9 @@
 // engine must pass: the same documents and queries with the same expected
 // results, whichever engine answers. Expected results are computed from the
 // documents in Go (filters, facet counts, sort orders), so the suite states
-// the contract, not one engine's behaviour.
+// the contract, not one engine's behaviour. Where an engine does more than
+// the contract (Traits: Thai words with typos), the cases say what each
+// engine answers and why.
 package searchtest
 
 import (
@@ -24,8 +26,23 @@ import (
 // removes it.
 type NewIndex func(t *testing.T) catalog.SearchIndex
 
-// Run runs the whole suite, each case on its own fresh index.
-func Run(t *testing.T, newIndex NewIndex) {
+// Traits are what an engine does beyond what every engine must: cases
+// whose answer depends on them expect an engine without them to give the
+// answer its own rules give, and say which and why.
+type Traits struct {
+	// ThaiTyposByCharacter: a Thai word of four characters or more finds
+	// the texts one typo away from it, character by character, wherever
+	// they are (two typos from eight characters), as the embedded engine
+	// does. Meilisearch forgives a Thai typo only where its rules hide it:
+	// see testThaiTypos.
+	ThaiTyposByCharacter bool
+}
+
+// Run runs the whole suite for an engine without Traits.
+func Run(t *testing.T, newIndex NewIndex) { RunWith(t, newIndex, Traits{}) }
+
+// RunWith runs the whole suite, each case on its own fresh index.
+func RunWith(t *testing.T, newIndex NewIndex, tr Traits) {
 	cases := []struct {
 		name string
 		fn   func(*testing.T, catalog.SearchIndex)
@@ -47,6 +64,10 @@ func Run(t *testing.T, newIndex NewIndex) {
 		{"Suggest", testSuggest},
 		{"EndedContextsFail", testEndedContexts},
 		{"Rebuild", testRebuild},
+		{"ThaiTypos", func(t *testing.T, ix catalog.SearchIndex) { testThaiTypos(t, ix, tr) }},
+		{"ThaiTyposKeepPrecision", func(t *testing.T, ix catalog.SearchIndex) { testThaiTypoPrecision(t, ix, tr) }},
+		{"ThaiTyposRankBelowExactWords", func(t *testing.T, ix catalog.SearchIndex) { testThaiTypoRanking(t, ix, tr) }},
+		{"ThaiTyposInSuggest", func(t *testing.T, ix catalog.SearchIndex) { testThaiTypoSuggest(t, ix, tr) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

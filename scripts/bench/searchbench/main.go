@@ -660,6 +660,10 @@ func querySet(producer string) []catalog.SearchQuery {
 		{Text: "umbrela"}, //nolint:misspell // a typo on purpose
 		{Text: "cofee"},
 		{Text: "potery"},
+		{Text: "ผาไหม"},      // ผ้าไหม without its tone mark
+		{Text: "มัดหมี้"},    // มัดหมี่ with another tone mark
+		{Text: "ข้าวหอมมลิ"}, // ข้าวหอมมะลิ with a vowel dropped: a word allowed two typos
+		{Text: "ตะไคล้"},     // ตะไคร้ with ล for ร
 		{Text: "umbr"},
 		{Text: "benj"},
 		// Filters, alone and with text.
