@@ -91,16 +91,18 @@ func requestContext(logger *slog.Logger) gin.HandlerFunc {
 }
 
 // requestDeadline gives every request's context a deadline, so that the
-// queries and searches it started stop once its answer could no longer be
-// written (the server's WriteTimeout); PostgreSQL's statement_timeout
-// bounds what a context cannot reach.
+// queries and searches it started stop before its answer could no longer
+// be written (d is the server's WriteTimeout); PostgreSQL's
+// statement_timeout bounds what a context cannot reach. The deadline comes
+// a little before d: a request stuck on a hung dependency still gets its
+// 503 with Retry-After instead of a closed connection.
 func requestDeadline(d time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if d <= 0 {
 			c.Next()
 			return
 		}
-		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d-min(d/10, time.Second))
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()

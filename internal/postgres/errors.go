@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	gormpg "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/errs"
@@ -32,6 +33,25 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %w: %w", what, errs.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// dialector is gorm's PostgreSQL dialector with an error translation that
+// also marks PostgreSQL being unreachable as errs.ErrUnavailable. gorm
+// passes every error it records through it, those of BEGIN and COMMIT in
+// Transaction included, which reach the caller without going through
+// translate: a write caught by an outage answered 500 instead of 503.
+type dialector struct{ *gormpg.Dialector }
+
+func newDialector(dsn string) dialector {
+	return dialector{&gormpg.Dialector{Config: &gormpg.Config{DSN: dsn}}}
+}
+
+func (d dialector) Translate(err error) error {
+	err = d.Dialector.Translate(err)
+	if unavailable(err) && !errors.Is(err, errs.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", errs.ErrUnavailable, err)
+	}
+	return err
 }
 
 // unavailable reports whether err says PostgreSQL cannot be reached or

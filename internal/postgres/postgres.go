@@ -17,7 +17,6 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	gormpg "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -56,7 +55,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 	if opts.StatementTimeout > 0 {
 		dsn = withRuntimeParam(dsn, "statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
 	}
-	db, err := gorm.Open(gormpg.Open(dsn), &gorm.Config{
+	db, err := gorm.Open(newDialector(dsn), &gorm.Config{
 		TranslateError:         true,
 		Logger:                 gl,
 		SkipDefaultTransaction: true,
