@@ -65,6 +65,10 @@ func (ix defaultGCRebuilds) Rebuild(ctx context.Context, fill func(add func([]ca
 // at the default (defaultGCRebuilds). GOMEMLIMIT caps the heap if needed.
 const serveGCPercent = 400
 
+// serveBaseMemory is what serve holds besides decoding photos: the search
+// index's caches and the read caches under load (BENCHMARKS.md), with room.
+const serveBaseMemory = 1536 << 20
+
 func (e process) serve(ctx context.Context, migrate bool) error {
 	cfg, _, err := e.load()
 	if err != nil {
@@ -89,6 +93,12 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	ownGC := e.getenv("GOGC") == ""
 	if ownGC {
 		debug.SetGCPercent(serveGCPercent)
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		// At GOGC 400 the garbage of decoded photos could grow the heap to
+		// five times what the image budget admits; a soft limit of that
+		// budget plus what serving takes makes the collector run before.
+		debug.SetMemoryLimit(int64(cfg.ImageMemoryMB)<<20 + serveBaseMemory)
 	}
 	runtime.GOMAXPROCS(config.ServeProcs(e.getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), runtime.NumCPU()))
 	gin.SetMode(gin.ReleaseMode)
