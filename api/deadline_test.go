@@ -115,8 +115,10 @@ func TestAnUploadToAHungMinIOIsAnswered503WithinItsDeadline(t *testing.T) {
 	if rec.Header().Get("Retry-After") == "" {
 		t.Error("503 without Retry-After")
 	}
-	if took > deadline {
-		t.Errorf("answered after %s, past the request's %s deadline", took.Round(time.Millisecond), deadline)
+	// Answered at its deadline, not when MinIO came back (at 4× the
+	// deadline); the margin is for a loaded machine's scheduling.
+	if took > 3*deadline {
+		t.Errorf("answered after %s: it waited for MinIO instead of its %s deadline", took.Round(time.Millisecond), deadline)
 	}
 	if n := a.imageRows(t, product.ID); n != 0 {
 		t.Errorf("%d image rows after a failed upload", n)

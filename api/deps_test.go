@@ -20,6 +20,7 @@ import (
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
+	"github.com/otopmarket/otop/internal/stats"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
 	"github.com/otopmarket/otop/internal/trade"
@@ -99,6 +100,7 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			// Endpoints must be public, as in production; testHosts names
 			// the hosts the tests register.
 			Webhooks: webhook.NewService(postgres.NewWebhooks(db), webhook.Options{Resolver: testHosts()}, time.Now),
+			Stats:    stats.NewService(postgres.NewStats(db), tax, time.Now),
 			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,

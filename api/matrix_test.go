@@ -502,6 +502,16 @@ func mxRows() []mxRow {
 			id: func(*mxWorld) string { return uuid.NewString() },
 			want: mxByActor(map[mxActor]int{mxAnonymous: unauth, mxOwner: forbidden, mxOtherProducer: forbidden,
 				mxImporter: missing, mxCurator: forbidden, mxFarCurator: forbidden, mxAdmin: forbidden})},
+
+		// Statistics: everyone gets them; what is counted depends on who asks
+		// (stats_test.go), never whether they may ask.
+		{method: get, path: "/v1/stats/regions", want: mxAll(ok)},
+		{method: get, path: "/v1/stats/clusters", want: mxAll(ok)},
+		{method: get, path: "/v1/stats/provinces", want: mxAll(ok)},
+		{method: get, path: "/v1/stats/provinces", variant: "as CSV", query: func(*mxWorld) string { return "?format=csv" }, want: mxAll(ok)},
+		{method: get, path: "/v1/stats/select-centers", want: mxAll(ok)},
+		{method: get, path: "/v1/stats/select-centers", variant: "unknown format",
+			query: func(*mxWorld) string { return "?format=xlsx" }, want: mxAll(badQuery)},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/proforma"
 	"github.com/otopmarket/otop/internal/readcache"
+	"github.com/otopmarket/otop/internal/stats"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/trade"
 	"github.com/otopmarket/otop/internal/webhook"
@@ -33,6 +34,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Trade    *trade.Service
 	Webhooks *webhook.Service
+	Stats    *stats.Service
 	Images   *media.Images
 	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
@@ -63,6 +65,7 @@ type handlers struct {
 	trade    *trade.Service
 	proforma *proforma.Renderer
 	webhooks *webhook.Service
+	stats    *stats.Service
 	images   *media.Images
 	searcher *catalog.Search
 	metrics  *Metrics
@@ -83,11 +86,15 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		d.Search == nil || d.URLs == nil || d.Metrics == nil || d.Logger == nil {
 		return nil, fmt.Errorf("api: Logger, Taxonomy, Accounts, Catalog, Curation, Notify, Trade, Webhooks, Images, Search, URLs and Metrics are required")
 	}
+	if d.Stats == nil {
+		return nil, fmt.Errorf("api: Stats is required")
+	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
 	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, trade: d.Trade, webhooks: d.Webhooks, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
+	h.stats = d.Stats
 	if h.proforma, err = proforma.NewRenderer(); err != nil {
 		return nil, err
 	}
@@ -180,6 +187,11 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPost, "/v1/orders/:id/deliver", h.deliverOrder},
 		{http.MethodPost, "/v1/orders/:id/cancel", h.cancelOrder},
 		{http.MethodPost, "/v1/quotes/:id/accept", h.acceptQuote},
+
+		{http.MethodGet, "/v1/stats/regions", h.statsRegions},
+		{http.MethodGet, "/v1/stats/clusters", h.statsClusters},
+		{http.MethodGet, "/v1/stats/provinces", h.statsProvinces},
+		{http.MethodGet, "/v1/stats/select-centers", h.statsSelectCenters},
 	}
 
 	maxBody := d.MaxBodyBytes

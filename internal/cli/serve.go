@@ -26,6 +26,7 @@ import (
 	"github.com/otopmarket/otop/internal/notify"
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/readcache"
+	"github.com/otopmarket/otop/internal/stats"
 	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/trade"
 	"github.com/otopmarket/otop/internal/webhook"
@@ -149,6 +150,8 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, imageLimits(cfg), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
 	go purgeAccounts(ctx, accountStore, logger)
+	statsStore := postgres.NewStats(db)
+	go compactStats(ctx, statsStore, logger)
 
 	metrics := api.NewMetrics()
 	sqlDB, err := db.DB()
@@ -168,6 +171,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		Notify:         notify.NewService(postgres.NewNotifications(db)),
 		Trade:          tradeSvc,
 		Webhooks:       webhooks,
+		Stats:          stats.NewService(statsStore, tax, time.Now),
 		Search:         catalog.NewSearch(searchIndex, tax),
 		Images:         images,
 		URLs:           store,
@@ -378,6 +382,19 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 			fn()
 		}
 	}
+}
+
+// compactStats folds the stats counters' rows into one per key at startup
+// and every 30 seconds: every change of the catalogue or the trade inserts a
+// few, and the stats routes sum all of them.
+func compactStats(ctx context.Context, store *postgres.Stats, logger *slog.Logger) {
+	compact := func() {
+		if _, err := store.Compact(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			logger.WarnContext(ctx, "stats compaction failed", "error", err.Error())
+		}
+	}
+	compact()
+	every(ctx, 30*time.Second, compact)
 }
 
 // purgeAccounts deletes, every ten minutes, the login failures and the

@@ -25,8 +25,12 @@
 #   5. orders (scripts/bench/orderbench, at CONCURRENCY_ORDERS): orders of
 #      distinct made-to-order products, orders of one hot product with stock
 #      until it sells out (checked for oversell), and order lists.
+#   6. stats (scripts/bench/statsbench, at CONCURRENCY_STATS): 50k inquiries
+#      and 20k orders added in SQL over 30 months, then each stats route as
+#      anonymous callers, a curator and an admin (made with `otop user
+#      create`), in JSON and as CSV, checked against GROUP BY.
 # Results print as Markdown rows. BENCH_ONLY=curation runs only step 4,
-# BENCH_ONLY=orders only step 5 (on a freshly seeded database, whose search
+# BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6 (on a freshly seeded database, whose search
 # index serve builds first).
 # The test services are stopped at the end unless they were already up.
 set -euo pipefail
@@ -38,11 +42,12 @@ CONCURRENCY_SEARCH=${CONCURRENCY_SEARCH:-16}
 CONCURRENCY_CURATION=${CONCURRENCY_CURATION:-16}
 CONCURRENCY_ORDERS=${CONCURRENCY_ORDERS:-16}
 CURATION_FLAGS=${CURATION_FLAGS:-} # more curationbench flags, e.g. "-approvals 500 -searchable 40"
-BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation or orders: only that step
+CONCURRENCY_STATS=${CONCURRENCY_STATS:-4}
+BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation, orders or stats: only that step
 case $BENCH_ONLY in
-'' | curation | orders) ;;
+'' | curation | orders | stats) ;;
 *)
-	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, or nothing for every step" >&2
+	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, stats, or nothing for every step" >&2
 	exit 2
 	;;
 esac
@@ -85,6 +90,7 @@ go build -o bin/otop .
 go build -o bin/searchbench ./scripts/bench/searchbench
 go build -o bin/curationbench ./scripts/bench/curationbench
 go build -o bin/orderbench ./scripts/bench/orderbench
+go build -o bin/statsbench ./scripts/bench/statsbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -141,6 +147,21 @@ orders_step() {
 	cat "$OUT/orders.md"
 }
 
+# stats_step: step 6, through a serve with its defaults (which folds the
+# counters as it starts and every 30 s).
+stats_step() {
+	local password=stats-lantern-tamarind-5813 admin=bench-stats-admin@example.com curator=bench-stats-curator@example.com
+	bin/otop user create --email "$admin" --password "$password" --role admin >&2
+	bin/otop user create --email "$curator" --password "$password" --role curator --select-center chiang-mai >&2
+	start_server
+	echo "serve ready for the stats run in $serve_ready s" >&2
+	timeout 3600 bin/statsbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" \
+		-login "$admin:$password,$curator:$password" -concurrency "$CONCURRENCY_STATS" -duration "$DURATION" >"$OUT/stats.md"
+	stop_server
+	echo
+	cat "$OUT/stats.md"
+}
+
 case $BENCH_ONLY in
 curation)
 	rm -rf "$OUT/data" # a new database: serve builds its index from it
@@ -150,6 +171,11 @@ curation)
 orders)
 	rm -rf "$OUT/data"
 	orders_step
+	exit 0
+	;;
+stats)
+	rm -rf "$OUT/data"
+	stats_step
 	exit 0
 	;;
 esac
@@ -242,3 +268,4 @@ echo "query plans: $OUT/plans.txt" >&2
 go run ./scripts/bench/imagebench -n 5
 curation_step
 orders_step
+stats_step
