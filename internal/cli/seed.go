@@ -72,8 +72,18 @@ func (a *app) seedDemo(ctx context.Context, nProducts, nImages int) error {
 		return err
 	}
 	if present {
-		logger.InfoContext(ctx, "demo catalogue already present; nothing to do")
-		return nil
+		// A demo loaded before the trade existed gets its trade now.
+		traded, err := seeder.AnyUserWithEmailLike(ctx, "importer-%"+demoEmailDomain)
+		if err != nil || traded {
+			logger.InfoContext(ctx, "demo catalogue already present; nothing to do")
+			return err
+		}
+		hash, err := argon2id.CreateHash(demoPassword, account.DefaultPolicy().Argon2)
+		if err != nil {
+			return err
+		}
+		logger.InfoContext(ctx, "demo catalogue present without its trade: adding the demo importers, inquiries, RFQs and orders")
+		return a.seedTrade(ctx, hash, time.Now().UTC())
 	}
 	start := time.Now()
 	now := start.UTC()

@@ -29,8 +29,14 @@ type SeedUser struct {
 
 // AnyUserWithEmailSuffix reports whether an account's email ends with suffix.
 func (s *Seeder) AnyUserWithEmailSuffix(ctx context.Context, suffix string) (bool, error) {
+	return s.AnyUserWithEmailLike(ctx, "%"+suffix)
+}
+
+// AnyUserWithEmailLike reports whether an account's email matches the
+// LIKE pattern.
+func (s *Seeder) AnyUserWithEmailLike(ctx context.Context, pattern string) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&userRecord{}).Where("email LIKE ?", "%"+suffix).Limit(1).Count(&n).Error
+	err := s.db.WithContext(ctx).Model(&userRecord{}).Where("email LIKE ?", pattern).Limit(1).Count(&n).Error
 	return n > 0, translate(err, "look up seeded users")
 }
 
