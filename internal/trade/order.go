@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -292,7 +290,7 @@ func (s *Service) AcceptQuote(ctx context.Context, p account.Principal, key stri
 	if quantity != 0 {
 		checkQuantity(&v, "quantity", quantity)
 	}
-	note = checkOrderText(&v, "note", note, 0, MaxNoteChars)
+	note = tradeText(&v, "note", note, 0, MaxNoteChars)
 	if err := v.Err(); err != nil {
 		return Placement{}, err
 	}
@@ -349,27 +347,7 @@ func (s *Service) checkTerms(v *errs.ValidationError, req *OrderRequest) string 
 	if !ValidIncoterm(req.Incoterm) {
 		v.Add("incoterm", "must be an Incoterms 2020 rule: "+strings.Join(Incoterms(), ", "))
 	}
-	return checkOrderText(v, "note", req.Note, 0, MaxNoteChars)
-}
-
-// checkOrderText validates free text: trimmed, within bounds, without
-// control characters other than tab and newlines.
-func checkOrderText(v *errs.ValidationError, field, s string, minChars, maxChars int) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		v.Add(field, "must be valid UTF-8 text")
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }):
-		v.Add(field, "must not contain control characters")
-	case minChars > 0 && n == 0:
-		v.Add(field, "is required")
-	case n < minChars:
-		v.Add(field, fmt.Sprintf("must be at least %d characters", minChars))
-	case n > maxChars:
-		v.Add(field, fmt.Sprintf("must be at most %d characters", maxChars))
-	}
-	return s
+	return tradeText(v, "note", req.Note, 0, MaxNoteChars)
 }
 
 // planOrders prices the lines from the products as they are now (price
@@ -718,14 +696,14 @@ func (s *Service) transition(ctx context.Context, p account.Principal, id uuid.U
 	var v errs.ValidationError
 	switch t.Status {
 	case OrderShipped:
-		t.Carrier = checkOrderText(&v, "carrier", t.Carrier, 1, maxCarrierChars)
-		t.TrackingNumber = checkOrderText(&v, "tracking_number", t.TrackingNumber, 1, maxCarrierChars)
+		t.Carrier = tradeText(&v, "carrier", t.Carrier, 1, maxCarrierChars)
+		t.TrackingNumber = tradeText(&v, "tracking_number", t.TrackingNumber, 1, maxCarrierChars)
 	case OrderCancelled:
 		minChars := 0
 		if !p.Is(account.RoleImporter) {
 			minChars = MinReasonChars
 		}
-		t.Reason = checkOrderText(&v, "reason", t.Reason, minChars, MaxReasonChars)
+		t.Reason = tradeText(&v, "reason", t.Reason, minChars, MaxReasonChars)
 	}
 	if err := v.Err(); err != nil {
 		return Order{}, err
