@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/bulk"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/media"
 	"github.com/otopmarket/otop/internal/readcache"
@@ -35,6 +36,7 @@ type catalogAPI struct {
 	urls     URLer
 	cache    *readcache.Catalog
 	watcher  *noticeWatcher
+	imports  *bulk.Service
 }
 
 func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
@@ -45,7 +47,8 @@ func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
 		t.Fatalf("load openapi.yaml: %v", err)
 	}
 	return &catalogAPI{router: newRouterFrom(t, w.deps), db: w.db, accounts: w.accounts, doc: doc, store: w.store,
-		images: w.deps.Images, index: w.index, urls: w.deps.URLs, cache: w.deps.Cache, watcher: w.watcher}
+		images: w.deps.Images, index: w.index, urls: w.deps.URLs, cache: w.deps.Cache, watcher: w.watcher,
+		imports: w.deps.Imports}
 }
 
 // signUp creates an account and returns its bearer token.

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/bulk"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
@@ -88,9 +89,15 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	if err != nil {
 		t.Fatal(err)
 	}
+	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now)
+	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	imports, err := bulk.NewService(postgres.NewImports(db), store, images, catalogSvc, bulk.TemplateLists(tax), time.Now, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return wiring{
 		deps: Deps{
-			Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
+			Logger:   logger,
 			Taxonomy: tax,
 			Accounts: accounts,
 			Catalog:  catalogSvc,
@@ -101,7 +108,8 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 			// the hosts the tests register.
 			Webhooks: webhook.NewService(postgres.NewWebhooks(db), webhook.Options{Resolver: testHosts()}, time.Now),
 			Stats:    stats.NewService(postgres.NewStats(db), tax, time.Now),
-			Images:   media.NewImages(postgres.NewImages(db), store, catalogSvc, media.Limits{}, 2, time.Now),
+			Imports:  imports,
+			Images:   images,
 			Search:   catalog.NewSearch(index, tax),
 			URLs:     store,
 			Metrics:  NewMetrics(),

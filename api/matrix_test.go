@@ -503,6 +503,30 @@ func mxRows() []mxRow {
 			want: mxByActor(map[mxActor]int{mxAnonymous: unauth, mxOwner: forbidden, mxOtherProducer: forbidden,
 				mxImporter: missing, mxCurator: forbidden, mxFarCurator: forbidden, mxAdmin: forbidden})},
 
+		// Imports: producers and staff queue them (the file is checked by the
+		// job, so a photo is accepted here); a job is its starter's and the admins'.
+		{method: post, path: "/v1/imports", upload: true, want: mxByActor(map[mxActor]int{mxAnonymous: unauth,
+			mxOwner: http.StatusAccepted, mxOtherProducer: http.StatusAccepted, mxImporter: forbidden,
+			mxCurator: http.StatusAccepted, mxFarCurator: http.StatusAccepted, mxAdmin: http.StatusAccepted})},
+		{method: get, path: "/v1/imports/template.csv", want: mxAll(ok)},
+		{method: get, path: "/v1/imports/template.xlsx", want: mxAll(ok)},
+		{method: get, path: "/v1/imports/:id", object: mxImport, want: mxByActor(map[mxActor]int{mxAnonymous: unauth,
+			mxOwner: ok, mxOtherProducer: missing, mxImporter: missing, mxCurator: missing, mxFarCurator: missing, mxAdmin: ok})},
+
+		// Exports: published products are public; other statuses follow
+		// GET /v1/products (the owner's own, curators narrowed to their
+		// center, admins).
+		{method: get, path: "/v1/exports/products.csv", want: mxAll(ok)},
+		{method: get, path: "/v1/exports/products.csv", variant: "drafts of the owner's profile",
+			query: func(w *mxWorld) string { return "?status=draft&producer=" + w.producer.ID.String() },
+			want: mxByActor(map[mxActor]int{mxAnonymous: badQuery, mxOwner: ok, mxOtherProducer: badQuery, mxImporter: badQuery,
+				mxCurator: ok, mxFarCurator: ok, mxAdmin: ok})},
+		{method: get, path: "/v1/exports/products.xlsx", want: mxAll(ok)},
+		{method: get, path: "/v1/exports/products.xlsx", variant: "every status",
+			query: func(*mxWorld) string { return "?status=draft,pending_review,published,rejected,archived" },
+			want: mxByActor(map[mxActor]int{mxAnonymous: badQuery, mxOwner: badQuery, mxOtherProducer: badQuery, mxImporter: badQuery,
+				mxCurator: ok, mxFarCurator: ok, mxAdmin: ok})},
+
 		// Statistics: everyone gets them; what is counted depends on who asks
 		// (stats_test.go), never whether they may ask.
 		{method: get, path: "/v1/stats/regions", want: mxAll(ok)},
@@ -926,6 +950,15 @@ func mxOrder(state trade.OrderStatus) func(t *testing.T, w *mxWorld) (string, st
 		}
 		return o.ID.String(), etag(version)
 	}
+}
+
+// mxImport queues an import of the owner's.
+func mxImport(t *testing.T, w *mxWorld) (string, string) {
+	t.Helper()
+	ct, body := mxMultipart([]byte("sku,name_th,name_en,category\nMX-1,ผ้าไหม,Silk,textile\n"))
+	rec := w.must(t, http.StatusAccepted, mxRequest{method: http.MethodPost, target: "/v1/imports",
+		token: w.token(mxOwner), body: body, contentType: ct})
+	return decode[importJobJSON](t, rec).ID.String(), ""
 }
 
 // mxInquiryParties: the statuses of an inquiry's (or an RFQ's) route for

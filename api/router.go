@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/bulk"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/curation"
 	"github.com/otopmarket/otop/internal/media"
@@ -35,6 +36,7 @@ type Deps struct {
 	Trade    *trade.Service
 	Webhooks *webhook.Service
 	Stats    *stats.Service
+	Imports  *bulk.Service
 	Images   *media.Images
 	Search   *catalog.Search
 	// URLs turns object keys into the public URLs of image variants.
@@ -66,6 +68,7 @@ type handlers struct {
 	proforma *proforma.Renderer
 	webhooks *webhook.Service
 	stats    *stats.Service
+	imports  *bulk.Service
 	images   *media.Images
 	searcher *catalog.Search
 	metrics  *Metrics
@@ -89,12 +92,16 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if d.Stats == nil {
 		return nil, fmt.Errorf("api: Stats is required")
 	}
+	if d.Imports == nil {
+		return nil, fmt.Errorf("api: Imports is required")
+	}
 	doc, err := loadOpenAPIDoc()
 	if err != nil {
 		return nil, err
 	}
 	h := &handlers{taxonomy: d.Taxonomy, accounts: d.Accounts, catalog: d.Catalog, curation: d.Curation, notify: d.Notify, trade: d.Trade, webhooks: d.Webhooks, checks: d.Checks, images: d.Images, urls: d.URLs, searcher: d.Search, metrics: d.Metrics, cache: d.Cache}
 	h.stats = d.Stats
+	h.imports = d.Imports
 	if h.proforma, err = proforma.NewRenderer(); err != nil {
 		return nil, err
 	}
@@ -102,6 +109,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		h.cache = readcache.NewCatalog(readcache.Sizes{})
 	}
 
+	exports := newExports(h, d.RequestTimeout)
 	routes := []route{
 		{http.MethodGet, "/healthz", h.healthz},
 		{http.MethodGet, "/readyz", h.readyz},
@@ -188,6 +196,13 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 		{http.MethodPost, "/v1/orders/:id/cancel", h.cancelOrder},
 		{http.MethodPost, "/v1/quotes/:id/accept", h.acceptQuote},
 
+		{http.MethodPost, "/v1/imports", h.createImport},
+		{http.MethodGet, "/v1/imports/template.csv", h.importTemplate("csv")},
+		{http.MethodGet, "/v1/imports/template.xlsx", h.importTemplate("xlsx")},
+		{http.MethodGet, "/v1/imports/:id", h.getImport},
+		{http.MethodGet, "/v1/exports/products.csv", exports.csv},
+		{http.MethodGet, "/v1/exports/products.xlsx", exports.xlsx},
+
 		{http.MethodGet, "/v1/stats/regions", h.statsRegions},
 		{http.MethodGet, "/v1/stats/clusters", h.statsClusters},
 		{http.MethodGet, "/v1/stats/provinces", h.statsProvinces},
@@ -210,9 +225,11 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsMiddleware(d.CORSOrigins))
 	}
-	// Image uploads carry the photo itself: its limit plus room for the multipart framing.
+	// Image uploads carry the photo itself, imports a sheet and a ZIP of
+	// photos: their limits plus room for the multipart framing.
 	r.Use(limitBody(maxBody, map[string]int64{
 		"/v1/products/:id/images": d.Images.Limits().MaxBytes + 64<<10,
+		"/v1/imports":             bulk.MaxFileBytes + bulk.MaxImagesBytes + 64<<10,
 	}), authenticate(d.Accounts), forgetChangedProduct(h.cache))
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
 	r.NoMethod(func(c *gin.Context) {

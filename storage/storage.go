@@ -103,6 +103,32 @@ func (s *Store) Put(ctx context.Context, key, contentType string, data []byte) e
 	return nil
 }
 
+// PutFile streams size bytes of r into a private object (an uploaded file
+// waiting for a background job), without holding it in memory.
+func (s *Store) PutFile(ctx context.Context, key string, r io.Reader, size int64) error {
+	_, err := s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
+	if err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}
+
+// GetFile streams an object into w. A missing object is errs.ErrNotFound.
+func (s *Store) GetFile(ctx context.Context, key string, w io.Writer) error {
+	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return fmt.Errorf("get %s: %w", key, err)
+	}
+	defer obj.Close() //nolint:errcheck // read-only
+	if _, err := io.Copy(w, obj); err != nil {
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return fmt.Errorf("get %s: %w", key, errs.ErrNotFound)
+		}
+		return fmt.Errorf("get %s: %w", key, err)
+	}
+	return nil
+}
+
 // Get reads an object of at most maxBytes. A missing object is
 // errs.ErrNotFound; a larger one errs.ErrTooLarge.
 func (s *Store) Get(ctx context.Context, key string, maxBytes int64) ([]byte, error) {

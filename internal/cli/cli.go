@@ -39,6 +39,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			e.seedCommand(),
 			e.userCommand(),
 			e.reindexCommand(),
+			e.importCommand(),
+			e.exportCommand(),
 		},
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}

@@ -150,6 +150,11 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	images := media.NewImages(postgres.NewImages(db), store, catalogSvc, imageLimits(cfg), runtime.NumCPU(), time.Now)
 	go sweepImages(ctx, images, store, logger)
 	go purgeAccounts(ctx, accountStore, logger)
+	imports, err := a.importService(catalogSvc, store, images)
+	if err != nil {
+		return err
+	}
+	go imports.Run(ctx, 5*time.Second)
 	statsStore := postgres.NewStats(db)
 	go compactStats(ctx, statsStore, logger)
 
@@ -172,6 +177,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		Trade:          tradeSvc,
 		Webhooks:       webhooks,
 		Stats:          stats.NewService(statsStore, tax, time.Now),
+		Imports:        imports,
 		Search:         catalog.NewSearch(searchIndex, tax),
 		Images:         images,
 		URLs:           store,

@@ -200,9 +200,54 @@ func (s *Images) save(ctx context.Context, productID uuid.UUID, res *Result) (Im
 	if dup {
 		return Image{}, duplicate()
 	}
+	img, err := s.storeObjects(ctx, productID, res)
+	if err != nil {
+		return Image{}, err
+	}
+	saved, err := s.repo.AddImage(ctx, img, MaxImagesPerProduct)
+	if err == nil {
+		return saved, nil
+	}
+	if rmErr := s.Discard(ctx, img); rmErr != nil {
+		err = errors.Join(err, fmt.Errorf("clean up after a failed upload (the sweep will retry): %w", rmErr))
+	}
+	return Image{}, err
+}
+
+// Prepare processes a photo for productID and writes its objects, for a
+// caller that writes the row itself in a transaction of its own (an
+// import); if that transaction does not commit, the caller Discards the
+// image (and the sweep removes what a crash leaves).
+func (s *Images) Prepare(ctx context.Context, productID uuid.UUID, r io.Reader) (Image, error) {
+	res, err := s.process(ctx, r)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.storeObjects(ctx, productID, res)
+}
+
+// Check processes a photo as Prepare would, without writing anything: a
+// dry run's verdict on it.
+func (s *Images) Check(ctx context.Context, r io.Reader) error {
+	_, err := s.process(ctx, r)
+	return err
+}
+
+// Discard removes the objects of images whose rows were never written.
+func (s *Images) Discard(ctx context.Context, imgs ...Image) error {
+	var keys []string
+	for _, img := range imgs {
+		keys = append(keys, img.Keys()...)
+	}
+	return s.removeObjects(ctx, keys...)
+}
+
+// storeObjects writes the original and the variants of res; on failure it
+// removes what it wrote.
+func (s *Images) storeObjects(ctx context.Context, productID uuid.UUID, res *Result) (Image, error) {
 	img := Image{
 		ID: uuid.New(), ProductID: productID, Width: res.Width, Height: res.Height,
-		Bytes: res.Bytes, SHA256: res.SHA256,
+		Bytes: res.Bytes, SHA256: res.SHA256, CreatedAt: s.now().UTC(),
 	}
 	img.OriginalKey = prefixOriginals + productID.String() + "/" + img.ID.String() + extension(res.Original.ContentType)
 	for _, v := range res.Variants {
@@ -219,16 +264,12 @@ func (s *Images) save(ctx context.Context, productID uuid.UUID, res *Result) (Im
 		written = append(written, key)
 		return nil
 	}
-	err = put(img.OriginalKey, res.Original.ContentType, res.Original.Data)
+	err := put(img.OriginalKey, res.Original.ContentType, res.Original.Data)
 	for i := 0; err == nil && i < len(res.Variants); i++ {
 		err = put(img.Variants[i].Key, res.Variants[i].ContentType, res.Variants[i].Data)
 	}
 	if err == nil {
-		var saved Image
-		saved, err = s.repo.AddImage(ctx, img, MaxImagesPerProduct)
-		if err == nil {
-			return saved, nil
-		}
+		return img, nil
 	}
 	if rmErr := s.removeObjects(ctx, written...); rmErr != nil {
 		err = errors.Join(err, fmt.Errorf("clean up after a failed upload (the sweep will retry): %w", rmErr))

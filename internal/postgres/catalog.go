@@ -541,9 +541,20 @@ func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog
 
 // UpdateProduct stores p, its certificates and fx if the stored version is still version.
 func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
-	r := newProductRecord(p)
 	var out catalog.Product
 	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = c.updateProduct(tx, p, version, fx)
+		return err
+	})
+	return out, err
+}
+
+// updateProduct is UpdateProduct in the transaction tx.
+func (c *Catalog) updateProduct(tx *gorm.DB, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
+	r := newProductRecord(p)
+	var out catalog.Product
+	err := func() error {
 		res := tx.Model(&productRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
 			"status": r.Status, "name_th": r.NameTH, "name_en": r.NameEN,
 			"description_th": r.DescriptionTH, "description_en": r.DescriptionEN,
@@ -579,7 +590,7 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 		out = p
 		out.Version = version + 1
 		return nil
-	})
+	}()
 	return out, err
 }
 

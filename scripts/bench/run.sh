@@ -29,9 +29,13 @@
 #      and 20k orders added in SQL over 30 months, then each stats route as
 #      anonymous callers, a curator and an admin (made with `otop user
 #      create`), in JSON and as CSV, checked against GROUP BY.
+#   7. export (scripts/bench/exportbench, as an admin made with `otop user
+#      create`): GET /v1/exports/products.csv of the published products and
+#      of every status, and .xlsx of the published ones, one at a time:
+#      rows/s, serve's CPU time and its peak RSS growth.
 # Results print as Markdown rows. BENCH_ONLY=curation runs only step 4,
-# BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6 (on a freshly seeded database, whose search
-# index serve builds first).
+# BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6, BENCH_ONLY=export only step 7 (on a freshly
+# seeded database, whose search index serve builds first).
 # The test services are stopped at the end unless they were already up.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -43,11 +47,11 @@ CONCURRENCY_CURATION=${CONCURRENCY_CURATION:-16}
 CONCURRENCY_ORDERS=${CONCURRENCY_ORDERS:-16}
 CURATION_FLAGS=${CURATION_FLAGS:-} # more curationbench flags, e.g. "-approvals 500 -searchable 40"
 CONCURRENCY_STATS=${CONCURRENCY_STATS:-4}
-BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation, orders or stats: only that step
+BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation, orders, stats or export: only that step
 case $BENCH_ONLY in
-'' | curation | orders | stats) ;;
+'' | curation | orders | stats | export) ;;
 *)
-	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, stats, or nothing for every step" >&2
+	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, stats, export, or nothing for every step" >&2
 	exit 2
 	;;
 esac
@@ -91,6 +95,7 @@ go build -o bin/searchbench ./scripts/bench/searchbench
 go build -o bin/curationbench ./scripts/bench/curationbench
 go build -o bin/orderbench ./scripts/bench/orderbench
 go build -o bin/statsbench ./scripts/bench/statsbench
+go build -o bin/exportbench ./scripts/bench/exportbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -162,6 +167,19 @@ stats_step() {
 	cat "$OUT/stats.md"
 }
 
+# export_step: step 7, through a serve with its defaults.
+export_step() {
+	local password=export-pomelo-lacquer-3917 admin=bench-export-admin@example.com
+	bin/otop user create --email "$admin" --password "$password" --role admin >&2
+	start_server
+	echo "serve ready for the export run in $serve_ready s" >&2
+	timeout 3600 bin/exportbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" -login "$admin:$password" \
+		-pid "$server_pid" >"$OUT/export.md"
+	stop_server
+	echo
+	cat "$OUT/export.md"
+}
+
 case $BENCH_ONLY in
 curation)
 	rm -rf "$OUT/data" # a new database: serve builds its index from it
@@ -176,6 +194,11 @@ orders)
 stats)
 	rm -rf "$OUT/data"
 	stats_step
+	exit 0
+	;;
+export)
+	rm -rf "$OUT/data"
+	export_step
 	exit 0
 	;;
 esac
@@ -269,3 +292,4 @@ go run ./scripts/bench/imagebench -n 5
 curation_step
 orders_step
 stats_step
+export_step
