@@ -239,7 +239,7 @@ func (s *Service) Create(ctx context.Context, p account.Principal, in JobInput) 
 		}
 	}
 	if err := s.store.CreateJob(ctx, j); err != nil {
-		_ = s.files.Remove(ctx, j.FileKey, j.ImagesKey)
+		_ = s.files.Remove(ctx, j.FileKey) // the sheet; the images were not stored
 		return Job{}, err
 	}
 	s.Wake()

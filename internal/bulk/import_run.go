@@ -99,7 +99,11 @@ func (s *Service) Process(ctx context.Context, j Job) error {
 		return err
 	}
 	if err == nil {
-		if rmErr := s.files.Remove(ctx, j.FileKey, j.ImagesKey); rmErr != nil {
+		keys := []string{j.FileKey}
+		if j.ImagesKey != "" {
+			keys = append(keys, j.ImagesKey)
+		}
+		if rmErr := s.files.Remove(ctx, keys...); rmErr != nil {
 			s.logger.WarnContext(ctx, "import: remove files (purged later)", "job", j.ID, "err", rmErr)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -512,4 +513,54 @@ func TestImportOfAnExportChangesNothing(t *testing.T) {
 			t.Errorf("%s changed: v%d %s → v%d %s", before[i].SKU, before[i].Version, before[i].Status, after[i].Version, after[i].Status)
 		}
 	}
+}
+
+// TestImportBlocksNoReads: while an import's transaction holds its rows
+// (producers and products locked for update, new products inserted), the
+// catalogue reads of every producer, the importing one included, answer.
+func TestImportBlocksNoReads(t *testing.T) {
+	w := newWorld(t)
+	p, prod := w.producer("TH-50")
+	other, _ := w.producer("TH-50")
+	if job := w.run(p, threeRows, bulk.JobInput{}); job.Report.Created != 3 {
+		t.Fatalf("seed: %+v", job.Report)
+	}
+	otherJob := w.run(other, strings.ReplaceAll(threeRows, "SILK-", "O-SILK-"), bulk.JobInput{})
+	if otherJob.Report.Created != 3 {
+		t.Fatalf("seed other: %+v", otherJob.Report)
+	}
+	mine := w.products(prod.ID)
+	err := w.jobs.Apply(w.ctx, func(tx bulk.ImportTx) error {
+		if _, err := tx.ActiveProducts(w.ctx, []uuid.UUID{prod.ID}); err != nil {
+			return err
+		}
+		if _, err := tx.Existing(w.ctx, []uuid.UUID{mine[0].ID}, []bulk.SKUKey{{ProducerID: prod.ID, SKU: "SILK-2"}}); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(w.ctx, 5*time.Second)
+		defer cancel()
+		for _, id := range []uuid.UUID{mine[0].ID, mine[1].ID} {
+			if _, err := w.cat.GetProduct(ctx, p, id); err != nil {
+				t.Errorf("reading a locked product of the importing producer: %v", err)
+			}
+		}
+		page, err := w.cat.ListProducts(ctx, other, catalog.ProductFilter{Status: []catalog.Status{catalog.StatusDraft},
+			Producer: otherProducerID(t, w, other)})
+		if err != nil || len(page.Items) != 3 {
+			t.Errorf("another producer's list during the import: %d items, %v", len(page.Items), err)
+		}
+		return errors.New("roll back")
+	})
+	if err == nil || err.Error() != "roll back" {
+		t.Fatalf("apply: %v", err)
+	}
+}
+
+func otherProducerID(t *testing.T, w *world, p account.Principal) uuid.UUID {
+	t.Helper()
+	prod, err := w.cat.MyProducer(w.ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prod.ID
 }

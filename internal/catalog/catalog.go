@@ -389,6 +389,8 @@ type Position struct {
 type ProductQuery struct {
 	ProductFilter
 	After *Position // nil on the first page
+	// WithoutImages leaves the products' images out (an export).
+	WithoutImages bool
 }
 
 // ProducerQuery is a validated ProducerFilter as the repository runs it.

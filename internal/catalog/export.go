@@ -2,11 +2,9 @@ package catalog
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/otopmarket/otop/internal/account"
-	"github.com/otopmarket/otop/internal/errs"
 )
 
 // exportPageSize is how many products an export reads at a time. An export
@@ -24,23 +22,12 @@ const exportPageSize = 1000
 // the caller may still answer; an error of fn stops the walk and is
 // returned as it is.
 func (s *Service) ExportProducts(ctx context.Context, p account.Principal, f ProductFilter, fn func(Product) error) error {
-	var v errs.ValidationError
-	s.checkProductFilter(f, &v)
-	if f.Sort == "" {
-		f.Sort = SortNewest
-	}
-	if !slices.Contains(Sorts(), f.Sort) {
-		v.Add("sort", "must be one of newest, price_asc, price_desc, name")
-	}
-	if err := firstPerField(&v); err != nil {
-		return errs.AsQuery(err)
-	}
-	f.Limit, f.Cursor = 0, ""
-	q := ProductQuery{ProductFilter: f}
-	if err := s.scopeStatuses(ctx, p, &q.ProductFilter); err != nil {
-		return errs.AsQuery(err)
+	q, _, err := s.productQuery(ctx, p, f, false)
+	if err != nil {
+		return err
 	}
 	q.Limit = exportPageSize
+	q.WithoutImages = true // a sheet does not carry photos
 
 	// The next page is read while fn works through this one: the database
 	// and the caller's writing take turns less, and both cores work.

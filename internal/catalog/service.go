@@ -451,28 +451,9 @@ func (s *Service) ArchiveProduct(ctx context.Context, p account.Principal, id uu
 // statuses are for admins, for curators (within their own Select center) and
 // for a producer listing their own products (f.Producer = their profile).
 func (s *Service) ListProducts(ctx context.Context, p account.Principal, f ProductFilter) (Page[Product], error) {
-	var v errs.ValidationError
-	s.checkProductFilter(f, &v)
-	if f.Sort == "" {
-		f.Sort = SortNewest
-	}
-	if !slices.Contains(Sorts(), f.Sort) {
-		v.Add("sort", "must be one of newest, price_asc, price_desc, name")
-	}
-	limit := keyset.Limit(f.Limit, &v)
-	q := ProductQuery{ProductFilter: f}
-	if f.Cursor != "" {
-		pos, ok := decodeCursor(f.Cursor, string(f.Sort))
-		if !ok {
-			v.Add("cursor", "is not a cursor of this list and sort; start again without it")
-		}
-		q.After = &pos
-	}
-	if err := firstPerField(&v); err != nil {
-		return Page[Product]{}, errs.AsQuery(err)
-	}
-	if err := s.scopeStatuses(ctx, p, &q.ProductFilter); err != nil {
-		return Page[Product]{}, errs.AsQuery(err)
+	q, limit, err := s.productQuery(ctx, p, f, true)
+	if err != nil {
+		return Page[Product]{}, err
 	}
 	q.Limit = limit + 1
 	items, err := s.repo.ListProducts(ctx, q)
@@ -482,12 +463,47 @@ func (s *Service) ListProducts(ctx context.Context, p account.Principal, f Produ
 	var page Page[Product]
 	if len(items) > limit {
 		items = items[:limit]
-		page.NextCursor = encodeCursor(string(f.Sort), productPosition(items[limit-1]))
+		page.NextCursor = encodeCursor(string(q.Sort), productPosition(items[limit-1]))
 	}
 	for _, it := range items {
 		page.Items = append(page.Items, productView(p, it))
 	}
 	return page, nil
+}
+
+// productQuery checks f (its filters, sort and, when paged, its limit and
+// cursor) and the statuses p may list, as ListProducts and ExportProducts
+// run it; the errors are the query's (400). limit is the page's size.
+func (s *Service) productQuery(ctx context.Context, p account.Principal, f ProductFilter, paged bool) (ProductQuery, int, error) {
+	var v errs.ValidationError
+	s.checkProductFilter(f, &v)
+	if f.Sort == "" {
+		f.Sort = SortNewest
+	}
+	if !slices.Contains(Sorts(), f.Sort) {
+		v.Add("sort", "must be one of newest, price_asc, price_desc, name")
+	}
+	limit := 0
+	if !paged {
+		f.Limit, f.Cursor = 0, ""
+	} else {
+		limit = keyset.Limit(f.Limit, &v)
+	}
+	q := ProductQuery{ProductFilter: f}
+	if f.Cursor != "" {
+		pos, ok := decodeCursor(f.Cursor, string(f.Sort))
+		if !ok {
+			v.Add("cursor", "is not a cursor of this list and sort; start again without it")
+		}
+		q.After = &pos
+	}
+	if err := firstPerField(&v); err != nil {
+		return ProductQuery{}, 0, errs.AsQuery(err)
+	}
+	if err := s.scopeStatuses(ctx, p, &q.ProductFilter); err != nil {
+		return ProductQuery{}, 0, errs.AsQuery(err)
+	}
+	return q, limit, nil
 }
 
 func (s *Service) checkProductFilter(f ProductFilter, v *errs.ValidationError) {

@@ -452,7 +452,14 @@ func (c *Catalog) ListProducers(ctx context.Context, q catalog.ProducerQuery) ([
 // ---------------------------------------------------------------------------
 // Products
 
-const productColumns = `products.id, products.producer_id, producers.user_id AS owner_id, products.status,
+// productColumns read a product with its certificates and images;
+// productColumnsWithoutImages leave the images out (exports, which do not
+// carry them).
+const productColumns = productColumnsWithoutImages + `,
+	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
+	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
+
+const productColumnsWithoutImages = `products.id, products.producer_id, producers.user_id AS owner_id, products.status,
 	products.name_th, products.name_en, products.description_th, products.description_en, products.category,
 	products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
 	products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
@@ -464,9 +471,7 @@ const productColumns = `products.id, products.producer_id, producers.user_id AS 
 	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on,
 	     'verification', c.verification, 'verified_by', c.verified_by, 'verified_at', c.verified_at,
 	     'verification_note', c.verification_note) ORDER BY c.position), '[]')
-	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
-	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
-	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
+	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json`
 
 // scanDest are the destinations of productColumns, in their order. Reads
 // scan rows by hand: gorm's reflective scanning cost more than the query.
@@ -652,6 +657,9 @@ func (c *Catalog) product(db *gorm.DB, id uuid.UUID) (catalog.Product, error) {
 func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]catalog.Product, error) {
 	db := c.db.WithContext(ctx)
 	list := c.products(db)
+	if q.WithoutImages {
+		list = list.Select(productColumnsWithoutImages + `, '[]'::json AS images_json`)
+	}
 	statuses, err := statusPredicate(q.Status)
 	if err != nil {
 		return nil, err

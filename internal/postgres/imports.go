@@ -221,18 +221,28 @@ func (t importTx) Existing(ctx context.Context, ids []uuid.UUID, skus []bulk.SKU
 		return nil, nil
 	}
 	db := t.tx.WithContext(ctx)
-	q := t.catalog.products(db)
-	pairs := make([][]any, len(skus))
-	for i, k := range skus {
-		pairs[i] = []any{k.ProducerID, k.SKU}
+	idList := make(textArray, len(ids))
+	for i, id := range ids {
+		idList[i] = id.String()
 	}
+	producers, codes := make(textArray, len(skus)), make(textArray, len(skus))
+	for i, k := range skus {
+		producers[i], codes[i] = k.ProducerID.String(), k.SKU
+	}
+	// Arrays rather than a list of (producer_id, sku) pairs, which the
+	// planner answers with a scan of the table: the SKUs are looked up in
+	// the unique index one by one, and both sets of ids meet the primary key.
+	bySKU := `products.id = ANY(ARRAY(
+		SELECT p.id FROM unnest(?::uuid[], ?::text[]) AS k(producer_id, sku)
+		JOIN products p ON p.producer_id = k.producer_id AND p.sku = k.sku))`
+	q := t.catalog.products(db)
 	switch {
 	case len(ids) > 0 && len(skus) > 0:
-		q = q.Where("products.id IN ? OR (products.producer_id, products.sku) IN ?", ids, pairs)
+		q = q.Where(`products.id = ANY(?::uuid[]) OR `+bySKU, idList, producers, codes)
 	case len(ids) > 0:
-		q = q.Where("products.id IN ?", ids)
+		q = q.Where(`products.id = ANY(?::uuid[])`, idList)
 	default:
-		q = q.Where("(products.producer_id, products.sku) IN ?", pairs)
+		q = q.Where(bySKU, producers, codes)
 	}
 	// The rows stay locked until the import commits, so that a PATCH
 	// meanwhile waits instead of failing the import's version check.

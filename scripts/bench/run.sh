@@ -33,8 +33,12 @@
 #      create`): GET /v1/exports/products.csv of the published products and
 #      of every status, and .xlsx of the published ones, one at a time:
 #      rows/s, serve's CPU time and its peak RSS growth.
+#   8. import (scripts/bench/importbench, as an admin): a CSV of 100k products
+#      of 60 new producers through POST /v1/imports as a dry run, as an
+#      import (until the job is done, and until the search outbox is
+#      drained) and again (every row unchanged): rows/s and serve's peak RSS.
 # Results print as Markdown rows. BENCH_ONLY=curation runs only step 4,
-# BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6, BENCH_ONLY=export only step 7 (on a freshly
+# BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6, BENCH_ONLY=export only step 7, BENCH_ONLY=import only step 8 (on a freshly
 # seeded database, whose search index serve builds first).
 # The test services are stopped at the end unless they were already up.
 set -euo pipefail
@@ -47,11 +51,11 @@ CONCURRENCY_CURATION=${CONCURRENCY_CURATION:-16}
 CONCURRENCY_ORDERS=${CONCURRENCY_ORDERS:-16}
 CURATION_FLAGS=${CURATION_FLAGS:-} # more curationbench flags, e.g. "-approvals 500 -searchable 40"
 CONCURRENCY_STATS=${CONCURRENCY_STATS:-4}
-BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation, orders, stats or export: only that step
+BENCH_ONLY=${BENCH_ONLY:-}         # empty: every step; curation, orders, stats, export or import: only that step
 case $BENCH_ONLY in
-'' | curation | orders | stats | export) ;;
+'' | curation | orders | stats | export | import) ;;
 *)
-	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, stats, export, or nothing for every step" >&2
+	echo "BENCH_ONLY=$BENCH_ONLY: want curation, orders, stats, export, import, or nothing for every step" >&2
 	exit 2
 	;;
 esac
@@ -96,6 +100,7 @@ go build -o bin/curationbench ./scripts/bench/curationbench
 go build -o bin/orderbench ./scripts/bench/orderbench
 go build -o bin/statsbench ./scripts/bench/statsbench
 go build -o bin/exportbench ./scripts/bench/exportbench
+go build -o bin/importbench ./scripts/bench/importbench
 bin/otop migrate
 seed_start=$(date +%s)
 bin/otop seed --demo --products "$PRODUCTS" --images 0 2>&1 | tail -n 2
@@ -180,6 +185,19 @@ export_step() {
 	cat "$OUT/export.md"
 }
 
+# import_step: step 8, through a serve with its defaults.
+import_step() {
+	local password=import-longan-celadon-2684 admin=bench-import-admin@example.com
+	bin/otop user create --email "$admin" --password "$password" --role admin >&2
+	start_server
+	echo "serve ready for the import run in $serve_ready s" >&2
+	timeout 3600 bin/importbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" -login "$admin:$password" \
+		-pid "$server_pid" >"$OUT/import.md"
+	stop_server
+	echo
+	cat "$OUT/import.md"
+}
+
 case $BENCH_ONLY in
 curation)
 	rm -rf "$OUT/data" # a new database: serve builds its index from it
@@ -199,6 +217,11 @@ stats)
 export)
 	rm -rf "$OUT/data"
 	export_step
+	exit 0
+	;;
+import)
+	rm -rf "$OUT/data"
+	import_step
 	exit 0
 	;;
 esac
@@ -293,3 +316,4 @@ curation_step
 orders_step
 stats_step
 export_step
+import_step

@@ -137,24 +137,40 @@ func mark(ok bool) string {
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
-// addProducers inserts producer accounts with profiles across provinces.
+// addProducers inserts producer accounts with profiles in the places of the
+// seeded producers (their province, region and cluster).
 func addProducers(ctx context.Context, conn *pgx.Conn, n int) ([]uuid.UUID, error) {
-	provinces := []string{"TH-50", "TH-57", "TH-40", "TH-30", "TH-90", "TH-83", "TH-10", "TH-73", "TH-34", "TH-65"}
-	regions := map[string]string{"TH-50": "north", "TH-57": "north", "TH-65": "north", "TH-40": "northeast", "TH-30": "northeast",
-		"TH-34": "northeast", "TH-90": "south", "TH-83": "south", "TH-10": "central", "TH-73": "central"}
+	type place struct {
+		province, region string
+		cluster          *string
+	}
+	rows, err := conn.Query(ctx, "SELECT DISTINCT province_code, region, cluster_id FROM producers ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	places, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (place, error) {
+		var p place
+		return p, r.Scan(&p.province, &p.region, &p.cluster)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(places) == 0 {
+		return nil, errors.New("no producer to take places from: seed the database first")
+	}
 	run := uuid.NewString()[:8]
 	ids := make([]uuid.UUID, 0, n)
 	for i := range n {
-		province := provinces[i%len(provinces)]
+		pl := places[i%len(places)]
 		var id uuid.UUID
 		err := conn.QueryRow(ctx, `WITH u AS (
 				INSERT INTO users (email, password_hash, role, display_name)
 				VALUES ($1, 'x', 'producer', 'Import bench producer') RETURNING id)
-			INSERT INTO producers (user_id, name_th, name_en, kind, province_code, region, amphoe, tambon,
+			INSERT INTO producers (user_id, name_th, name_en, kind, province_code, region, cluster_id, amphoe, tambon,
 				enterprise_level, created_at, updated_at, version)
-			SELECT u.id, 'วิสาหกิจชุมชนทดสอบ', 'Import bench group', 'community_enterprise', $2, $3, 'Mueang', 'Nai Mueang',
+			SELECT u.id, 'วิสาหกิจชุมชนทดสอบ', 'Import bench group', 'community_enterprise', $2, $3, $4, 'Mueang', 'Nai Mueang',
 				2, now(), now(), 1 FROM u RETURNING id`,
-			fmt.Sprintf("importbench-%s-%d@example.com", run, i), province, regions[province]).Scan(&id)
+			fmt.Sprintf("importbench-%s-%d@example.com", run, i), pl.province, pl.region, pl.cluster).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("add producer: %w", err)
 		}
