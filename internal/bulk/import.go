@@ -44,7 +44,7 @@ const (
 	// life; a job whose lease ran out is taken again from the start.
 	lease = time.Minute
 	// batchRows is how many rows are read, checked and written together.
-	batchRows = 500
+	batchRows = 1000
 )
 
 // Report is what an import did, or (a dry run, or a refused file) would do.

@@ -286,46 +286,86 @@ func (r *run) apply(ctx context.Context, tx ImportTx) error {
 		r.report.Notices = append(r.report.Notices, "the status column is ignored: imports create drafts, and submit=yes sends a row for review")
 	}
 	r.writing = !r.job.DryRun
-	batch := make([]*pending, 0, batchRows)
-	done := 0
-	flush := func() error {
-		if err := r.batch(ctx, tx, batch); err != nil {
+	// The sheet is read and decoded a chunk ahead, in a goroutine of its
+	// own, while the database works on the chunk before.
+	chunks := make(chan chunk, 1)
+	stop := make(chan struct{})
+	go readChunks(sh, index, chunks, stop)
+	defer func() { // the reader is done with the sheet before it is closed
+		close(stop)
+		for range chunks {
+		}
+	}()
+	for c := range chunks {
+		for _, p := range c.invalid {
+			r.invalid(p...)
+		}
+		if c.err != nil {
+			return sheetFailure(c.err)
+		}
+		if err := r.batch(ctx, tx, c.rows); err != nil {
 			return err
 		}
-		done += len(batch)
-		batch = batch[:0]
-		return r.s.store.Progress(ctx, r.job.ID, r.job.Attempts, r.total, done, r.s.now().Add(lease))
+		if err := r.s.store.Progress(ctx, r.job.ID, r.job.Attempts, r.total, c.last, r.s.now().Add(lease)); err != nil {
+			return err
+		}
+	}
+	r.report.Applied = !r.job.DryRun && (r.report.Invalid == 0 || r.job.SkipInvalid)
+	return nil
+}
+
+// chunk is up to batchRows decoded rows, the problems of the rows of its
+// stretch of the sheet that could not be decoded (one list per row), and
+// the number of the last row read; err ends the sheet.
+type chunk struct {
+	rows    []*pending
+	invalid [][]Problem
+	last    int
+	err     error
+}
+
+// readChunks reads the sheet into chunks until its end, an error of the
+// file, or stop.
+func readChunks(sh RowReader, index map[string]int, out chan<- chunk, stop <-chan struct{}) {
+	defer close(out)
+	c := chunk{rows: make([]*pending, 0, batchRows)}
+	send := func() bool {
+		select {
+		case out <- c:
+			c = chunk{rows: make([]*pending, 0, batchRows), last: c.last}
+			return true
+		case <-stop:
+			return false
+		}
 	}
 	for {
 		cells, err := sh.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			send()
+			return
 		}
 		var se *SheetError
-		if errors.As(err, &se) && rowProblem(se) {
-			r.invalid(Problem{Row: se.Row, Message: se.Message})
+		switch {
+		case errors.As(err, &se) && rowProblem(se):
+			c.invalid = append(c.invalid, []Problem{{Row: se.Row, Message: se.Message}})
+			c.last = se.Row
 			continue
+		case err != nil:
+			c.err = err
+			send()
+			return
 		}
-		if err != nil {
-			return sheetFailure(err)
-		}
+		c.last = sh.Row()
 		row, problems := DecodeRow(index, cells, sh.Row())
 		if len(problems) > 0 {
-			r.invalid(problems...)
+			c.invalid = append(c.invalid, problems)
 			continue
 		}
-		batch = append(batch, &pending{row: row})
-		if len(batch) == batchRows {
-			if err := flush(); err != nil {
-				return err
-			}
+		c.rows = append(c.rows, &pending{row: row})
+		if len(c.rows) == batchRows && !send() {
+			return
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	r.report.Applied = !r.job.DryRun && (r.report.Invalid == 0 || r.job.SkipInvalid)
-	return nil
 }
 
 // invalid records the problems of one row, which is left out.
@@ -417,6 +457,9 @@ func (r *run) batch(ctx context.Context, tx ImportTx, rows []*pending) error {
 // another request) into the report's problem: the job fails as a whole,
 // since the transaction cannot go on after a failed statement.
 func (r *run) rowError(pd *pending, col string, err error) error {
+	if errors.Is(err, errs.ErrPrecondition) {
+		return &fileError{msg: fmt.Sprintf("the product of row %d changed while the import ran; nothing was written; run the import again", pd.row.Number)}
+	}
 	problems, ok := ProblemsOf(pd.row.Number, err)
 	if !ok {
 		return err

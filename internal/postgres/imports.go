@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/bulk"
@@ -244,9 +243,9 @@ func (t importTx) Existing(ctx context.Context, ids []uuid.UUID, skus []bulk.SKU
 	default:
 		q = q.Where(bySKU, producers, codes)
 	}
-	// The rows stay locked until the import commits, so that a PATCH
-	// meanwhile waits instead of failing the import's version check.
-	rs, err := scanProducts(q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "products"}}))
+	// Not locked: most rows of a re-import change nothing, and an update
+	// names the version it was planned on (a change meanwhile fails the job).
+	rs, err := scanProducts(q)
 	if err != nil {
 		return nil, translate(err, "import existing products")
 	}
@@ -282,7 +281,7 @@ func (t importTx) Insert(ctx context.Context, plans []catalog.ImportPlan) error 
 		recs[i] = newProductRecord(pl.Product)
 		certs = append(certs, certificationRecords(pl.Product)...)
 	}
-	if err := db.CreateInBatches(&recs, 500).Error; err != nil {
+	if err := db.CreateInBatches(&recs, 1000).Error; err != nil {
 		return translate(err, "import products")
 	}
 	if len(certs) > 0 {
