@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/otopmarket/otop/internal/account"
+	"github.com/otopmarket/otop/internal/bulk"
 )
 
 // importBody is a multipart import request: the sheet, and form fields.
@@ -180,5 +181,52 @@ func TestImportTemplates(t *testing.T) {
 	dvs, err := f.GetDataValidations(f.GetSheetList()[0])
 	if err != nil || len(dvs) < 4 {
 		t.Errorf("template.xlsx has %d dropdowns (%v), want one for category, creative industry, unit, certification kind", len(dvs), err)
+	}
+}
+
+func TestImportOfAnXLSXWorkbook(t *testing.T) {
+	a := newCatalogAPI(t)
+	token, producer := a.producer(t)
+	var book bytes.Buffer
+	w, err := bulk.NewXLSXWriter(&book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][]string{
+		{"sku", "ชื่อสินค้า (ภาษาไทย)", "name_en", "category", "price_amount_minor", "moq", "hs_code"},
+		{"X-007", "ผ้าไหมมัดหมี่", "Mudmee silk", "textile", "250000", "2", "5007.20"},
+	} {
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "products.xlsx")
+	_, _ = fw.Write(book.Bytes())
+	_ = mw.Close()
+	rec := a.do(t, http.MethodPost, "/v1/imports", token, buf.String(), "Content-Type", mw.FormDataContentType())
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	job := decode[importJobJSON](t, rec)
+	a.runImports(t)
+	job = decode[importJobJSON](t, a.do(t, http.MethodGet, "/v1/imports/"+job.ID.String(), token, ""))
+	if job.State != "done" || job.Report.Created != 1 || !job.Report.Applied {
+		t.Fatalf("XLSX import: %+v", job)
+	}
+	rec = a.do(t, http.MethodGet, "/v1/products?producer="+producer.ID.String()+"&status=draft", token, "")
+	var list struct {
+		Items []productJSON `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) != 1 {
+		t.Fatalf("drafts: %v %s", err, rec.Body)
+	}
+	p := list.Items[0]
+	if p.SKU == nil || *p.SKU != "X-007" || p.Price == nil || p.Price.AmountMinor != 250000 || p.HSCode == nil || *p.HSCode != "50072000" && *p.HSCode != "500720" {
+		t.Errorf("imported product: sku %v price %v hs %v", p.SKU, p.Price, p.HSCode)
 	}
 }

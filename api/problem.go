@@ -135,6 +135,12 @@ func classify(c *gin.Context, err error) answer {
 		return answer{status: http.StatusPreconditionRequired, detail: "Send If-Match with the ETag of the version you reviewed."}
 	case errors.Is(err, errs.ErrPrecondition):
 		return answer{status: http.StatusPreconditionFailed, detail: "The resource changed since you read it; fetch it again."}
+	case errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() != nil:
+		// The request ran out of its time (a loaded server, a slow
+		// dependency): nothing is wrong with it, and it may be tried again.
+		loggerFrom(c).WarnContext(c.Request.Context(), "request deadline passed", slog.String("error", err.Error()))
+		return answer{status: http.StatusServiceUnavailable, detail: "The server could not answer in time; try again later.",
+			headers: map[string]string{"Retry-After": "5"}}
 	case errors.Is(err, errs.ErrUnavailable):
 		loggerFrom(c).WarnContext(c.Request.Context(), "dependency unavailable", slog.String("error", err.Error()))
 		return answer{status: http.StatusServiceUnavailable, detail: "A dependency is unavailable; try again later.",
