@@ -274,19 +274,11 @@ func (s *Service) defaultProducer(ctx context.Context, p account.Principal, name
 			return uuid.Nil, err
 		}
 		if err := s.catalog.MayImportFor(p, producer); err != nil {
-			return uuid.Nil, errs.Invalid("producer_id", errMessage(err))
+			return uuid.Nil, errs.Invalid("producer_id", errs.ClientMessage(err, errs.ErrForbidden))
 		}
 		return producer.ID, nil
 	}
 	return uuid.Nil, errs.New(errs.ErrForbidden, "only producers and Select center staff import products")
-}
-
-func errMessage(err error) string {
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return e.Msg
-	}
-	return "not allowed"
 }
 
 // Job returns an import job to the user who started it or an admin.

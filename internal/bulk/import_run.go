@@ -512,7 +512,7 @@ func (r *run) resolveProducers(ctx context.Context, tx ImportTx, rows []*pending
 			if prod, ok := found[id]; ok {
 				pc = producerCheck{producer: prod}
 				if err := r.s.catalog.MayImportFor(r.p, prod); err != nil {
-					pc.problem = errMessage(err)
+					pc.problem = errs.ClientMessage(err, errs.ErrForbidden)
 				}
 			}
 			r.producers[id] = pc

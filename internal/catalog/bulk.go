@@ -57,7 +57,6 @@ func (s *Service) PlanImport(ctx context.Context, p account.Principal, producer 
 	now := s.timestamp()
 	var plan ImportPlan
 	var next Product
-	changed := true
 	if cur == nil {
 		province, ok := s.places.Province(producer.ProvinceCode)
 		if !ok {
@@ -87,11 +86,7 @@ func (s *Service) PlanImport(ctx context.Context, p account.Principal, producer 
 		plan.Outcome, plan.Replaces = ImportUpdated, cur.Version
 	}
 	var v errs.ValidationError
-	if cur != nil {
-		changed = s.applyProduct(&next, in, &v)
-	} else {
-		s.applyProduct(&next, in, &v)
-	}
+	changed := s.applyProduct(&next, in, &v) || cur == nil
 	submitting := submit && (next.Status == StatusDraft || next.Status == StatusRejected)
 	s.validateProduct(next, submitting || next.Status == StatusPendingReview || next.Status == StatusPublished, &v)
 	if err := firstPerField(&v); err != nil {

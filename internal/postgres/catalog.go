@@ -558,45 +558,41 @@ func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version 
 // updateProduct is UpdateProduct in the transaction tx.
 func (c *Catalog) updateProduct(tx *gorm.DB, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
 	r := newProductRecord(p)
-	var out catalog.Product
-	err := func() error {
-		res := tx.Model(&productRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
-			"status": r.Status, "name_th": r.NameTH, "name_en": r.NameEN,
-			"description_th": r.DescriptionTH, "description_en": r.DescriptionEN,
-			"category": r.Category, "creative_industry": r.CreativeIndustry,
-			"otop_stars": r.OTOPStars, "otop_stars_year": r.OTOPStarsYear,
-			"price_minor": r.PriceMinor, "currency": r.Currency, "price_tiers": r.PriceTiers,
-			"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
-			"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "stock": r.Stock, "sku": r.SKU, "tags": r.Tags,
-			"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
-			"reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt, "stars_verification": r.StarsVerification,
-			"stars_verified_by": r.StarsVerifiedBy, "stars_verified_at": r.StarsVerifiedAt, "stars_note": r.StarsNote,
-			"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "updated_at": r.UpdatedAt,
-			"version": gorm.Expr("version + 1"),
-		})
-		if err := res.Error; err != nil {
-			return skuTaken(translate(err, "update product"), p)
+	res := tx.Model(&productRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
+		"status": r.Status, "name_th": r.NameTH, "name_en": r.NameEN,
+		"description_th": r.DescriptionTH, "description_en": r.DescriptionEN,
+		"category": r.Category, "creative_industry": r.CreativeIndustry,
+		"otop_stars": r.OTOPStars, "otop_stars_year": r.OTOPStarsYear,
+		"price_minor": r.PriceMinor, "currency": r.Currency, "price_tiers": r.PriceTiers,
+		"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
+		"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "stock": r.Stock, "sku": r.SKU, "tags": r.Tags,
+		"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
+		"reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt, "stars_verification": r.StarsVerification,
+		"stars_verified_by": r.StarsVerifiedBy, "stars_verified_at": r.StarsVerifiedAt, "stars_note": r.StarsNote,
+		"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "updated_at": r.UpdatedAt,
+		"version": gorm.Expr("version + 1"),
+	})
+	if err := res.Error; err != nil {
+		return catalog.Product{}, skuTaken(translate(err, "update product"), p)
+	}
+	if res.RowsAffected == 0 {
+		if _, err := c.product(tx, p.ID); err != nil {
+			return catalog.Product{}, err
 		}
-		if res.RowsAffected == 0 {
-			if _, err := c.product(tx, p.ID); err != nil {
-				return err
-			}
-			return fmt.Errorf("update product %s: %w", p.ID, errs.ErrPrecondition)
-		}
-		if err := replaceCertifications(tx, p); err != nil {
-			return err
-		}
-		if err := writeEffects(tx, p.ID, fx); err != nil {
-			return err
-		}
-		// What was stored is p at the next version: the service sets every
-		// field as PostgreSQL keeps it (UTC, microseconds, dates at
-		// midnight), so the row is not read back.
-		out = p
-		out.Version = version + 1
-		return nil
-	}()
-	return out, err
+		return catalog.Product{}, fmt.Errorf("update product %s: %w", p.ID, errs.ErrPrecondition)
+	}
+	if err := replaceCertifications(tx, p); err != nil {
+		return catalog.Product{}, err
+	}
+	if err := writeEffects(tx, p.ID, fx); err != nil {
+		return catalog.Product{}, err
+	}
+	// What was stored is p at the next version: the service sets every
+	// field as PostgreSQL keeps it (UTC, microseconds, dates at
+	// midnight), so the row is not read back.
+	out := p
+	out.Version = version + 1
+	return out, nil
 }
 
 // replaceCertifications stores p's certificates unless they are the ones

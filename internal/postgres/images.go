@@ -95,42 +95,57 @@ func lockProduct(tx *gorm.DB, productID uuid.UUID) error {
 }
 
 func (r *Images) AddImage(ctx context.Context, img media.Image, maxImages int) (media.Image, error) {
-	variants, err := json.Marshal(img.Variants)
-	if err != nil {
-		return media.Image{}, err
-	}
-	rec := imageRecord{
-		ID: img.ID, ProductID: img.ProductID, Width: img.Width, Height: img.Height, Bytes: img.Bytes,
-		SHA256: img.SHA256, OriginalKey: img.OriginalKey, Variants: variants,
-	}
-	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockProduct(tx, img.ProductID); err != nil {
-			return err
-		}
-		var count int64
-		var next *int
-		if err := tx.Raw("SELECT count(*), max(position) + 1 FROM product_images WHERE product_id = ?", img.ProductID).
-			Row().Scan(&count, &next); err != nil {
-			return err
-		}
-		if int(count) >= maxImages {
-			return errs.Newf(errs.ErrConflict, "a product has at most %d images; delete one first", maxImages)
-		}
-		if next != nil {
-			rec.Position = *next
-		}
-		if err := tx.Create(&rec).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errs.New(errs.ErrConflict, "this product already has this image")
-			}
-			return err
-		}
-		return touchProduct(tx, img.ProductID)
+	var recs []imageRecord
+	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		recs, err = insertImages(tx, img.ProductID, []media.Image{img}, maxImages)
+		return err
 	})
 	if err != nil {
 		return media.Image{}, translate(err, "add image")
 	}
-	return rec.domain()
+	return recs[0].domain()
+}
+
+// insertImages stores the rows of imgs after the product's other images, in
+// the transaction tx: it locks the product, refuses more than maxImages in
+// all and a second copy of the same bytes (errs.ErrConflict), and records
+// the change on the product.
+func insertImages(tx *gorm.DB, productID uuid.UUID, imgs []media.Image, maxImages int) ([]imageRecord, error) {
+	if err := lockProduct(tx, productID); err != nil {
+		return nil, err
+	}
+	var count int64
+	var next *int
+	if err := tx.Raw("SELECT count(*), max(position) + 1 FROM product_images WHERE product_id = ?", productID).
+		Row().Scan(&count, &next); err != nil {
+		return nil, err
+	}
+	if int(count)+len(imgs) > maxImages {
+		return nil, errs.Newf(errs.ErrConflict, "a product has at most %d images; delete one first", maxImages)
+	}
+	pos := 0
+	if next != nil {
+		pos = *next
+	}
+	recs := make([]imageRecord, len(imgs))
+	for i, img := range imgs {
+		variants, err := json.Marshal(img.Variants)
+		if err != nil {
+			return nil, err
+		}
+		recs[i] = imageRecord{
+			ID: img.ID, ProductID: productID, Position: pos + i, Width: img.Width, Height: img.Height, Bytes: img.Bytes,
+			SHA256: img.SHA256, OriginalKey: img.OriginalKey, Variants: variants,
+		}
+		if err := tx.Create(&recs[i]).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return nil, errs.New(errs.ErrConflict, "this product already has this image")
+			}
+			return nil, err
+		}
+	}
+	return recs, touchProduct(tx, productID)
 }
 
 func (r *Images) Images(ctx context.Context, productID uuid.UUID) ([]media.Image, error) {

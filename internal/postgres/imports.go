@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -305,41 +304,8 @@ func (t importTx) Update(ctx context.Context, plan catalog.ImportPlan) error {
 }
 
 func (t importTx) AddImages(ctx context.Context, productID uuid.UUID, imgs []media.Image) error {
-	db := t.tx.WithContext(ctx)
-	if err := lockProduct(db, productID); err != nil {
-		return err
-	}
-	var count int64
-	var next *int
-	if err := db.Raw("SELECT count(*), max(position) + 1 FROM product_images WHERE product_id = ?", productID).
-		Row().Scan(&count, &next); err != nil {
-		return translate(err, "import images")
-	}
-	if int(count)+len(imgs) > media.MaxImagesPerProduct {
-		return errs.Newf(errs.ErrConflict, "a product has at most %d images; it has %d", media.MaxImagesPerProduct, count)
-	}
-	pos := 0
-	if next != nil {
-		pos = *next
-	}
-	for _, img := range imgs {
-		variants, err := json.Marshal(img.Variants)
-		if err != nil {
-			return err
-		}
-		rec := imageRecord{
-			ID: img.ID, ProductID: productID, Position: pos, Width: img.Width, Height: img.Height, Bytes: img.Bytes,
-			SHA256: img.SHA256, OriginalKey: img.OriginalKey, Variants: variants,
-		}
-		pos++
-		if err := db.Create(&rec).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errs.New(errs.ErrConflict, "this product already has this image")
-			}
-			return translate(err, "import image")
-		}
-	}
-	return touchProduct(db, productID)
+	_, err := insertImages(t.tx.WithContext(ctx), productID, imgs, media.MaxImagesPerProduct)
+	return translate(err, "import images")
 }
 
 func (t importTx) Finish(ctx context.Context, id uuid.UUID, attempt int, report bulk.Report, at time.Time) error {
