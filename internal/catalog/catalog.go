@@ -389,8 +389,9 @@ type Position struct {
 type ProductQuery struct {
 	ProductFilter
 	After *Position // nil on the first page
-	// WithoutImages leaves the products' images out (an export).
-	WithoutImages bool
+	// Export reads a page of an export: the products without their images
+	// (a sheet does not carry them).
+	Export bool
 }
 
 // ProducerQuery is a validated ProducerFilter as the repository runs it.

@@ -27,7 +27,7 @@ func (s *Service) ExportProducts(ctx context.Context, p account.Principal, f Pro
 		return err
 	}
 	q.Limit = exportPageSize
-	q.WithoutImages = true // a sheet does not carry photos
+	q.Export = true
 
 	// The next page is read while fn works through this one: the database
 	// and the caller's writing take turns less, and both cores work.

@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bytedance/sonic"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/errs"
+	"github.com/otopmarket/otop/internal/media"
 )
 
 // Catalog stores producers, products and their certificates; it implements
@@ -292,7 +294,9 @@ func (l *tierList) Scan(src any) error {
 	default:
 		return fmt.Errorf("price_tiers: cannot scan %T", src)
 	}
-	return json.Unmarshal(b, (*[]tierRecord)(l))
+	// Numbers only, so nothing decoded keeps a reference to the driver's
+	// buffer.
+	return sonic.Unmarshal(b, (*[]tierRecord)(l))
 }
 
 // textArray is a PostgreSQL text[] without NULL elements.
@@ -452,14 +456,23 @@ func (c *Catalog) ListProducers(ctx context.Context, q catalog.ProducerQuery) ([
 // ---------------------------------------------------------------------------
 // Products
 
-// productColumns read a product with its certificates and images;
-// productColumnsWithoutImages leave the images out (exports, which do not
-// carry them).
-const productColumns = productColumnsWithoutImages + `,
+// productColumns read a product with its certificates and images, so that
+// a product costs one round trip. exportColumns read neither: an export
+// leaves the images out (a sheet does not carry them) and reads a page's
+// certificates in one query (exportCertificates), which PostgreSQL answers
+// in a fraction of the time of a sub-select for each of a thousand rows.
+const (
+	productColumns = productFields + `,
+	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on,
+	     'verification', c.verification, 'verified_by', c.verified_by, 'verified_at', c.verified_at,
+	     'verification_note', c.verification_note) ORDER BY c.position), '[]')
+	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json,
 	(SELECT coalesce(json_agg(i ORDER BY i.position), '[]')
 	   FROM product_images i WHERE i.product_id = products.id) AS images_json`
+	exportColumns = productFields + `, '[]'::json AS certs_json, '[]'::json AS images_json`
+)
 
-const productColumnsWithoutImages = `products.id, products.producer_id, producers.user_id AS owner_id, products.status,
+const productFields = `products.id, products.producer_id, producers.user_id AS owner_id, products.status,
 	products.name_th, products.name_en, products.description_th, products.description_en, products.category,
 	products.creative_industry, products.otop_stars, products.otop_stars_year, products.price_minor,
 	products.currency, products.price_tiers, products.moq, products.unit, products.monthly_capacity,
@@ -467,11 +480,7 @@ const productColumnsWithoutImages = `products.id, products.producer_id, producer
 	products.cluster_id, products.region, products.select_center_id, products.topotop, products.rejection_reason,
 	products.reviewed_by, products.reviewed_at, products.stars_verification, products.stars_verified_by,
 	products.stars_verified_at, products.stars_note,
-	products.submitted_at, products.published_at, products.created_at, products.updated_at, products.version,
-	(SELECT coalesce(json_agg(json_build_object('kind', c.kind, 'number', c.number, 'expires_on', c.expires_on,
-	     'verification', c.verification, 'verified_by', c.verified_by, 'verified_at', c.verified_at,
-	     'verification_note', c.verification_note) ORDER BY c.position), '[]')
-	   FROM product_certifications c WHERE c.product_id = products.id) AS certs_json`
+	products.submitted_at, products.published_at, products.created_at, products.updated_at, products.version`
 
 // scanDest are the destinations of productColumns, in their order. Reads
 // scan rows by hand: gorm's reflective scanning cost more than the query.
@@ -653,8 +662,8 @@ func (c *Catalog) product(db *gorm.DB, id uuid.UUID) (catalog.Product, error) {
 func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]catalog.Product, error) {
 	db := c.db.WithContext(ctx)
 	list := c.products(db)
-	if q.WithoutImages {
-		list = list.Select(productColumnsWithoutImages + `, '[]'::json AS images_json`)
+	if q.Export {
+		list = list.Select(exportColumns)
 	}
 	statuses, err := statusPredicate(q.Status)
 	if err != nil {
@@ -686,7 +695,45 @@ func (c *Catalog) ListProducts(ctx context.Context, q catalog.ProductQuery) ([]c
 	if err != nil {
 		return nil, translate(err, "list products")
 	}
+	if q.Export {
+		return exportCertificates(db, rs)
+	}
 	return c.withCertifications(db, rs)
+}
+
+// exportCertificates completes the rows of an export's page with their
+// certificates, read in one query.
+func exportCertificates(db *gorm.DB, rs []productRecord) ([]catalog.Product, error) {
+	ids := make(textArray, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID.String()
+	}
+	// Scanned by hand: gorm's reflective scanning of a page's certificates
+	// cost more than the query.
+	rows, err := db.Raw(`SELECT product_id, position, kind, number, expires_on, verification, verified_by, verified_at,
+		verification_note FROM product_certifications WHERE product_id = ANY(?::uuid[]) ORDER BY product_id, position`, ids).Rows()
+	if err != nil {
+		return nil, translate(err, "list product certificates")
+	}
+	defer rows.Close() //nolint:errcheck // read-only; rows.Err is checked
+	byProduct := make(map[uuid.UUID][]certificationRecord, len(rs))
+	for rows.Next() {
+		var c certificationRecord
+		if err := rows.Scan(&c.ProductID, &c.Position, &c.Kind, &c.Number, &c.ExpiresOn, &c.Verification,
+			&c.VerifiedBy, &c.VerifiedAt, &c.VerificationNote); err != nil {
+			return nil, translate(err, "list product certificates")
+		}
+		byProduct[c.ProductID] = append(byProduct[c.ProductID], c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "list product certificates")
+	}
+	out := make([]catalog.Product, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain(byProduct[r.ID])
+		out[i].Images = []media.Image{}
+	}
+	return out, nil
 }
 
 // statusPredicate spells the status filter out as literals: the values are
@@ -763,7 +810,10 @@ func (c *Catalog) withCertifications(_ *gorm.DB, rs []productRecord) ([]catalog.
 			VerifiedAt       *time.Time `json:"verified_at"`
 			VerificationNote string     `json:"verification_note"`
 		}
-		if err := json.Unmarshal(r.CertsJSON, &certs); err != nil {
+		// sonic decodes several times faster than encoding/json, and a list
+		// decodes a page of these; the strings it keeps point into CertsJSON,
+		// which the scan copied out of the driver's buffer.
+		if err := sonic.Unmarshal(r.CertsJSON, &certs); err != nil {
 			return nil, fmt.Errorf("product %s certificates: %w", r.ID, err)
 		}
 		recs := make([]certificationRecord, len(certs))
@@ -779,7 +829,7 @@ func (c *Catalog) withCertifications(_ *gorm.DB, rs []productRecord) ([]catalog.
 			}
 		}
 		var images []imageRecord
-		if err := json.Unmarshal(r.ImagesJSON, &images); err != nil {
+		if err := sonic.Unmarshal(r.ImagesJSON, &images); err != nil {
 			return nil, fmt.Errorf("product %s images: %w", r.ID, err)
 		}
 		out[i] = r.domain(recs)
