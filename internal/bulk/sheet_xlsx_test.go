@@ -2,7 +2,9 @@ package bulk
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -392,6 +394,21 @@ func TestSheetXLSXWriterRoundTrips(t *testing.T) {
 	if sheets := book.GetSheetList(); len(sheets) != 1 || sheets[0] != ProductsSheet {
 		t.Errorf("sheets = %q, want [products]", sheets)
 	}
+	// The header is bold and stays in view.
+	if id, err := book.GetCellStyle(ProductsSheet, "B1"); err != nil {
+		t.Error(err)
+	} else if st, err := book.GetStyle(id); err != nil || st.Font == nil || !st.Font.Bold {
+		t.Errorf("header style = %+v, %v; want bold", st, err)
+	}
+	if id, err := book.GetCellStyle(ProductsSheet, "B2"); err != nil || id != 0 {
+		t.Errorf("body style = %d, %v; want the default", id, err)
+	}
+	if panes, err := book.GetPanes(ProductsSheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("panes = %+v, %v; want the first row frozen", panes, err)
+	}
+	if w, err := book.GetColWidth(ProductsSheet, "G"); err != nil || w != 18 {
+		t.Errorf("width of G = %v, %v; want 18", w, err)
+	}
 	// A number cell carries no type attribute: excelize reports it unset.
 	number := excelize.CellTypeUnset
 	for cell, want := range map[string]excelize.CellType{
@@ -440,7 +457,7 @@ func TestSheetXLSXWriterRefusesACellLongerThanExcelHolds(t *testing.T) {
 	}
 }
 
-func TestSheetXLSXLargeSheetsGoThroughTemporaryFilesThatCloseRemoves(t *testing.T) {
+func TestSheetXLSXWriterStreamsAndLargeSheetsAreReadThroughTemporaryFiles(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // excelize's temporary files go to os.TempDir
 	leftovers := func() []string {
@@ -469,8 +486,12 @@ func TestSheetXLSXLargeSheetsGoThroughTemporaryFilesThatCloseRemoves(t *testing.
 			t.Fatal(err)
 		}
 	}
-	if left := leftovers(); len(left) == 0 {
-		t.Errorf("the writer holds a sheet over %d MiB in memory rather than in a temporary file", excelize.StreamChunkSize>>20)
+	// The archive goes out as rows come, and nothing is kept aside.
+	if b.Len() == 0 {
+		t.Error("the writer wrote nothing before Close: it holds the sheet")
+	}
+	if left := leftovers(); len(left) != 0 {
+		t.Errorf("the writer keeps %q", left)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -509,5 +530,26 @@ func TestSheetXLSXLargeSheetsGoThroughTemporaryFilesThatCloseRemoves(t *testing.
 	}
 	if left := leftovers(); len(left) != 0 {
 		t.Errorf("Close left %q behind", left)
+	}
+}
+
+func TestWriteXMLTextEscapesAsEncodingXMLDoes(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", "ผ้าไหมมัดหมี่", `<a href="x">&'b'</a>`, "tab\tline\nreturn\r", "nul\x00bell\x07",
+		"bad \xff utf-8 \xe0\xb8", "non-characters \uFFFE \uFFFF", "\uFFFE", "end \uFFFF", "\uFFFD\uFFFC\uFFFE\xef\xbf", "bad \xff and \uFFFE", "emoji 🐘 ✓", strings.Repeat("<&>", 100),
+	} {
+		var want bytes.Buffer
+		if err := xml.EscapeText(&want, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		w := bufio.NewWriter(&got)
+		writeXMLText(w, s)
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writeXMLText(%q) = %q, want %q", s, got.String(), want.String())
+		}
 	}
 }
