@@ -2,6 +2,7 @@
 package account
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,6 +39,10 @@ type User struct {
 	SelectCenterID string // curators only
 	CreatedAt      time.Time
 }
+
+// NormalizeEmail is an email address as accounts keep it: trimmed and in
+// lower case, so that one address is one account however it is typed.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // Principal is who is making a request. The zero value is an anonymous visitor.
 type Principal struct {

@@ -229,7 +229,7 @@ func (s *Service) create(ctx context.Context, in RegisterInput, staff bool) (Use
 
 func (s *Service) validate(in RegisterInput) (User, error) {
 	var v errs.ValidationError
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	email := NormalizeEmail(in.Email)
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
 		v.Add("email", "must be a valid email address")
 	}
@@ -295,7 +295,7 @@ type Session struct {
 // failure before the password is checked (so that parallel guesses see each
 // other) and forgotten when it succeeds.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (Session, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalizeEmail(email)
 	now := s.now()
 	limits := []Limit{
 		{Scope: "email", Key: email, Max: s.policy.MaxFailuresPerAccount, Window: s.policy.FailureWindow},

@@ -30,14 +30,17 @@ func (a *app) importService(catalogSvc *catalog.Service, files bulk.Files, image
 func (e process) importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
-		Usage:     "import products from a CSV or XLSX sheet, as the producer who owns them",
+		Usage:     "import products from a CSV or XLSX sheet, as the producer who owns them or as a staff account",
 		ArgsUsage: "FILE",
 		Description: "Runs the same import as POST /v1/imports, with the rights of the producer's own\n" +
-			"account: rows are matched on their SKU (or id), a dry run writes nothing, and\n" +
-			"nothing is written when a row is invalid unless --skip-invalid. The report is\n" +
-			"printed at the end; the exit status is 1 when rows were invalid.",
+			"account, or with --as those of a curator or admin, for the producers the sheet's\n" +
+			"producer_id column names (--producer then names the producer of rows without one):\n" +
+			"rows are matched on their SKU (or id), a dry run writes nothing, and nothing is\n" +
+			"written when a row is invalid unless --skip-invalid. The report is printed at\n" +
+			"the end; the exit status is 1 when rows were invalid.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "producer", Usage: "the producer `ID` the products belong to", Required: true},
+			&cli.StringFlag{Name: "producer", Usage: "the producer `ID` the products belong to (required without --as)"},
+			&cli.StringFlag{Name: "as", Usage: "the `EMAIL` of a curator or admin account to import as"},
 			&cli.StringFlag{Name: "images", Usage: "a `ZIP` of the photos the images column names"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "check every row and report, writing nothing"},
 			&cli.BoolFlag{Name: "skip-invalid", Usage: "write the valid rows even when others are invalid"},
@@ -46,16 +49,59 @@ func (e process) importCommand() *cli.Command {
 			if cmd.Args().Len() != 1 {
 				return errors.New("import: name one FILE (a .csv or .xlsx sheet)")
 			}
-			producerID, err := uuid.Parse(cmd.String("producer"))
-			if err != nil {
-				return fmt.Errorf("import: --producer %q is not a producer id", cmd.String("producer"))
+			var producerID uuid.UUID
+			switch named := cmd.String("producer"); {
+			case named == "" && cmd.String("as") == "":
+				return errors.New("import: name the producer (--producer ID) or a staff account to import as (--as EMAIL)")
+			case named != "":
+				id, err := uuid.Parse(named)
+				if err != nil {
+					return fmt.Errorf("import: --producer %q is not a producer id", named)
+				}
+				producerID = id
 			}
-			return e.runImport(ctx, cmd.Args().First(), cmd.String("images"), producerID, cmd.Bool("dry-run"), cmd.Bool("skip-invalid"))
+			return e.runImport(ctx, cmd.Args().First(), cmd.String("images"), importAs{producer: producerID, staff: cmd.String("as")},
+				cmd.Bool("dry-run"), cmd.Bool("skip-invalid"))
 		},
 	}
 }
 
-func (e process) runImport(ctx context.Context, file, images string, producerID uuid.UUID, dryRun, skipInvalid bool) error {
+// importAs is who an import runs as: a staff account named by its email,
+// or else the owner of the producer.
+type importAs struct {
+	producer uuid.UUID
+	staff    string
+}
+
+// principal is the account the import runs as, and the producer named for
+// rows without a producer_id (none for a producer's own account, whose
+// rows are all theirs).
+func (as importAs) principal(ctx context.Context, a *app) (account.Principal, uuid.UUID, error) {
+	if as.staff != "" {
+		u, _, err := postgres.NewAccounts(a.db).UserByEmail(ctx, account.NormalizeEmail(as.staff))
+		if errors.Is(err, errs.ErrNotFound) {
+			return account.Principal{}, uuid.Nil, fmt.Errorf("import: no account has the email %q", as.staff)
+		}
+		if err != nil {
+			return account.Principal{}, uuid.Nil, err
+		}
+		p := account.Principal{UserID: u.ID, Role: u.Role, SelectCenterID: u.SelectCenterID}
+		if !p.Staff() {
+			return account.Principal{}, uuid.Nil, fmt.Errorf("import: %s is a %s account; --as takes a curator or an admin", as.staff, u.Role)
+		}
+		return p, as.producer, nil
+	}
+	producer, err := postgres.NewCatalog(a.db).Producer(ctx, as.producer)
+	if errors.Is(err, errs.ErrNotFound) {
+		return account.Principal{}, uuid.Nil, fmt.Errorf("import: no producer has the id %s", as.producer)
+	}
+	if err != nil {
+		return account.Principal{}, uuid.Nil, err
+	}
+	return account.Principal{UserID: producer.UserID, Role: account.RoleProducer}, uuid.Nil, nil
+}
+
+func (e process) runImport(ctx context.Context, file, images string, as importAs, dryRun, skipInvalid bool) error {
 	a, err := e.open(ctx, false, 0)
 	if err != nil {
 		return err
@@ -71,14 +117,11 @@ func (e process) runImport(ctx context.Context, file, images string, producerID 
 	if err != nil {
 		return err
 	}
-	producer, err := postgres.NewCatalog(a.db).Producer(ctx, producerID)
-	if errors.Is(err, errs.ErrNotFound) {
-		return fmt.Errorf("import: no producer has the id %s", producerID)
-	}
+	owner, producerID, err := as.principal(ctx, a)
 	if err != nil {
 		return err
 	}
-	in := bulk.JobInput{DryRun: dryRun, SkipInvalid: skipInvalid}
+	in := bulk.JobInput{DryRun: dryRun, SkipInvalid: skipInvalid, ProducerID: producerID}
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -107,7 +150,6 @@ func (e process) runImport(ctx context.Context, file, images string, producerID 
 		}
 		in.Images = &up
 	}
-	owner := account.Principal{UserID: producer.UserID, Role: account.RoleProducer}
 	job, err := svc.Create(ctx, owner, in)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)

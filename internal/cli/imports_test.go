@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/otopmarket/otop/internal/postgres"
+	"github.com/otopmarket/otop/internal/taxonomy"
 	"github.com/otopmarket/otop/internal/testenv"
 )
 
@@ -58,6 +59,7 @@ func TestImportCommandRoundTripsAnExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	v0, n0 := state()
+	rows := n0 // of the exported sheet
 	code, out, stderr := run("otop", "import", file, "--producer", producer)
 	if code != 0 {
 		t.Fatalf("import: exit %d: %s %s", code, out, stderr)
@@ -90,5 +92,65 @@ func TestImportCommandRoundTripsAnExport(t *testing.T) {
 	}
 	if code, _, stderr := run("otop", "import", bad, "--producer", "not-an-id"); code == 0 || !strings.Contains(stderr, "not a producer id") {
 		t.Errorf("a bad --producer: exit %d: %s", code, stderr)
+	}
+
+	// --as: a staff account imports for the producers the producer_id column
+	// names, within its rights; a curator of another center is refused row
+	// by row, and only staff accounts are taken.
+	var provinceCode, otherCenter, ownerEmail string
+	if err := db.Raw(`SELECT p.province_code, u.email FROM producers p JOIN users u ON u.id = p.user_id WHERE p.id = ?`, producer).
+		Row().Scan(&provinceCode, &ownerEmail); err != nil {
+		t.Fatal(err)
+	}
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	province, ok := tax.Province(provinceCode)
+	if !ok {
+		t.Fatalf("no province %s", provinceCode)
+	}
+	center := province.SelectCenterID
+	for _, c := range []string{"bangkok", "chiang-mai", "khon-kaen", "songkhla"} {
+		if c != center {
+			otherCenter = c
+			break
+		}
+	}
+	const password = "a long and unguessable import passphrase"
+	for _, u := range [][]string{
+		{"--email", "import-admin@otop.example", "--role", "admin"},
+		{"--email", "import-curator@otop.example", "--role", "curator", "--select-center", center},
+		{"--email", "other-curator@otop.example", "--role", "curator", "--select-center", otherCenter},
+	} {
+		if code, out, stderr := run(append(append([]string{"otop", "user", "create"}, u...), "--password", password)...); code != 0 {
+			t.Fatalf("user create %v: exit %d: %s %s", u, code, out, stderr)
+		}
+	}
+	v0, n0 = state()
+	for _, staff := range []string{"import-admin@otop.example", " Import-Curator@otop.example "} {
+		code, out, stderr := run("otop", "import", file, "--as", staff)
+		if code != 0 || !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 invalid", rows)) {
+			t.Errorf("import --as %s: exit %d: %s %s", staff, code, out, stderr)
+		}
+	}
+	code, out, _ = run("otop", "import", file, "--as", "other-curator@otop.example")
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("%d invalid", rows)) || !strings.Contains(out, "producer_id: this producer belongs to another Select center") {
+		t.Errorf("import --as a curator of another center: exit %d: %s", code, out)
+	}
+	if v1, n1 := state(); v1 != v0 || n1 != n0 {
+		t.Errorf("imports as staff changed the catalogue: versions %d → %d, products %d → %d", v0, v1, n0, n1)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--as", ownerEmail}, "takes a curator or an admin"},
+		{[]string{"--as", "nobody@otop.example"}, "no account has the email"},
+		{nil, "name the producer (--producer ID) or a staff account"},
+	} {
+		if code, _, stderr := run(append([]string{"otop", "import", file}, tt.args...)...); code == 0 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("import %v: exit %d: %s; want %q", tt.args, code, stderr, tt.want)
+		}
 	}
 }
