@@ -36,7 +36,9 @@
 #   8. import (scripts/bench/importbench, as an admin): a CSV of 100k products
 #      of 60 new producers through POST /v1/imports as a dry run, as an
 #      import (until the job is done, and until the search outbox is
-#      drained) and again (every row unchanged): rows/s and serve's peak RSS.
+#      drained) and again (every row unchanged): rows/s and serve's peak RSS;
+#      then 100k new products through `otop import --as` the admin, in a
+#      process of its own: rows/s and that process's peak RSS.
 # Results print as Markdown rows. BENCH_ONLY=curation runs only step 4,
 # BENCH_ONLY=orders only step 5, BENCH_ONLY=stats only step 6, BENCH_ONLY=export only step 7, BENCH_ONLY=import only step 8 (on a freshly
 # seeded database, whose search index serve builds first).
@@ -192,7 +194,7 @@ import_step() {
 	start_server
 	echo "serve ready for the import run in $serve_ready s" >&2
 	timeout 3600 bin/importbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" -login "$admin:$password" \
-		-pid "$server_pid" >"$OUT/import.md"
+		-pid "$server_pid" -otop bin/otop >"$OUT/import.md"
 	stop_server
 	echo
 	cat "$OUT/import.md"

@@ -9,12 +9,15 @@
 //     unchanged); each from the first byte of the upload until the job is
 //     done, and for the import until the search outbox is drained too;
 //  3. serve's resident memory, sampled every 50 ms during each run (peak
-//     VmRSS) beside its VmRSS before it.
+//     VmRSS) beside its VmRSS before it;
+//  4. with -otop, a file of as many new products (for new producers)
+//     through `otop import --as` the admin, a process of its own: until it
+//     exits and until serve drained the outbox, with its peak RSS and CPU.
 //
 // Results print as a Markdown table on stdout, progress on stderr.
 //
 //	importbench -api http://127.0.0.1:18080 -database-url postgres://… \
-//	    -login admin@example.com:secret -pid 1234
+//	    -login admin@example.com:secret -pid 1234 [-otop bin/otop]
 package main
 
 import (
@@ -30,6 +33,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -48,9 +52,9 @@ const (
 )
 
 type options struct {
-	api, databaseURL, login string
-	rows, producers, pid    int
-	timeout                 time.Duration
+	api, databaseURL, login, otop string
+	rows, producers, pid          int
+	timeout                       time.Duration
 }
 
 func main() {
@@ -62,6 +66,8 @@ func main() {
 	flag.IntVar(&o.producers, "producers", 60, "producers the rows are spread over (each lists at most 2000 products)")
 	flag.IntVar(&o.pid, "pid", 0, "serve's process id, for its memory")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound of each run")
+	flag.StringVar(&o.otop, "otop", "", "the otop binary: a fourth run imports a file of new products with `otop import --as` (the admin of -login), "+
+		"in a process of its own, configured by this environment (DATABASE_URL, MINIO_*)")
 	flag.Parse()
 	if err := runFor(o); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
@@ -125,6 +131,72 @@ func run(ctx context.Context, o options) error {
 			fmt.Printf("| %s, until the job is done | %d | %.1f s | %.0f%s | | | | | | |\n", r.name, o.rows, res.jobWall.Seconds(), rate, mark(rate >= targetRowsPerSecond))
 		}
 	}
+	if o.otop != "" {
+		return cliImport(ctx, o, conn)
+	}
+	return nil
+}
+
+// cliImport imports a file of new products (for new producers) with `otop
+// import --as`, which runs the job in its own process: the memory an import
+// takes is that process's peak (its rusage), where serve's holds the search
+// index besides. serve, still running, drains the search outbox.
+func cliImport(ctx context.Context, o options, conn *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	producers, err := addProducers(ctx, conn, o.producers)
+	if err != nil {
+		return err
+	}
+	file, err := os.CreateTemp("", "importbench-cli-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(file.Name()) //nolint:errcheck // temporary
+	if _, err := writeSheet(file, producers, o.rows); err != nil {
+		return err
+	}
+	email, _, _ := strings.Cut(o.login, ":")
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, o.otop, "import", file.Name(), "--as", email) //nolint:gosec // our own binary and file
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("otop import: %w: %s", err, out.String())
+	}
+	jobWall := time.Since(start)
+	usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return errors.New("otop import: no resource usage")
+	}
+	for {
+		var n int64
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM search_outbox").Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	wall := time.Since(start)
+	if !strings.Contains(out.String(), fmt.Sprintf("%d created", o.rows)) {
+		return fmt.Errorf("otop import did not create %d products: %s", o.rows, out.String())
+	}
+	// A process that never ran the job (another took it) would use almost no
+	// CPU: say how much it used, so that its memory figure can be trusted.
+	cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+	peak := usage.Maxrss << 10 // kB on Linux
+	rate := float64(o.rows) / wall.Seconds()
+	fmt.Println()
+	fmt.Println("| `otop import --as` (its own process) | rows | until the job is done | until the outbox is drained | rows/s | its CPU time | its peak RSS |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Printf("| new products of %d new producers | %d | %.1f s | %.1f s | %.0f%s | %.1f s | %s%s |\n", len(producers), o.rows,
+		jobWall.Seconds(), wall.Seconds(), rate, mark(rate >= targetRowsPerSecond), cpu.Seconds(), mib(peak), mark(peak < targetRSSBytes))
 	return nil
 }
 
