@@ -57,12 +57,7 @@ func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 		return
 	}
 	buf := replyBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= maxPooledReply {
-			*buf = (*buf)[:0]
-			replyBuffers.Put(buf)
-		}
-	}()
+	defer releaseReplyBuffer(buf)
 	if err := encodeReply(buf, v); err != nil {
 		respondError(c, err)
 		return
@@ -74,6 +69,26 @@ func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 		cache.Put(ticket, key, e)
 	}
 	writeEntry(c, e)
+}
+
+func releaseReplyBuffer(buf *[]byte) {
+	if cap(*buf) <= maxPooledReply {
+		*buf = (*buf)[:0]
+		replyBuffers.Put(buf)
+	}
+}
+
+// respondEncoded answers 200 with v encoded as encodeReply does: for large
+// replies that are not cached (statistics), which gin would encode with
+// encoding/json.
+func respondEncoded(c *gin.Context, v any) {
+	buf := replyBuffers.Get().(*[]byte)
+	defer releaseReplyBuffer(buf)
+	if err := encodeReply(buf, v); err != nil {
+		respondError(c, err)
+		return
+	}
+	writeEntry(c, readcache.Entry{Body: *buf})
 }
 
 func writeEntry(c *gin.Context, e readcache.Entry) {

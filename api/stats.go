@@ -207,7 +207,7 @@ func (h *handlers) statsReport(c *gin.Context, d stats.Dimension) {
 		c.Header("Cache-Control", "private, no-store")
 	}
 	if format != "csv" {
-		c.JSON(http.StatusOK, newStatsReply(r))
+		respondEncoded(c, newStatsReply(r))
 		return
 	}
 	var buf bytes.Buffer

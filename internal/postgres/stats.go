@@ -50,7 +50,7 @@ const statsProducers = `
 	WHERE @all OR published OR province_code = ANY (@home)`
 
 const statsTrade = `
-	SELECT province_code, select_center_id, to_char(month, 'YYYY-MM'), 1, inquiries, orders,
+	SELECT province_code, select_center_id, month, 1, inquiries, orders,
 	       thb_minor, usd_minor, eur_minor, cny_minor, jpy_minor
 	FROM stats_trade
 	WHERE month BETWEEN @first_day AND @last_day AND (@all OR select_center_id = @center)`
@@ -143,19 +143,20 @@ func (s *Stats) trade(ctx context.Context, tx pgx.Tx, args pgx.NamedArgs, item f
 	}
 	sums := map[key]*sum{}
 	var (
-		province, center, k string
-		sign                int64
-		row                 [7]int64 // inquiries, orders, then the value in each currency
+		province, center, country string
+		month                     time.Time // formatted here: to_char costs PostgreSQL more
+		sign                      int64
+		row                       [7]int64 // inquiries, orders, then the value in each currency
 	)
-	add := func(month bool) func() {
+	add := func(monthly bool) func() {
 		return func() {
 			id := item(province, center)
 			if id == "" {
 				return
 			}
-			at := key{item: id, country: k}
-			if month {
-				at = key{item: id, month: k}
+			at := key{item: id, country: country}
+			if monthly {
+				at = key{item: id, month: month.Format("2006-01")}
 			}
 			t := sums[at]
 			if t == nil {
@@ -169,11 +170,13 @@ func (s *Stats) trade(ctx context.Context, tx pgx.Tx, args pgx.NamedArgs, item f
 			}
 		}
 	}
-	dest := []any{&province, &center, &k, &sign, &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]}
-	if err := forEach(ctx, tx, statsTrade, args, dest, add(true)); err != nil {
+	dest := func(k any) []any {
+		return []any{&province, &center, k, &sign, &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6]}
+	}
+	if err := forEach(ctx, tx, statsTrade, args, dest(&month), add(true)); err != nil {
 		return nil, fmt.Errorf("stats: trade: %w", err)
 	}
-	if err := forEach(ctx, tx, statsTradeCountries, args, dest, add(false)); err != nil {
+	if err := forEach(ctx, tx, statsTradeCountries, args, dest(&country), add(false)); err != nil {
 		return nil, fmt.Errorf("stats: trade by country: %w", err)
 	}
 	out := make([]stats.TradeCell, 0, len(sums))
