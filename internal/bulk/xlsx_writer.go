@@ -37,7 +37,7 @@ type xlsxWriter struct {
 	sheet *bufio.Writer
 	cols  []string // column letters, A, B, ... as far as the widest row
 	row   int
-	num   []byte
+	buf   []byte // the row being written
 }
 
 // ProductsSheet is the name of the sheet exports and the template write.
@@ -93,14 +93,15 @@ func (x *xlsxWriter) Write(cells []string) error {
 		}
 	}
 	x.row++
-	w := x.sheet
+	// A row is put together in x.row's buffer and written at once.
+	b := x.buf[:0]
 	if x.row == 1 {
 		// Column widths precede the rows.
-		w.WriteString(xlsxSheetStart)
+		b = append(b, xlsxSheetStart...)
 		if len(cells) > 0 {
-			fmt.Fprintf(w, `<cols><col min="1" max="%d" width="18" customWidth="1"/></cols>`, len(cells))
+			b = fmt.Appendf(b, `<cols><col min="1" max="%d" width="18" customWidth="1"/></cols>`, len(cells))
 		}
-		w.WriteString(`<sheetData>`)
+		b = append(b, `<sheetData>`...)
 	}
 	for len(x.cols) < len(cells) {
 		name, err := excelize.ColumnNumberToName(len(x.cols) + 1)
@@ -110,40 +111,40 @@ func (x *xlsxWriter) Write(cells []string) error {
 		x.cols = append(x.cols, name)
 	}
 	rowNum := strconv.Itoa(x.row)
-	w.WriteString(`<row r="`)
-	w.WriteString(rowNum)
-	w.WriteString(`">`)
+	b = append(b, `<row r="`...)
+	b = append(b, rowNum...)
+	b = append(b, `">`...)
 	for i, c := range cells {
-		w.WriteString(`<c r="`)
-		w.WriteString(x.cols[i])
-		w.WriteString(rowNum)
+		b = append(b, `<c r="`...)
+		b = append(b, x.cols[i]...)
+		b = append(b, rowNum...)
 		if x.row == 1 {
-			w.WriteString(`" s="1`)
+			b = append(b, `" s="1`...)
 		}
 		if n, ok := plainInteger(c); ok {
-			x.num = strconv.AppendInt(x.num[:0], n, 10)
-			w.WriteString(`"><v>`)
-			w.Write(x.num)
-			w.WriteString(`</v></c>`)
+			b = append(b, `"><v>`...)
+			b = strconv.AppendInt(b, n, 10)
+			b = append(b, `</v></c>`...)
 			continue
 		}
-		w.WriteString(`" t="inlineStr"><is><t xml:space="preserve">`)
-		writeXMLText(w, escapeApostrophe(c))
-		w.WriteString(`</t></is></c>`)
+		b = append(b, `" t="inlineStr"><is><t xml:space="preserve">`...)
+		b = appendXMLText(b, escapeApostrophe(c))
+		b = append(b, `</t></is></c>`...)
 	}
-	if _, err := w.WriteString(`</row>`); err != nil {
+	b = append(b, `</row>`...)
+	x.buf = b
+	if _, err := x.sheet.Write(b); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
 	return nil
 }
 
-// writeXMLText writes s as XML character data, as xml.EscapeText does
-// (markup characters and line breaks as references, what XML cannot hold
-// as U+FFFD) but a run of plain text at a time, without copying s.
-func writeXMLText(w *bufio.Writer, s string) {
+// appendXMLText appends s as XML character data, as xml.EscapeText writes
+// it (markup characters and line breaks as references, what XML cannot
+// hold as U+FFFD), but a run of plain text at a time.
+func appendXMLText(w []byte, s string) []byte {
 	if !utf8.ValidString(s) {
-		writeXMLTextSlowly(w, s)
-		return
+		return appendXMLTextSlowly(w, s)
 	}
 	// Valid UTF-8: only ASCII bytes and the non-characters U+FFFE and
 	// U+FFFF (EF BF BE, EF BF BF) may need replacing, and no other byte of a
@@ -159,19 +160,19 @@ func writeXMLText(w *bufio.Writer, s string) {
 			if b != 0xEF || i+2 >= len(s) || s[i+1] != 0xBF || s[i+2] < 0xBE {
 				continue
 			}
-			w.WriteString(s[last:i])
-			w.WriteString("\uFFFD")
+			w = append(w, s[last:i]...)
+			w = append(w, "\uFFFD"...)
 			i += 2
 			last = i + 1
 			continue
 		default:
 			esc = xmlEscape(b)
 		}
-		w.WriteString(s[last:i])
-		w.WriteString(esc)
+		w = append(w, s[last:i]...)
+		w = append(w, esc...)
 		last = i + 1
 	}
-	w.WriteString(s[last:])
+	return append(w, s[last:]...)
 }
 
 // xmlEscape is the reference of an ASCII byte that XML text cannot hold as
@@ -198,8 +199,8 @@ func xmlEscape(b byte) string {
 	return "\uFFFD" // other control characters
 }
 
-// writeXMLTextSlowly is writeXMLText for a string that is not valid UTF-8.
-func writeXMLTextSlowly(w *bufio.Writer, s string) {
+// appendXMLTextSlowly is appendXMLText for a string that is not valid UTF-8.
+func appendXMLTextSlowly(w []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		b, width, esc := s[i], 1, ""
@@ -214,22 +215,25 @@ func writeXMLTextSlowly(w *bufio.Writer, s string) {
 			esc = xmlEscape(b)
 		}
 		if esc != "" {
-			w.WriteString(s[last:i])
-			w.WriteString(esc)
+			w = append(w, s[last:i]...)
+			w = append(w, esc...)
 			last = i + width
 		}
 		i += width
 	}
-	w.WriteString(s[last:])
+	return append(w, s[last:]...)
 }
 
 // Close ends the sheet and the archive. A workbook closed before any row
 // still has its sheet.
 func (x *xlsxWriter) Close() error {
+	end := xlsxSheetEnd
 	if x.row == 0 {
-		x.sheet.WriteString(xlsxSheetStart + `<sheetData>`)
+		end = xlsxSheetStart + `<sheetData>` + end
 	}
-	x.sheet.WriteString(xlsxSheetEnd)
+	if _, err := x.sheet.WriteString(end); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
 	if err := x.sheet.Flush(); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
