@@ -52,6 +52,9 @@ type world struct {
 	imports *bulk.Service
 	jobs    *postgres.Imports
 	clock   *clock
+	// serviceOn builds another import service on the same files, photos
+	// and catalogue, over a job store of the test's own.
+	serviceOn func(bulk.JobStore) *bulk.Service
 }
 
 func newWorld(t *testing.T) *world {
@@ -67,11 +70,15 @@ func newWorld(t *testing.T) *world {
 	images := media.NewImages(postgres.NewImages(db), store, cat, media.DefaultLimits(), 2, c.Now)
 	jobs := postgres.NewImports(db)
 	lists := bulk.Lists{bulk.ListCategories: {"food", "textile"}, bulk.ListUnits: catalog.Units()}
-	svc, err := bulk.NewService(jobs, store, images, cat, lists, c.Now, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
+	serviceOn := func(jobs bulk.JobStore) *bulk.Service {
+		svc, err := bulk.NewService(jobs, store, images, cat, lists, c.Now, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
 	}
-	return &world{t: t, ctx: context.Background(), db: db, cat: cat, imports: svc, jobs: jobs, clock: c}
+	return &world{t: t, ctx: context.Background(), db: db, cat: cat, imports: serviceOn(jobs), jobs: jobs, clock: c,
+		serviceOn: serviceOn}
 }
 
 func (w *world) user(role account.Role, center string) account.Principal {
@@ -208,6 +215,80 @@ func TestImportCreatesThenUpdatesBySKUThenChangesNothing(t *testing.T) {
 	}
 	if tea := w.products(prod.ID)[2]; tea.NameEN != "Mulberry leaf tea (organic)" || tea.Version != 2 {
 		t.Errorf("updated product = %q v%d", tea.NameEN, tea.Version)
+	}
+}
+
+// racingStore is the import store with a change made elsewhere between an
+// import's reading of the products it matches and its writes.
+type racingStore struct {
+	*postgres.Imports
+	meanwhile func()
+}
+
+func (s racingStore) Apply(ctx context.Context, fn func(bulk.ImportTx) error) error {
+	return s.Imports.Apply(ctx, func(tx bulk.ImportTx) error { return fn(racingTx{ImportTx: tx, meanwhile: s.meanwhile}) })
+}
+
+type racingTx struct {
+	bulk.ImportTx
+	meanwhile func()
+}
+
+func (t racingTx) Existing(ctx context.Context, ids []uuid.UUID, skus []bulk.SKUKey) ([]catalog.Product, error) {
+	ps, err := t.ImportTx.Existing(ctx, ids, skus)
+	if err == nil && len(ps) > 0 {
+		t.meanwhile()
+	}
+	return ps, err
+}
+
+// TestImportOfAProductChangedMeanwhileFailsCleanly: the import reads the
+// products it updates without locking them; a PATCH committed between that
+// read and the import's update makes the job fail with nothing written,
+// rather than overwrite the PATCH.
+func TestImportOfAProductChangedMeanwhileFailsCleanly(t *testing.T) {
+	w := newWorld(t)
+	p, prod := w.producer("TH-50")
+	if job := w.run(p, threeRows, bulk.JobInput{}); job.Report.Created != 3 {
+		t.Fatalf("first import: %+v", job.Report)
+	}
+	tea := w.products(prod.ID)[2]
+	var once sync.Once
+	patched := ""
+	svc := w.serviceOn(racingStore{Imports: w.jobs, meanwhile: func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+			defer cancel()
+			name := "Mulberry leaf tea, patched meanwhile"
+			if _, err := w.cat.UpdateProduct(ctx, p, tea.ID, nil, catalog.ProductInput{NameEN: &name}); err != nil {
+				t.Errorf("PATCH during the import: %v", err)
+				return
+			}
+			patched = name
+		})
+	}})
+	changed := strings.Replace(threeRows, "Mudmee silk", "Mudmee silk (new)", 1)
+	changed = strings.Replace(changed, "Mulberry leaf tea", "Mulberry leaf tea (organic)", 1)
+	job, err := svc.Create(w.ctx, p, bulk.JobInput{File: tempFile(t, "p.csv", []byte(changed))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran, err := svc.RunOnce(w.ctx); !ran || err != nil {
+		t.Fatalf("run: %v %v", ran, err)
+	}
+	got, err := svc.Job(w.ctx, p, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != bulk.JobFailed || !strings.Contains(got.Error, "changed while the import ran") || got.Report.Applied {
+		t.Errorf("job = %s %q applied=%v; want failed, changed while the import ran", got.State, got.Error, got.Report.Applied)
+	}
+	after := w.products(prod.ID)
+	if patched == "" || after[2].NameEN != patched || after[2].Version != tea.Version+1 {
+		t.Errorf("the PATCH made meanwhile: %q v%d, want %q v%d", after[2].NameEN, after[2].Version, patched, tea.Version+1)
+	}
+	if after[0].NameEN != "Mudmee silk" {
+		t.Errorf("the failed import wrote another row: %q", after[0].NameEN)
 	}
 }
 
