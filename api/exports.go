@@ -22,7 +22,7 @@ import (
 // database pool to the other requests.
 const maxExports = 4
 
-// exportFlushRows is how often a CSV export pushes what it has written to
+// exportFlushRows is how often an export pushes what it has written to
 // the client, so that a download shows progress at the pace of the pages.
 const exportFlushRows = 1000
 
@@ -34,13 +34,10 @@ const exportBufferBytes = 64 << 10
 type sheetFormat struct {
 	ext, contentType string
 	open             func(io.Writer) (bulk.RowWriter, error)
-	// streams: the rows reach the client as they are written (CSV). An
-	// XLSX file is a zip archive, whole only when closed.
-	streams bool
 }
 
 func csvSheet() sheetFormat {
-	return sheetFormat{ext: "csv", contentType: "text/csv; charset=utf-8", streams: true,
+	return sheetFormat{ext: "csv", contentType: "text/csv; charset=utf-8",
 		open: func(w io.Writer) (bulk.RowWriter, error) { return bulk.NewCSVWriter(w), nil }}
 }
 
@@ -219,7 +216,7 @@ func (s *sheetStream) product(p catalog.Product) error {
 	if err := s.sheet.Write(bulk.EncodeRow(s.cols, p)); err != nil {
 		return err
 	}
-	if s.rows++; s.rows%exportFlushRows == 0 && s.format.streams {
+	if s.rows++; s.rows%exportFlushRows == 0 {
 		if err := s.buf.Flush(); err != nil {
 			return err
 		}
