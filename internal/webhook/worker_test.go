@@ -90,6 +90,11 @@ func (f *fixture) enqueue(t *testing.T, events ...webhook.Event) {
 	if err := f.store.Enqueue(context.Background(), events); err != nil {
 		t.Fatalf("enqueue: %v", err)
 	}
+	// Deliveries are due from the database's now(): a test clock set before
+	// a slow set-up (a loaded machine) would find none due yet.
+	if now := time.Now().UTC().Truncate(time.Microsecond); f.clock.Now().Before(now) {
+		f.clock.Set(now)
+	}
 }
 
 func (f *fixture) deliveries(t *testing.T, owner account.Principal, ep webhook.Endpoint) []webhook.Delivery {
