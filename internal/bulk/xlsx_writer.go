@@ -93,7 +93,7 @@ func (x *xlsxWriter) Write(cells []string) error {
 		}
 	}
 	x.row++
-	// A row is put together in x.row's buffer and written at once.
+	// A row is put together in x.buf and written at once.
 	b := x.buf[:0]
 	if x.row == 1 {
 		// Column widths precede the rows.

@@ -90,20 +90,11 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer conn.Close(ctx) //nolint:errcheck // at exit
-	producers, err := addProducers(ctx, conn, o.producers)
+	file, _, err := prepare(ctx, o, conn)
 	if err != nil {
 		return err
 	}
-	file, err := os.CreateTemp("", "importbench-*.csv")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(file.Name()) //nolint:errcheck // temporary
-	size, err := writeSheet(file, producers, o.rows)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "importbench: %d rows, %.1f MiB, over %d producers\n", o.rows, float64(size)/(1<<20), len(producers))
+	defer os.Remove(file) //nolint:errcheck // temporary
 	token, err := login(ctx, o.api, o.login)
 	if err != nil {
 		return err
@@ -114,7 +105,7 @@ func run(ctx context.Context, o options) error {
 		name          string
 		dryRun, drain bool
 	}{{"dry run", true, false}, {"import (all created)", false, true}, {"import again (all unchanged)", false, false}} {
-		res, err := importOnce(ctx, o, conn, file.Name(), token, r.dryRun, r.drain)
+		res, err := importOnce(ctx, o, conn, file, token, r.dryRun, r.drain)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -144,21 +135,14 @@ func run(ctx context.Context, o options) error {
 func cliImport(ctx context.Context, o options, conn *pgx.Conn) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	producers, err := addProducers(ctx, conn, o.producers)
+	file, producers, err := prepare(ctx, o, conn)
 	if err != nil {
 		return err
 	}
-	file, err := os.CreateTemp("", "importbench-cli-*.csv")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(file.Name()) //nolint:errcheck // temporary
-	if _, err := writeSheet(file, producers, o.rows); err != nil {
-		return err
-	}
+	defer os.Remove(file) //nolint:errcheck // temporary
 	email, _, _ := strings.Cut(o.login, ":")
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, o.otop, "import", file.Name(), "--as", email) //nolint:gosec // our own binary and file
+	cmd := exec.CommandContext(ctx, o.otop, "import", file, "--as", email) //nolint:gosec // our own binary and file
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -169,19 +153,8 @@ func cliImport(ctx context.Context, o options, conn *pgx.Conn) error {
 	if !ok {
 		return errors.New("otop import: no resource usage")
 	}
-	for {
-		var n int64
-		if err := conn.QueryRow(ctx, "SELECT count(*) FROM search_outbox").Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	if err := waitOutboxEmpty(ctx, conn); err != nil {
+		return err
 	}
 	wall := time.Since(start)
 	if !strings.Contains(out.String(), fmt.Sprintf("%d created", o.rows)) {
@@ -198,6 +171,48 @@ func cliImport(ctx context.Context, o options, conn *pgx.Conn) error {
 	fmt.Printf("| new products of %d new producers | %d | %.1f s | %.1f s | %.0f%s | %.1f s | %s%s |\n", len(producers), o.rows,
 		jobWall.Seconds(), wall.Seconds(), rate, mark(rate >= targetRowsPerSecond), cpu.Seconds(), mib(peak), mark(peak < targetRSSBytes))
 	return nil
+}
+
+// prepare adds o.producers new producers and writes a temporary CSV of
+// o.rows new products spread over them; it returns the file's path.
+func prepare(ctx context.Context, o options, conn *pgx.Conn) (string, []uuid.UUID, error) {
+	producers, err := addProducers(ctx, conn, o.producers)
+	if err != nil {
+		return "", nil, err
+	}
+	file, err := os.CreateTemp("", "importbench-*.csv")
+	if err != nil {
+		return "", nil, err
+	}
+	size, err := writeSheet(file, producers, o.rows)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(file.Name())
+		return "", nil, err
+	}
+	fmt.Fprintf(os.Stderr, "importbench: %d rows, %.1f MiB, over %d producers\n", o.rows, float64(size)/(1<<20), len(producers))
+	return file.Name(), producers, nil
+}
+
+// waitOutboxEmpty returns once serve's indexer has emptied the search
+// outbox: the import's products are searchable.
+func waitOutboxEmpty(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		var n int64
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM search_outbox").Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func mark(ok bool) string {
@@ -396,18 +411,9 @@ func importOnce(ctx context.Context, o options, conn *pgx.Conn, path, token stri
 	if j.State != "done" {
 		return res, fmt.Errorf("job %s failed: %s", id, j.Error)
 	}
-	for drain {
-		var n int64
-		if err := conn.QueryRow(ctx, "SELECT count(*) FROM search_outbox").Scan(&n); err != nil {
+	if drain {
+		if err := waitOutboxEmpty(ctx, conn); err != nil {
 			return res, err
-		}
-		if n == 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	res.wall = time.Since(start)
