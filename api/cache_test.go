@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -245,4 +246,55 @@ func TestRefusedWritesLeaveTheCachesWarm(t *testing.T) {
 		t.Errorf("after refused writes the reads missed the caches (product hits %d → %d, list hits %d → %d)",
 			products, productHits(a), lists, listHits(a))
 	}
+}
+
+// A token revoked, or a user changed, by another process (here in SQL,
+// behind the API's back) is no longer honoured once PostgreSQL's notice has
+// arrived; this process's own sign-out takes effect at once
+// (TestRegisterLoginMeLogout).
+func TestSessionsFollowAccountChanges(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	sessions := a.watcher.sessions
+	me := func(token string) *httptest.ResponseRecorder { return a.do(t, http.MethodGet, "/v1/me", token, "") }
+	change := func(query string, args ...any) {
+		t.Helper()
+		before := a.watcher.accountNotices()
+		if err := a.db.Exec(query, args...).Error; err != nil {
+			t.Fatal(err)
+		}
+		a.watcher.wait(t, func() bool { return a.watcher.accounts > before })
+	}
+
+	revoked := a.signUp(t, account.RoleImporter, "")
+	if rec := me(revoked); rec.Code != http.StatusOK {
+		t.Fatalf("me = %d %s", rec.Code, rec.Body.String())
+	}
+	hits, _ := sessions.Stats()
+	if rec := me(revoked); rec.Code != http.StatusOK {
+		t.Fatalf("me again = %d %s", rec.Code, rec.Body.String())
+	}
+	if h, _ := sessions.Stats(); h != hits+1 {
+		t.Fatalf("the second request read the token again (hits %d → %d)", hits, h)
+	}
+	change(`UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = ?`, account.HashToken(revoked))
+	assertProblem(t, me(revoked), http.StatusUnauthorized)
+
+	promoted := a.signUp(t, account.RoleImporter, "")
+	user := decode[userJSON](t, me(promoted))
+	if user.Role != "importer" {
+		t.Fatalf("role = %q, want importer", user.Role)
+	}
+	if rec := a.do(t, http.MethodGet, "/v1/audit", promoted, ""); rec.Code != http.StatusForbidden {
+		t.Fatalf("audit as an importer = %d, want 403", rec.Code)
+	}
+	change(`UPDATE users SET role = 'admin', country = NULL WHERE id = ?`, user.ID)
+	if rec := a.do(t, http.MethodGet, "/v1/audit", promoted, ""); rec.Code != http.StatusOK {
+		t.Fatalf("audit after the promotion = %d %s, want 200", rec.Code, rec.Body.String())
+	}
+
+	deleted := a.signUp(t, account.RoleImporter, "")
+	me(deleted)
+	change(`DELETE FROM auth_tokens WHERE token_hash = ?`, account.HashToken(deleted))
+	assertProblem(t, me(deleted), http.StatusUnauthorized)
 }

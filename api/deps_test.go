@@ -83,7 +83,10 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	t.Cleanup(func() { _ = index.Close() })
 	// The read caches are on, fed by PostgreSQL's notices as in serve.
 	cache := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute})
-	watcher := watchNotices(t, dbURL, db, cache)
+	// So are the principals of signed-in tokens.
+	sessions := account.NewSessions(1000)
+	accounts.CacheSessions(sessions)
+	watcher := watchNotices(t, dbURL, db, cache, sessions)
 	tradeStore := postgres.NewTrade(db)
 	tradeSvc, err := trade.NewService(tradeStore, tradeStore, tax, time.Now)
 	if err != nil {
@@ -124,16 +127,18 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 // another process would) has reached them.
 type noticeWatcher struct {
 	*readcache.Catalog
-	db   *gorm.DB
-	mu   sync.Mutex
-	cond *sync.Cond
-	seen map[uuid.UUID]bool
-	live bool
+	sessions *account.Sessions
+	accounts int // account notices seen
+	db       *gorm.DB
+	mu       sync.Mutex
+	cond     *sync.Cond
+	seen     map[uuid.UUID]bool
+	live     bool
 }
 
-func watchNotices(t testing.TB, dbURL string, db *gorm.DB, cache *readcache.Catalog) *noticeWatcher {
+func watchNotices(t testing.TB, dbURL string, db *gorm.DB, cache *readcache.Catalog, sessions *account.Sessions) *noticeWatcher {
 	t.Helper()
-	w := &noticeWatcher{Catalog: cache, db: db, seen: map[uuid.UUID]bool{}}
+	w := &noticeWatcher{Catalog: cache, sessions: sessions, db: db, seen: map[uuid.UUID]bool{}}
 	w.cond = sync.NewCond(&w.mu)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -154,12 +159,28 @@ func (w *noticeWatcher) ProductChanged(id uuid.UUID) {
 	w.cond.Broadcast()
 }
 
+func (w *noticeWatcher) AccountsChanged() {
+	w.sessions.AccountsChanged()
+	w.mu.Lock()
+	w.accounts++
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
 func (w *noticeWatcher) SetLive(live bool) {
+	w.sessions.SetLive(live)
 	w.Catalog.SetLive(live)
 	w.mu.Lock()
 	w.live = live
 	w.mu.Unlock()
 	w.cond.Broadcast()
+}
+
+// accountNotices is how many account notices have arrived.
+func (w *noticeWatcher) accountNotices() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.accounts
 }
 
 // wait waits, at most 10 s, until ok holds (checked under w.mu).

@@ -30,7 +30,8 @@ type Repository interface {
 	UserByEmail(ctx context.Context, email string) (User, string, error)
 	UserByID(ctx context.Context, id uuid.UUID) (User, error)
 	CreateToken(ctx context.Context, tokenHash []byte, userID uuid.UUID, expiresAt time.Time) error
-	PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (Principal, error)
+	// PrincipalByToken also returns when the token expires.
+	PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (Principal, time.Time, error)
 	RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) error
 	// ReserveAttempts counts an attempt under every limit at once, as
 	// failures until released: under each limit's lock, so that parallel
@@ -100,6 +101,7 @@ type Service struct {
 	dummyHash string
 	// hashSlots admits password hashes within the memory budget.
 	hashSlots chan struct{}
+	sessions  *Sessions
 }
 
 // NewService builds the account service. centerExists tells which Select
@@ -362,16 +364,33 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 // Authenticate resolves a bearer token to its principal. Unknown, expired
 // and revoked tokens are errs.ErrUnauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	p, err := s.repo.PrincipalByToken(ctx, HashToken(token), s.now())
+	key := sha256.Sum256([]byte(token))
+	now := s.now()
+	if p, ok := s.sessions.get(key, now); ok {
+		return p, nil
+	}
+	ticket := s.sessions.ticket()
+	p, expires, err := s.repo.PrincipalByToken(ctx, key[:], now)
 	if errors.Is(err, errs.ErrNotFound) {
 		return Principal{}, errs.New(errs.ErrUnauthenticated, "invalid or expired token")
 	}
-	return p, err
+	if err != nil {
+		return Principal{}, err
+	}
+	s.sessions.put(ticket, key, p, expires)
+	return p, nil
 }
 
-// Logout revokes the token.
+// CacheSessions makes Authenticate keep the principals it found in c (nil:
+// none), which the caller keeps live and exact (Sessions).
+func (s *Service) CacheSessions(c *Sessions) { s.sessions = c }
+
+// Logout revokes the token. This process forgets it at once; the others
+// when PostgreSQL's notice of the change reaches them.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.repo.RevokeToken(ctx, HashToken(token), s.now())
+	err := s.repo.RevokeToken(ctx, HashToken(token), s.now())
+	s.sessions.AccountsChanged()
+	return err
 }
 
 // Me returns the signed-in user.

@@ -131,7 +131,10 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	indexer := a.indexer(engine, store.URL)
 	// The catalogue's change notices drop cached replies and wake the
 	// indexer, so that an approved product is searchable as it commits.
-	go postgres.ListenCatalog(ctx, cfg.DatabaseURL, indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, logger)
+	sessions := account.NewSessions(cfg.Cache.Sessions)
+	accounts.CacheSessions(sessions)
+	go postgres.ListenCatalog(ctx, cfg.DatabaseURL,
+		notices{indexWaker: indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, sessions: sessions}, logger)
 	if engine.local {
 		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
 	}
@@ -164,7 +167,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		return err
 	}
 	metrics.Registry.MustRegister(collectors.NewDBStatsCollector(sqlDB, "otop"), indexingLag(a.outbox(store.URL)))
-	metrics.Registry.MustRegister(cacheCounters(cache)...)
+	metrics.Registry.MustRegister(cacheCounters(cache, sessions)...)
 	stopDeliveries := startDeliveries(ctx, webhookStore, cfg.WebhookAllowPrivate, logger, metrics.Registry)
 	defer stopDeliveries()
 	router, err := api.NewRouter(api.Deps{
@@ -285,6 +288,20 @@ func (w indexWaker) SetLive(live bool) {
 	w.wake() // "*" (many changed) arrives as SetLive(true)
 }
 
+// notices also passes the accounts' change notices to the principals kept
+// of signed-in tokens, which are live together with the catalogue's caches.
+type notices struct {
+	indexWaker
+	sessions *account.Sessions
+}
+
+func (n notices) SetLive(live bool) {
+	n.sessions.SetLive(live)
+	n.indexWaker.SetLive(live)
+}
+
+func (n notices) AccountsChanged() { n.sessions.AccountsChanged() }
+
 func centerIDs(tax *taxonomy.Taxonomy) []string {
 	centers := tax.SelectCenters()
 	ids := make([]string, len(centers))
@@ -336,18 +353,20 @@ func indexingLag(outbox *postgres.Outbox) prometheus.Collector {
 func mib(n int) int64 { return int64(n) << 20 }
 
 // cacheCounters exposes the hits, misses and memory of the read caches.
-func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
+func cacheCounters(c *readcache.Catalog, sessions *account.Sessions) []prometheus.Collector {
 	var out []prometheus.Collector
 	add := func(name string, stats func() (uint64, uint64), bytes func() int64) {
-		out = append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Namespace: "otop", Subsystem: "cache", Name: "bytes",
-			Help:        "Memory held by the in-memory caches of public replies, by cache.",
-			ConstLabels: prometheus.Labels{"cache": name},
-		}, func() float64 { return float64(bytes()) }))
+		if bytes != nil {
+			out = append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Namespace: "otop", Subsystem: "cache", Name: "bytes",
+				Help:        "Memory held by the in-memory caches of public replies, by cache.",
+				ConstLabels: prometheus.Labels{"cache": name},
+			}, func() float64 { return float64(bytes()) }))
+		}
 		for i, result := range []string{"hit", "miss"} {
 			out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Namespace: "otop", Subsystem: "cache", Name: "lookups_total",
-				Help:        "Lookups in the in-memory caches of public replies, by cache and result.",
+				Help:        "Lookups in the in-memory caches (public replies, signed-in sessions), by cache and result.",
 				ConstLabels: prometheus.Labels{"cache": name, "result": result},
 			}, func() float64 {
 				hits, misses := stats()
@@ -359,6 +378,7 @@ func cacheCounters(c *readcache.Catalog) []prometheus.Collector {
 	add("lists", c.Lists.Stats, c.Lists.Bytes)
 	add("searches", c.Searches.Stats, c.Searches.Bytes)
 	add("queues", c.Queues.Stats, c.Queues.Bytes)
+	add("sessions", sessions.Stats, nil)
 	return out
 }
 

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -104,24 +106,26 @@ func (a *Accounts) CreateToken(ctx context.Context, tokenHash []byte, userID uui
 	return translate(a.db.WithContext(ctx).Create(&rec).Error, "create token")
 }
 
-func (a *Accounts) PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (account.Principal, error) {
-	var row struct {
-		ID             uuid.UUID
-		Role           string
-		SelectCenterID *string
-	}
+func (a *Accounts) PrincipalByToken(ctx context.Context, tokenHash []byte, now time.Time) (account.Principal, time.Time, error) {
+	var (
+		p       account.Principal
+		role    string
+		center  *string
+		expires time.Time
+	)
 	err := a.db.WithContext(ctx).Raw(`
-		SELECT u.id, u.role, u.select_center_id
+		SELECT u.id, u.role, u.select_center_id, t.expires_at
 		FROM auth_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`, tokenHash, now).
-		Scan(&row).Error
+		Row().Scan(&p.UserID, &role, &center, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.Principal{}, time.Time{}, fmt.Errorf("token: %w", errs.ErrNotFound)
+	}
 	if err != nil {
-		return account.Principal{}, translate(err, "token")
+		return account.Principal{}, time.Time{}, translate(err, "token")
 	}
-	if row.ID == uuid.Nil {
-		return account.Principal{}, fmt.Errorf("token: %w", errs.ErrNotFound)
-	}
-	return account.Principal{UserID: row.ID, Role: account.Role(row.Role), SelectCenterID: deref(row.SelectCenterID)}, nil
+	p.Role, p.SelectCenterID = account.Role(role), deref(center)
+	return p, expires, nil
 }
 
 func (a *Accounts) RevokeToken(ctx context.Context, tokenHash []byte, now time.Time) error {

@@ -24,6 +24,17 @@ type CatalogWatcher interface {
 	SetLive(live bool)
 }
 
+// AccountsChannel carries a notice whenever sign-in tokens or users are
+// changed or deleted (migration 00018).
+const AccountsChannel = "otop_accounts"
+
+// AccountsWatcher is told that tokens or users changed. A CatalogWatcher
+// that is also an AccountsWatcher follows both channels on one connection,
+// live or not together.
+type AccountsWatcher interface {
+	AccountsChanged()
+}
+
 // ListenerName is the application_name of the listening connection, as
 // pg_stat_activity shows it.
 const ListenerName = "otop catalogue notices"
@@ -80,6 +91,12 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 	if _, err := conn.Exec(ctx, "LISTEN "+CatalogChannel); err != nil {
 		return false, fmt.Errorf("listen: %w", err)
 	}
+	accounts, _ := w.(AccountsWatcher)
+	if accounts != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+AccountsChannel); err != nil {
+			return false, fmt.Errorf("listen: %w", err)
+		}
+	}
 	w.SetLive(true)
 	for {
 		// A connection that died without a word (a network partition)
@@ -101,6 +118,10 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 				}
 			}
 			return true, fmt.Errorf("wait for notices: %w", err)
+		}
+		if n.Channel == AccountsChannel {
+			accounts.AccountsChanged()
+			continue
 		}
 		id, perr := uuid.Parse(n.Payload)
 		if perr != nil { // "*": everything may have changed

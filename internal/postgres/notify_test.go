@@ -134,3 +134,47 @@ func TestCatalogNoticesFollowPublicChanges(t *testing.T) {
 		t.Errorf("after reconnecting, a change announced %v, want [%s]", got, product)
 	}
 }
+
+// accountsRecorder also follows the accounts' notices.
+type accountsRecorder struct{ *recorder }
+
+func (r accountsRecorder) AccountsChanged() { r.add("accounts") }
+
+func TestAccountNoticesFollowTokenAndUserChanges(t *testing.T) {
+	t.Parallel()
+	url := testenv.DatabaseURL(t)
+	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
+	rec := accountsRecorder{&recorder{signal: make(chan struct{}, 1)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	rec.waitFor(t, 0, "live")
+
+	var user uuid.UUID
+	if err := f.db.Raw("SELECT user_id FROM producers WHERE id = ?", f.producer).Row().Scan(&user); err != nil {
+		t.Fatal(err)
+	}
+	notices := func(query string, args ...any) []string {
+		t.Helper()
+		from := rec.len()
+		exec(t, f.db, query, args...)
+		m := uuid.New()
+		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
+		return rec.waitFor(t, from, m.String())
+	}
+	exec(t, f.db, "INSERT INTO auth_tokens (token_hash, user_id, expires_at) VALUES ('\\x01', ?, now() + interval '1 day')", user)
+	for _, c := range []struct {
+		name, query string
+		want        []string
+	}{
+		{"a new token", "INSERT INTO auth_tokens (token_hash, user_id, expires_at) VALUES ('\\x02', ?, now() + interval '1 day')", nil},
+		{"a token revoked", "UPDATE auth_tokens SET revoked_at = now() WHERE user_id = ? AND token_hash = '\\x01'", []string{"accounts"}},
+		{"tokens deleted", "DELETE FROM auth_tokens WHERE user_id = ?", []string{"accounts"}},
+		{"a user changed", "UPDATE users SET display_name = 'Renamed' WHERE id = ?", []string{"accounts"}},
+	} {
+		if got := notices(c.query, user); !slices.Equal(got, c.want) {
+			t.Errorf("%s announced %v, want %v", c.name, got, c.want)
+		}
+	}
+}
