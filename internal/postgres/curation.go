@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bytedance/sonic"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -104,7 +105,9 @@ func (c *Curation) Queue(ctx context.Context, q curation.QueueQuery) ([]curation
 	for i, p := range products {
 		out[i] = curation.QueueRow{Product: p, Producer: producers[i].domain()}
 		if versions[i] != nil {
-			if err := json.Unmarshal(versions[i], &out[i].Published); err != nil {
+			// sonic: decoding the published versions with encoding/json was a
+			// tenth of serve's CPU time on the queue.
+			if err := sonic.Unmarshal(versions[i], &out[i].Published); err != nil {
 				return nil, fmt.Errorf("published version of %s: %w", p.ID, err)
 			}
 		}
