@@ -150,7 +150,7 @@ curation_step() {
 
 # orders_step: step 5, through a serve with its defaults.
 orders_step() {
-	start_server
+	start_server PPROF_ADDR=127.0.0.1:$PPROF_PORT # for profiles taken by hand during the run
 	echo "serve ready for the orders run in $serve_ready s" >&2
 	timeout 3600 bin/orderbench -api "http://127.0.0.1:$PORT" -database-url "$db_url" \
 		-concurrency "$CONCURRENCY_ORDERS" -duration "$DURATION" >"$OUT/orders.md"
