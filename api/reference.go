@@ -21,7 +21,7 @@ func replyList[T any](c *gin.Context, items []T, next *string) {
 	if items == nil {
 		items = []T{}
 	}
-	c.JSON(http.StatusOK, listReply[T]{Items: items, NextCursor: next})
+	respondEncoded(c, listReply[T]{Items: items, NextCursor: next})
 }
 
 // replyFound answers with v, or 404 when the lookup failed.

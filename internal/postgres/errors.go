@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -42,8 +43,8 @@ func translate(err error, what string) error {
 // translate: a write caught by an outage answered 500 instead of 503.
 type dialector struct{ *gormpg.Dialector }
 
-func newDialector(dsn string) dialector {
-	return dialector{&gormpg.Dialector{Config: &gormpg.Config{DSN: dsn}}}
+func newDialector(conn *sql.DB) dialector {
+	return dialector{&gormpg.Dialector{Config: &gormpg.Config{Conn: conn}}}
 }
 
 func (d dialector) Translate(err error) error {

@@ -368,14 +368,16 @@ func readOrderRows(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 }
 
 func readLines(tx *gorm.DB, orders []trade.Order) error {
-	ids := make([]uuid.UUID, len(orders))
+	// One array parameter: a list of uuid.UUID parameters went through
+	// their driver.Valuer one by one, a sixth of serve's CPU on a page.
+	ids := make(textArray, len(orders))
 	at := make(map[uuid.UUID]int, len(orders))
 	for i, o := range orders {
-		ids[i], at[o.ID] = o.ID, i
+		ids[i], at[o.ID] = o.ID.String(), i
 	}
 	rows, err := tx.Raw(`SELECT order_id, line_no, product_id, name_th, name_en, coalesce(sku, ''), unit, quantity,
 			unit_price_minor, line_total_minor, from_stock, estimated_ship_on
-		FROM order_lines WHERE order_id IN ? ORDER BY order_id, line_no`, ids).Rows()
+		FROM order_lines WHERE order_id = ANY(?::uuid[]) ORDER BY order_id, line_no`, ids).Rows()
 	if err != nil {
 		return translate(err, "read order lines")
 	}

@@ -15,8 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -40,28 +44,64 @@ type Options struct {
 	StatementTimeout time.Duration
 }
 
+// slowStatement is how long a statement may take before it is logged.
+const slowStatement = 200 * time.Millisecond
+
+// quietTrace hands a statement's trace to gorm's logger only when it will
+// be logged (an error, a slow statement, or every statement at level Info):
+// gorm's slog logger renders every statement's SQL before it decides.
+type quietTrace struct {
+	logger.Interface
+	level logger.LogLevel
+}
+
+func (q quietTrace) LogMode(level logger.LogLevel) logger.Interface {
+	return quietTrace{Interface: q.Interface.LogMode(level), level: level}
+}
+
+func (q quietTrace) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	quiet := err == nil || errors.Is(err, gorm.ErrRecordNotFound)
+	if quiet && q.level < logger.Info && time.Since(begin) <= slowStatement {
+		return
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
+}
+
 // Open connects to PostgreSQL, checks the connection and returns the gorm handle.
 // Errors come back translated (gorm.ErrDuplicatedKey and friends).
 func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 	gl := logger.Discard
 	if opts.Logger != nil {
-		gl = logger.NewSlogLogger(opts.Logger, logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
+		gl = quietTrace{Interface: logger.NewSlogLogger(opts.Logger, logger.Config{
+			SlowThreshold:             slowStatement,
 			LogLevel:                  logger.Warn,
 			IgnoreRecordNotFoundError: true,
 			ParameterizedQueries:      true,
-		})
+		}), level: logger.Warn}
 	}
 	if opts.StatementTimeout > 0 {
 		dsn = withRuntimeParam(dsn, "statement_timeout", strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10))
 	}
-	db, err := gorm.Open(newDialector(dsn), &gorm.Config{
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	conn := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+		// uuid.UUID parameters are encoded as uuids: through their
+		// driver.Valuer (a string) pgx first failed to encode them in binary,
+		// formatting an error each time, and then parsed the string.
+		m := c.TypeMap()
+		m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{pgxuuid.TryWrapUUIDEncodePlan}, m.TryWrapEncodePlanFuncs...)
+		return nil
+	}))
+	db, err := gorm.Open(newDialector(conn), &gorm.Config{
 		TranslateError:         true,
 		Logger:                 gl,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
+		_ = conn.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	sqlDB, err := db.DB()
