@@ -326,6 +326,10 @@ const orderColumns = `o.id, o.group_id, o.importer_id, o.producer_id, pr.user_id
 	coalesce(o.carrier, ''), coalesce(o.tracking_number, ''), coalesce(o.cancel_reason, ''), coalesce(o.cancelled_by, ''),
 	o.placed_at, o.confirmed_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.updated_at, o.version`
 
+// lineColumns are the columns of an order line l read with its order.
+const lineColumns = `l.line_no, l.product_id, l.name_th, l.name_en, coalesce(l.sku, ''), l.unit, l.quantity,
+	l.unit_price_minor, l.line_total_minor, l.from_stock, l.estimated_ship_on`
+
 // scanOrders runs q (selecting orderColumns from orders o joined with
 // producers pr) and reads the lines of the orders it found.
 func scanOrders(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
@@ -337,6 +341,13 @@ func scanOrders(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 }
 
 func readOrderRows(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
+	return readOrders(tx, false, q, args...)
+}
+
+// readOrders reads orders selected by q; withLines: each row also holds
+// one line of its order (lineColumns, NULL for none), the rows of an order
+// next to each other.
+func readOrders(tx *gorm.DB, withLines bool, q string, args ...any) ([]trade.Order, error) {
 	rows, err := tx.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, translate(err, "read orders")
@@ -349,12 +360,38 @@ func readOrderRows(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 			quote   *uuid.UUID
 			status  string
 			country string
+			lineNo  *int
+			l       trade.Line
 		)
-		if err := rows.Scan(&o.ID, &o.GroupID, &o.ImporterID, &o.ProducerID, &o.ProducerUserID, &o.SelectCenterID, &quote,
+		dest := []any{&o.ID, &o.GroupID, &o.ImporterID, &o.ProducerID, &o.ProducerUserID, &o.SelectCenterID, &quote,
 			&status, &o.Currency, &o.TotalMinor, &country, &o.Incoterm, &o.Note, &o.EstimatedShipOn,
 			&o.Carrier, &o.TrackingNumber, &o.CancelReason, &o.CancelledBy,
-			&o.PlacedAt, &o.ConfirmedAt, &o.ShippedAt, &o.DeliveredAt, &o.CancelledAt, &o.UpdatedAt, &o.Version); err != nil {
+			&o.PlacedAt, &o.ConfirmedAt, &o.ShippedAt, &o.DeliveredAt, &o.CancelledAt, &o.UpdatedAt, &o.Version}
+		if withLines {
+			var (
+				productID            *uuid.UUID
+				nameTH, nameEN       *string
+				sku, unit            *string
+				qty                  *int
+				unitPrice, lineTotal *int64
+				fromStock            *bool
+				shipOn               *time.Time
+			)
+			dest = append(dest, &lineNo, &productID, &nameTH, &nameEN, &sku, &unit, &qty, &unitPrice, &lineTotal, &fromStock, &shipOn)
+			if err := rows.Scan(dest...); err != nil {
+				return nil, translate(err, "read order")
+			}
+			if lineNo != nil {
+				l = trade.Line{No: *lineNo, ProductID: *productID, NameTH: *nameTH, NameEN: *nameEN, SKU: *sku, Unit: *unit,
+					Quantity: *qty, UnitPriceMinor: *unitPrice, LineTotalMinor: *lineTotal, FromStock: *fromStock,
+					EstimatedShipOn: shipOn}
+			}
+		} else if err := rows.Scan(dest...); err != nil {
 			return nil, translate(err, "read order")
+		}
+		if n := len(out); withLines && n > 0 && out[n-1].ID == o.ID {
+			out[n-1].Lines = append(out[n-1].Lines, l)
+			continue
 		}
 		o.Status, o.DestinationCountry = trade.OrderStatus(status), strings.TrimSpace(country)
 		if quote != nil {
@@ -362,6 +399,9 @@ func readOrderRows(tx *gorm.DB, q string, args ...any) ([]trade.Order, error) {
 		}
 		o.PlacedAt, o.UpdatedAt = o.PlacedAt.UTC(), o.UpdatedAt.UTC()
 		o.ConfirmedAt, o.ShippedAt, o.DeliveredAt, o.CancelledAt = utcPtr(o.ConfirmedAt), utcPtr(o.ShippedAt), utcPtr(o.DeliveredAt), utcPtr(o.CancelledAt)
+		if lineNo != nil {
+			o.Lines = append(o.Lines, l)
+		}
 		out = append(out, o)
 	}
 	return out, translate(rows.Err(), "read orders")
@@ -443,13 +483,16 @@ func (t *Trade) Orders(ctx context.Context, q trade.OrderQuery) ([]trade.Order, 
 		where = append(where, "(o.placed_at, o.id) < (?, ?)")
 		args = append(args, q.After.At, q.After.ID)
 	}
-	sql := `SELECT ` + orderColumns + ` FROM orders o JOIN producers pr ON pr.id = o.producer_id`
+	page := `SELECT ` + orderColumns + ` FROM orders o JOIN producers pr ON pr.id = o.producer_id`
 	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
+		page += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += " ORDER BY o.placed_at DESC, o.id DESC LIMIT ?"
+	page += " ORDER BY o.placed_at DESC, o.id DESC LIMIT ?"
 	args = append(args, q.Limit+1)
-	return scanOrders(t.db.WithContext(ctx), sql, args...)
+	// The page and its lines in one round trip.
+	sql := `WITH page AS (` + page + `) SELECT page.*, ` + lineColumns + `
+		FROM page LEFT JOIN order_lines l ON l.order_id = page.id ORDER BY page.placed_at DESC, page.id DESC, l.line_no`
+	return readOrders(t.db.WithContext(ctx), true, sql, args...)
 }
 
 // TransitionOrder locks an order, lets change decide its next state, and

@@ -213,6 +213,40 @@ func TestOrdersArePricedFromTiersAndSplitPerProducer(t *testing.T) {
 	if d := next.Orders[0].Lines[0].EstimatedShipOn; d == nil || !d.Equal(today.AddDate(0, 0, 30+2*30)) {
 		t.Errorf("ship date behind a backlog of 120 at 60 a month = %v", d)
 	}
+	// Lists read each order with all its lines, in order, a page at a time.
+	var listed []trade.Order
+	cursor := ""
+	for range 4 {
+		page, nextCursor, err := w.trade.Orders(w.ctx, importer, trade.OrderFilter{Limit: 1, Cursor: cursor})
+		if err != nil || len(page) != 1 {
+			t.Fatalf("list a page of 1 after %q: %d orders, %v", cursor, len(page), err)
+		}
+		listed = append(listed, page...)
+		if cursor = nextCursor; cursor == "" {
+			break
+		}
+	}
+	// (The test's clock stands still: the orders share placed_at and list by id.)
+	if len(listed) != 3 || listed[0].ID == listed[1].ID || listed[1].ID == listed[2].ID || listed[0].ID == listed[2].ID || cursor != "" {
+		t.Fatalf("listed %d orders, cursor after the last %q", len(listed), cursor)
+	}
+	for _, o := range listed {
+		var want trade.Order
+		for _, g := range append(got.Orders, next.Orders...) {
+			if g.ID == o.ID {
+				want = g
+			}
+		}
+		if want.ID == uuid.Nil || len(o.Lines) != len(want.Lines) {
+			t.Fatalf("order %s listed with %d lines, placed with %d", o.ID, len(o.Lines), len(want.Lines))
+		}
+		for i, l := range o.Lines {
+			if l.No != i+1 || l.ProductID != want.Lines[i].ProductID || l.Quantity != want.Lines[i].Quantity ||
+				l.UnitPriceMinor != want.Lines[i].UnitPriceMinor || l.NameTH != want.Lines[i].NameTH {
+				t.Errorf("order %s line %d listed as %+v, placed as %+v", o.ID, i, l, want.Lines[i])
+			}
+		}
+	}
 }
 
 func TestOrderInputIsCheckedPerLine(t *testing.T) {
