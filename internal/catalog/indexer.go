@@ -83,22 +83,8 @@ type Indexer struct {
 }
 
 // wakeGather is how long Run waits after a wake-up for more changes to
-// apply with it, at least; maxWakeGather at most.
-const (
-	wakeGather    = 20 * time.Millisecond
-	maxWakeGather = 200 * time.Millisecond
-)
-
-// gatherAfter is how long Run gathers changes after a wake-up, given how
-// many the last drain applied: a few (a producer's edit, a curator's
-// decision) are searchable within wakeGather; under a steady stream (curators
-// deciding back to back, an import) the wait grows with the stream, so that
-// the index takes fewer, larger batches: the search engine's cost per batch
-// (a new segment, and its merges later) is then shared by more changes,
-// while each still becomes searchable within a fraction of a second.
-func gatherAfter(applied int) time.Duration {
-	return min(maxWakeGather, max(wakeGather, time.Duration(applied)*wakeGather/4))
-}
+// apply with it.
+const wakeGather = 20 * time.Millisecond
 
 // Wake tells Run that the outbox has new entries, so that a change becomes
 // searchable as soon as it commits rather than at the next tick.
@@ -234,8 +220,7 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 		if err := ix.serveRebuild(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			ix.logger.ErrorContext(ctx, "search index rebuild failed; the live index is unchanged", "error", err.Error())
 		}
-		n, err := ix.Drain(ctx, 500)
-		if err != nil && !errors.Is(err, context.Canceled) {
+		if n, err := ix.Drain(ctx, 500); err != nil && !errors.Is(err, context.Canceled) {
 			ix.logger.WarnContext(ctx, "search indexing failed; will retry", "error", err.Error(), "applied", n)
 		}
 		select {
@@ -248,7 +233,7 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(gatherAfter(n)):
+			case <-time.After(wakeGather):
 			}
 		}
 	}
