@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -253,7 +252,7 @@ func (t *Trade) ListInquiries(ctx context.Context, q trade.InquiryQuery) ([]trad
 		}
 		query, args = query+" AND (i.created_at, i.id) < (?, ?)", append(args, q.After.At, id)
 	}
-	query += " ORDER BY i.created_at DESC, i.id DESC LIMIT " + strconv.Itoa(q.Limit) // a number, see literalLimit
+	query, args = query+" ORDER BY i.created_at DESC, i.id DESC LIMIT ?", append(args, q.Limit)
 	var rows []inquiryRow
 	if err := t.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "list inquiries")
@@ -561,7 +560,7 @@ func (t *Trade) ListRFQs(ctx context.Context, q trade.RFQQuery) ([]trade.RFQ, er
 		}
 		query, args = query+" AND (r.created_at, r.id) < (?, ?)", append(args, q.After.At, id)
 	}
-	query += " ORDER BY r.created_at DESC, r.id DESC LIMIT " + strconv.Itoa(q.Limit) // a number, see literalLimit
+	query, args = query+" ORDER BY r.created_at DESC, r.id DESC LIMIT ?", append(args, q.Limit)
 	var rows []rfqRow
 	if err := t.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "list rfqs")

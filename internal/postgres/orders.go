@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -488,7 +487,8 @@ func (t *Trade) Orders(ctx context.Context, q trade.OrderQuery) ([]trade.Order, 
 	if len(where) > 0 {
 		page += " WHERE " + strings.Join(where, " AND ")
 	}
-	page += " ORDER BY o.placed_at DESC, o.id DESC LIMIT " + strconv.Itoa(q.Limit+1) // a number, see literalLimit
+	page += " ORDER BY o.placed_at DESC, o.id DESC LIMIT ?"
+	args = append(args, q.Limit+1)
 	// The page and its lines in one round trip.
 	sql := `WITH page AS (` + page + `) SELECT page.*, ` + lineColumns + `
 		FROM page LEFT JOIN order_lines l ON l.order_id = page.id ORDER BY page.placed_at DESC, page.id DESC, l.line_no`

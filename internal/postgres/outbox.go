@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -54,7 +53,7 @@ func (o *Outbox) Claim(ctx context.Context, limit int, process func(context.Cont
 		}
 		var recs []outboxRecord
 		err := tx.Raw(`SELECT id, product_id::text AS product_id, attempts FROM search_outbox
-			WHERE next_attempt_at <= clock_timestamp() ORDER BY id LIMIT ` + strconv.Itoa(limit)).Scan(&recs).Error // a number, see literalLimit
+			WHERE next_attempt_at <= clock_timestamp() ORDER BY id LIMIT ?`, limit).Scan(&recs).Error
 		if err != nil || len(recs) == 0 {
 			return err
 		}

@@ -22,7 +22,6 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -105,7 +104,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 		_ = conn.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.ClauseBuilders["LIMIT"] = literalLimit
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("postgres pool: %w", err)
@@ -124,29 +122,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	return db, nil
-}
-
-// literalLimit writes gorm's LIMIT and OFFSET as numbers in the statement
-// rather than as parameters. PostgreSQL plans a prepared statement whose
-// LIMIT is a parameter anew at every execution (a generic plan cannot know
-// how many rows are wanted, so it never looks as cheap as a custom one);
-// with the number in the text, the plan is made once per connection. The
-// values are ints, so nothing but digits reaches the SQL.
-func literalLimit(c clause.Clause, b clause.Builder) {
-	l, ok := c.Expression.(clause.Limit)
-	if !ok {
-		c.Build(b)
-		return
-	}
-	if l.Limit != nil && *l.Limit >= 0 {
-		b.WriteString("LIMIT " + strconv.Itoa(*l.Limit))
-	}
-	if l.Offset > 0 {
-		if l.Limit != nil && *l.Limit >= 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString("OFFSET " + strconv.Itoa(l.Offset))
-	}
 }
 
 // withRuntimeParam adds a run-time parameter to a connection string, in

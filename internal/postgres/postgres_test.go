@@ -3,10 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
-
-	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/testenv"
@@ -61,27 +58,5 @@ func TestOpenReportsAnUnreachableDatabase(t *testing.T) {
 	_, err := postgres.Open(context.Background(), "postgres://otop:otop@127.0.0.1:1/otop?sslmode=disable&connect_timeout=2", postgres.Options{})
 	if err == nil {
 		t.Fatal("Open succeeded against a closed port")
-	}
-}
-
-// LIMIT and OFFSET reach PostgreSQL as numbers in the statement, so that a
-// prepared statement keeps its plan (literalLimit), and still work.
-func TestLimitsAreWrittenAsNumbers(t *testing.T) {
-	t.Parallel()
-	db := testenv.OpenDB(t, testenv.DatabaseURL(t))
-	var rows []struct{ N int }
-	stmt := db.Session(&gorm.Session{DryRun: true}).Table("generate_series(1, 10) AS n").Select("n").
-		Order("n").Limit(3).Offset(4).Find(&rows).Statement
-	if sql := stmt.SQL.String(); !strings.HasSuffix(sql, "LIMIT 3 OFFSET 4") || len(stmt.Vars) != 0 {
-		t.Fatalf("SQL %q with %d parameters, want LIMIT 3 OFFSET 4 written out", sql, len(stmt.Vars))
-	}
-	if err := db.Table("generate_series(1, 10) AS n").Select("n").Order("n").Limit(3).Offset(4).Find(&rows).Error; err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 3 || rows[0].N != 5 || rows[2].N != 7 {
-		t.Errorf("rows = %v, want 5, 6, 7", rows)
-	}
-	if err := db.Table("generate_series(1, 10) AS n").Select("n").Order("n").Offset(8).Find(&rows).Error; err != nil || len(rows) != 2 || rows[0].N != 9 {
-		t.Errorf("offset alone: %v, %v", rows, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -319,7 +318,7 @@ func (s *Webhooks) Finish(ctx context.Context, o webhook.Outcome) error {
 // (webhook_deliveries_finished_idx).
 func (s *Webhooks) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
 	res := s.db.WithContext(ctx).Exec(`DELETE FROM webhook_deliveries WHERE id IN (
-		SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT `+strconv.Itoa(limit)+`)`, before) // a number, see literalLimit
+		SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)`, before, limit)
 	return int(res.RowsAffected), translate(res.Error, "purge webhook deliveries")
 }
 
