@@ -160,7 +160,7 @@ func (w *noticeWatcher) ProductChanged(id uuid.UUID) {
 }
 
 func (w *noticeWatcher) AccountsChanged() {
-	w.sessions.AccountsChanged()
+	w.sessions.Purge()
 	w.mu.Lock()
 	w.accounts++
 	w.mu.Unlock()

@@ -365,19 +365,18 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 // and revoked tokens are errs.ErrUnauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	key := sha256.Sum256([]byte(token))
-	now := s.now()
-	if p, ok := s.sessions.get(key, now); ok {
+	if p, ok := s.sessions.Get(key); ok {
 		return p, nil
 	}
-	ticket := s.sessions.ticket()
-	p, expires, err := s.repo.PrincipalByToken(ctx, key[:], now)
+	ticket := s.sessions.Ticket()
+	p, expires, err := s.repo.PrincipalByToken(ctx, key[:], s.now())
 	if errors.Is(err, errs.ErrNotFound) {
 		return Principal{}, errs.New(errs.ErrUnauthenticated, "invalid or expired token")
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	s.sessions.put(ticket, key, p, expires)
+	s.sessions.PutUntil(ticket, key, p, expires)
 	return p, nil
 }
 
@@ -389,7 +388,7 @@ func (s *Service) CacheSessions(c *Sessions) { s.sessions = c }
 // when PostgreSQL's notice of the change reaches them.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	err := s.repo.RevokeToken(ctx, HashToken(token), s.now())
-	s.sessions.AccountsChanged()
+	s.sessions.Purge()
 	return err
 }
 

@@ -300,7 +300,7 @@ func (n notices) SetLive(live bool) {
 	n.indexWaker.SetLive(live)
 }
 
-func (n notices) AccountsChanged() { n.sessions.AccountsChanged() }
+func (n notices) AccountsChanged() { n.sessions.Purge() }
 
 func centerIDs(tax *taxonomy.Taxonomy) []string {
 	centers := tax.SelectCenters()
@@ -356,13 +356,11 @@ func mib(n int) int64 { return int64(n) << 20 }
 func cacheCounters(c *readcache.Catalog, sessions *account.Sessions) []prometheus.Collector {
 	var out []prometheus.Collector
 	add := func(name string, stats func() (uint64, uint64), bytes func() int64) {
-		if bytes != nil {
-			out = append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Namespace: "otop", Subsystem: "cache", Name: "bytes",
-				Help:        "Memory held by the in-memory caches of public replies, by cache.",
-				ConstLabels: prometheus.Labels{"cache": name},
-			}, func() float64 { return float64(bytes()) }))
-		}
+		out = append(out, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "otop", Subsystem: "cache", Name: "bytes",
+			Help:        "Memory held by the in-memory caches (public replies, signed-in sessions), by cache.",
+			ConstLabels: prometheus.Labels{"cache": name},
+		}, func() float64 { return float64(bytes()) }))
 		for i, result := range []string{"hit", "miss"} {
 			out = append(out, prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Namespace: "otop", Subsystem: "cache", Name: "lookups_total",
@@ -378,7 +376,7 @@ func cacheCounters(c *readcache.Catalog, sessions *account.Sessions) []prometheu
 	add("lists", c.Lists.Stats, c.Lists.Bytes)
 	add("searches", c.Searches.Stats, c.Searches.Bytes)
 	add("queues", c.Queues.Stats, c.Queues.Bytes)
-	add("sessions", sessions.Stats, nil)
+	add("sessions", sessions.Stats, sessions.Bytes)
 	return out
 }
 

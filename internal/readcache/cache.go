@@ -1,6 +1,7 @@
 // Package readcache keeps encoded public replies in memory (a published
-// product, a page of the public list, a search result) and drops them as
-// soon as the data they show may have changed.
+// product, a page of the public list, a search result), and other values
+// read from the database (the principals of signed-in tokens), and drops
+// them as soon as the data they show may have changed.
 //
 // Invalidation is exact, not timed, for what PostgreSQL tells: every change
 // of a product's public state is notified (LISTEN/NOTIFY, see
@@ -32,28 +33,28 @@ type Entry struct {
 	ETag string // "" when the reply has none
 }
 
-type item struct {
-	entry   Entry
+type item[V any] struct {
+	value   V
 	expires time.Time // zero: no time to live
 }
 
-// entryOverhead approximates what an entry costs besides its body and ETag
-// (key, list element, item).
-const entryOverhead = 128
-
-func (it item) size() int64 { return int64(len(it.entry.Body)+len(it.entry.ETag)) + entryOverhead }
+// EntryOverhead approximates what an entry costs besides its value (key,
+// list element, item).
+const EntryOverhead = 128
 
 // Ticket is the invalidation count a reader saw before reading.
 type Ticket uint64
 
-// Cache is a least-recently-used cache of entries bounded in bytes, safe
-// for concurrent use. A nil *Cache, or one of 0 bytes, is a cache that
-// never hits.
-type Cache[K comparable] struct {
+// Store is a least-recently-used cache of values bounded in bytes (as its
+// size function counts them), safe for concurrent use, with the rules of
+// the package: tickets, liveness, an optional time to live. A nil *Store,
+// or one of 0 bytes, never hits.
+type Store[K comparable, V any] struct {
 	mu       sync.Mutex
-	lru      *simplelru.LRU[K, item]
+	lru      *simplelru.LRU[K, item[V]]
+	size     func(V) int64
 	maxBytes int64
-	bytes    int64 // held, as item.size counts
+	bytes    int64 // held, as itemSize counts
 	ttl      time.Duration
 	now      func() time.Time
 	epoch    uint64
@@ -62,15 +63,24 @@ type Cache[K comparable] struct {
 	hits, misses atomic.Uint64
 }
 
-// New returns a cache holding at most maxBytes of entries, each kept at
-// most ttl (0: until evicted or invalidated). An entry larger than an
-// eighth of maxBytes is not stored: it would push out too many others. The
-// cache starts live when startLive, otherwise it waits for SetLive(true)
-// (for instance until notices are followed).
+// Cache holds encoded replies.
+type Cache[K comparable] = Store[K, Entry]
+
+// New returns a cache of replies holding at most maxBytes of entries, each
+// kept at most ttl (0: until evicted or invalidated). An entry larger than
+// an eighth of maxBytes is not stored: it would push out too many others.
+// The cache starts live when startLive, otherwise it waits for
+// SetLive(true) (for instance until notices are followed).
 func New[K comparable](maxBytes int64, ttl time.Duration, startLive bool) *Cache[K] {
-	c := &Cache[K]{maxBytes: maxBytes, ttl: ttl, now: time.Now, live: startLive}
+	return NewStore[K](maxBytes, ttl, startLive, func(e Entry) int64 { return int64(len(e.Body) + len(e.ETag)) })
+}
+
+// NewStore is New for values of any kind, size telling how many bytes a
+// value holds besides the entry's own overhead.
+func NewStore[K comparable, V any](maxBytes int64, ttl time.Duration, startLive bool, size func(V) int64) *Store[K, V] {
+	c := &Store[K, V]{size: size, maxBytes: maxBytes, ttl: ttl, now: time.Now, live: startLive}
 	if maxBytes > 0 {
-		l, err := simplelru.NewLRU[K, item](int(max(maxBytes/entryOverhead, 1)), func(_ K, it item) { c.bytes -= it.size() })
+		l, err := simplelru.NewLRU[K, item[V]](int(max(maxBytes/EntryOverhead, 1)), func(_ K, it item[V]) { c.bytes -= c.itemSize(it) })
 		if err != nil { // only for a size <= 0, excluded above
 			panic(err)
 		}
@@ -79,13 +89,16 @@ func New[K comparable](maxBytes int64, ttl time.Duration, startLive bool) *Cache
 	return c
 }
 
-// Enabled reports whether the cache can ever hit.
-func (c *Cache[K]) Enabled() bool { return c != nil && c.lru != nil }
+func (c *Store[K, V]) itemSize(it item[V]) int64 { return c.size(it.value) + EntryOverhead }
 
-// Get returns the entry stored for k, if any, live and not expired.
-func (c *Cache[K]) Get(k K) (Entry, bool) {
+// Enabled reports whether the cache can ever hit.
+func (c *Store[K, V]) Enabled() bool { return c != nil && c.lru != nil }
+
+// Get returns the value stored for k, if any, live and not expired.
+func (c *Store[K, V]) Get(k K) (V, bool) {
+	var zero V
 	if !c.Enabled() {
-		return Entry{}, false
+		return zero, false
 	}
 	c.mu.Lock()
 	it, ok := c.lru.Get(k)
@@ -97,14 +110,14 @@ func (c *Cache[K]) Get(k K) (Entry, bool) {
 	c.mu.Unlock()
 	if ok {
 		c.hits.Add(1)
-		return it.entry, true
+		return it.value, true
 	}
 	c.misses.Add(1)
-	return Entry{}, false
+	return zero, false
 }
 
 // Ticket is taken before reading the data a Put will store.
-func (c *Cache[K]) Ticket() Ticket {
+func (c *Store[K, V]) Ticket() Ticket {
 	if !c.Enabled() {
 		return 0
 	}
@@ -113,26 +126,32 @@ func (c *Cache[K]) Ticket() Ticket {
 	return Ticket(c.epoch)
 }
 
-// Put stores e for k unless something was invalidated since t was taken or
+// Put stores v for k unless something was invalidated since t was taken or
 // the cache is not live. It reports whether it stored.
-func (c *Cache[K]) Put(t Ticket, k K, e Entry) bool {
+func (c *Store[K, V]) Put(t Ticket, k K, v V) bool { return c.PutUntil(t, k, v, time.Time{}) }
+
+// PutUntil is Put for a value that is no longer true from until on (zero:
+// no such time); the cache's time to live applies too.
+func (c *Store[K, V]) PutUntil(t Ticket, k K, v V, until time.Time) bool {
 	if !c.Enabled() {
 		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	it := item{entry: e}
-	if !c.live || uint64(t) != c.epoch || it.size() > c.maxBytes/8 {
+	it := item[V]{value: v, expires: until}
+	if !c.live || uint64(t) != c.epoch || c.itemSize(it) > c.maxBytes/8 {
 		return false
 	}
 	if c.ttl > 0 {
-		it.expires = c.now().Add(c.ttl)
+		if byTTL := c.now().Add(c.ttl); it.expires.IsZero() || byTTL.Before(it.expires) {
+			it.expires = byTTL
+		}
 	}
 	if old, ok := c.lru.Peek(k); ok { // replaced without an eviction
-		c.bytes -= old.size()
+		c.bytes -= c.itemSize(old)
 	}
 	c.lru.Add(k, it)
-	c.bytes += it.size()
+	c.bytes += c.itemSize(it)
 	for c.bytes > c.maxBytes {
 		c.lru.RemoveOldest()
 	}
@@ -140,7 +159,7 @@ func (c *Cache[K]) Put(t Ticket, k K, e Entry) bool {
 }
 
 // Remove invalidates k.
-func (c *Cache[K]) Remove(k K) {
+func (c *Store[K, V]) Remove(k K) {
 	if !c.Enabled() {
 		return
 	}
@@ -151,12 +170,12 @@ func (c *Cache[K]) Remove(k K) {
 }
 
 // Purge invalidates everything.
-func (c *Cache[K]) Purge() { c.purge(nil) }
+func (c *Store[K, V]) Purge() { c.purge(nil) }
 
 // SetLive empties the cache and makes it answer and store (true) or not.
-func (c *Cache[K]) SetLive(live bool) { c.purge(&live) }
+func (c *Store[K, V]) SetLive(live bool) { c.purge(&live) }
 
-func (c *Cache[K]) purge(live *bool) {
+func (c *Store[K, V]) purge(live *bool) {
 	if !c.Enabled() {
 		return
 	}
@@ -170,7 +189,7 @@ func (c *Cache[K]) purge(live *bool) {
 }
 
 // Stats returns the number of hits and misses so far.
-func (c *Cache[K]) Stats() (hits, misses uint64) {
+func (c *Store[K, V]) Stats() (hits, misses uint64) {
 	if c == nil {
 		return 0, 0
 	}
@@ -178,7 +197,7 @@ func (c *Cache[K]) Stats() (hits, misses uint64) {
 }
 
 // Bytes is the size of the entries held, as the cache counts it.
-func (c *Cache[K]) Bytes() int64 {
+func (c *Store[K, V]) Bytes() int64 {
 	if !c.Enabled() {
 		return 0
 	}
@@ -188,7 +207,7 @@ func (c *Cache[K]) Bytes() int64 {
 }
 
 // Len is the number of entries held.
-func (c *Cache[K]) Len() int {
+func (c *Store[K, V]) Len() int {
 	if !c.Enabled() {
 		return 0
 	}

@@ -111,6 +111,30 @@ func TestEntriesExpire(t *testing.T) {
 	}
 }
 
+func TestEntriesExpireAtTheirOwnTime(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	c := New[string](1<<20, 0, true)
+	c.now = func() time.Time { return now }
+	c.PutUntil(c.Ticket(), "a", entry("A"), now.Add(5*time.Second))
+	c.PutUntil(c.Ticket(), "b", entry("B"), time.Time{})
+	now = now.Add(4 * time.Second)
+	mustGet(t, c, "a", "A")
+	now = now.Add(time.Second)
+	mustMiss(t, c, "a")
+	mustGet(t, c, "b", "B")
+
+	// With a time to live too, the earlier of the two holds.
+	c = New[string](1<<20, 10*time.Second, true)
+	c.now = func() time.Time { return now }
+	c.PutUntil(c.Ticket(), "soon", entry("S"), now.Add(2*time.Second))
+	c.PutUntil(c.Ticket(), "late", entry("L"), now.Add(time.Hour))
+	now = now.Add(2 * time.Second)
+	mustMiss(t, c, "soon")
+	mustGet(t, c, "late", "L")
+	now = now.Add(8 * time.Second)
+	mustMiss(t, c, "late")
+}
+
 func TestMemoryIsBounded(t *testing.T) {
 	c := New[string](4000, 0, true)
 	body := strings.Repeat("x", 300) // 300 + 3 (ETag) + 128 = 431 bytes as counted
