@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bytedance/sonic/encoder"
 	"github.com/gin-gonic/gin"
@@ -46,12 +47,24 @@ const maxPooledReply = 1 << 20
 func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 	build func() (v any, etag string, store bool, err error),
 ) {
+	cachedReplyUntil(c, cache, key, func() (any, string, bool, time.Time, error) {
+		v, etag, store, err := build()
+		return v, etag, store, time.Time{}, err
+	})
+}
+
+// cachedReplyUntil is cachedReply for replies that stop being true at a
+// time build tells (until; zero: no such time), such as a waiting time
+// counted in days.
+func cachedReplyUntil[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
+	build func() (v any, etag string, store bool, until time.Time, err error),
+) {
 	if e, ok := cache.Get(key); ok {
 		writeEntry(c, e)
 		return
 	}
 	ticket := cache.Ticket()
-	v, etag, store, err := build()
+	v, etag, store, until, err := build()
 	if err != nil {
 		respondError(c, err)
 		return
@@ -66,7 +79,7 @@ func cachedReply[K comparable](c *gin.Context, cache *readcache.Cache[K], key K,
 	if store && cache.Enabled() {
 		// The cache keeps its own copy; buf goes back to the pool.
 		e.Body = slices.Clone(*buf)
-		cache.Put(ticket, key, e)
+		cache.PutUntil(ticket, key, e, until)
 	}
 	writeEntry(c, e)
 }
@@ -122,7 +135,7 @@ func forgetChangedProduct(cache *readcache.Catalog) gin.HandlerFunc {
 			return
 		}
 		if id, err := uuid.Parse(c.Param("id")); err == nil {
-			cache.ProductChanged(id)
+			cache.ChangedHere(id)
 		}
 	}
 }

@@ -65,7 +65,7 @@ func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
 func TestOwnChangesAreSeenAtOnce(t *testing.T) {
 	t.Parallel()
 	w := newWiring(t)
-	deaf := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20})
+	deaf := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Minute})
 	deaf.SetLive(true)
 	w.deps.Cache = deaf
 	a := newCatalogAPI(t)
@@ -88,6 +88,14 @@ func TestOwnChangesAreSeenAtOnce(t *testing.T) {
 	if n := len(decode[listReply[productJSON]](t, a.do(t, http.MethodGet, list, "", "")).Items); n != 1 {
 		t.Fatalf("public list has %d items, want 1", n)
 	}
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	queue := func() int {
+		t.Helper()
+		return len(decode[listReply[queueItemJSON]](t, a.do(t, http.MethodGet, "/v1/curation/queue", curator, "")).Items)
+	}
+	if n := queue(); n != 0 || queue() != 0 || queueHits(a) != 1 {
+		t.Fatalf("the empty queue holds %d items or was not cached (%d hits)", n, queueHits(a))
+	}
 
 	// Editing a published product sends it back to review: it leaves the public view at once.
 	if rec := a.do(t, http.MethodPatch, target, token, `{"name_en":"Lamphun Brocade Silk Scarf"}`); rec.Code != http.StatusOK {
@@ -100,6 +108,9 @@ func TestOwnChangesAreSeenAtOnce(t *testing.T) {
 	own := decode[productJSON](t, a.do(t, http.MethodGet, target, token, ""))
 	if own.Status != "pending_review" || own.NameEN != "Lamphun Brocade Silk Scarf" {
 		t.Errorf("the owner reads %s %q", own.Status, own.NameEN)
+	}
+	if n := queue(); n != 1 {
+		t.Errorf("the curator's queue holds %d items after the product went back to review, want 1", n)
 	}
 }
 
@@ -297,4 +308,79 @@ func TestSessionsFollowAccountChanges(t *testing.T) {
 	me(deleted)
 	change(`DELETE FROM auth_tokens WHERE token_hash = ?`, account.HashToken(deleted))
 	assertProblem(t, me(deleted), http.StatusUnauthorized)
+}
+
+func queueHits(a *catalogAPI) uint64 { h, _ := a.cache.Queues.Stats(); return h }
+
+// A queue page is kept until a change in the queues is notified: by
+// PostgreSQL for other processes' changes, at once for this process's.
+func TestQueuePagesAreCachedUntilTheQueuesChange(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	_, p := a.submitted(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	queue := func() queueItemJSON {
+		t.Helper()
+		rec := a.do(t, http.MethodGet, "/v1/curation/queue", curator, "")
+		page := decode[listReply[queueItemJSON]](t, rec)
+		if rec.Code != http.StatusOK || len(page.Items) != 1 {
+			t.Fatalf("queue = %d %s", rec.Code, rec.Body)
+		}
+		return page.Items[0]
+	}
+	queue()
+	hits := queueHits(a)
+	if queue(); queueHits(a) != hits+1 {
+		t.Fatal("the second read of a queue page did not come from the cache")
+	}
+
+	// Other processes (here plain SQL) change the product and its producer:
+	// once their notices are in, the queue shows the changes.
+	if err := a.db.Exec("UPDATE products SET name_en = 'Renamed elsewhere', version = version + 1 WHERE id = ?", p.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	a.watcher.settle(t)
+	if got := queue(); got.NameEN != "Renamed elsewhere" || got.Version != p.Version+1 {
+		t.Errorf("after a change elsewhere the queue shows %q version %d", got.NameEN, got.Version)
+	}
+	if err := a.db.Exec("UPDATE producers SET phone = '+66 53 111 222', version = version + 1 WHERE id = ?", p.ProducerID).Error; err != nil {
+		t.Fatal(err)
+	}
+	a.watcher.settle(t)
+	if got := queue(); got.Producer.Contact == nil || got.Producer.Contact.Phone != "+66 53 111 222" {
+		t.Errorf("after the producer changed elsewhere the queue shows %+v", got.Producer.Contact)
+	}
+
+}
+
+func TestQueuePagesExpireWhenTheirWaitingDaysMoveOn(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	_, p := a.submitted(t)
+	// Submitted 2 days and 23 h 59 min 59 s ago: the page must be dropped
+	// within a second, when the item has waited 3 days.
+	if err := a.db.Exec("UPDATE products SET submitted_at = now() - interval '2 days 23 hours 59 minutes 59 seconds' WHERE id = ?", p.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	a.watcher.settle(t)
+	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
+	read := func() int {
+		t.Helper()
+		page := decode[listReply[queueItemJSON]](t, a.do(t, http.MethodGet, "/v1/curation/queue", curator, ""))
+		if len(page.Items) != 1 {
+			t.Fatalf("queue holds %d items", len(page.Items))
+		}
+		return page.Items[0].WaitingDays
+	}
+	first := read()
+	if first != 2 && first != 3 {
+		t.Fatalf("waiting days = %d, want 2 (or 3 on a slow machine)", first)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for read() != 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the queue page still shows 2 waiting days 5 s after they became 3")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

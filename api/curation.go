@@ -138,21 +138,22 @@ func (h *handlers) curationQueue(c *gin.Context) {
 	}
 	p := principalFrom(c)
 	// A queue page is the same for every curator of a center (and for every
-	// admin): kept briefly, dropped by every product change this process makes.
+	// admin): kept until a change in the queues is notified, or until a
+	// waiting time or readiness it shows moves on.
 	scope := "admin"
 	if !p.Is(account.RoleAdmin) {
 		scope = string(p.Role) + ":" + p.SelectCenterID
 	}
-	cachedReply(c, h.cache.Queues, queryKey("queue:"+scope, c), func() (any, string, bool, error) {
+	cachedReplyUntil(c, h.cache.Queues, queryKey("queue:"+scope, c), func() (any, string, bool, time.Time, error) {
 		page, err := h.curation.Queue(c.Request.Context(), p, f)
 		if err != nil {
-			return nil, "", false, err
+			return nil, "", false, time.Time{}, err
 		}
 		items := make([]queueItemJSON, len(page.Items))
 		for i, it := range page.Items {
 			items[i] = h.newQueueItemJSON(it)
 		}
-		return listReply[queueItemJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", p.Staff(), nil
+		return listReply[queueItemJSON]{Items: items, NextCursor: optional(page.NextCursor)}, "", p.Staff(), page.Until, nil
 	})
 }
 
@@ -336,7 +337,7 @@ func (h *handlers) decideProducts(c *gin.Context) {
 		}
 		// The product's cached replies go before the answer, as for a
 		// single decision (forgetChangedProduct), so the curator reads it back at once.
-		h.cache.ProductChanged(r.ID)
+		h.cache.ChangedHere(r.ID)
 		p := newProductJSON(r.Product, h.urls)
 		out[i].Product = &p
 	}

@@ -134,7 +134,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	sessions := account.NewSessions(cfg.Cache.Sessions)
 	accounts.CacheSessions(sessions)
 	go postgres.ListenCatalog(ctx, cfg.DatabaseURL,
-		notices{indexWaker: indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, sessions: sessions}, logger)
+		notices{indexWaker: indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, sessions: sessions, queues: cache}, logger)
 	if engine.local {
 		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
 	}
@@ -289,11 +289,15 @@ func (w indexWaker) SetLive(live bool) {
 }
 
 // notices also passes the accounts' change notices to the principals kept
-// of signed-in tokens, which are live together with the catalogue's caches.
+// of signed-in tokens, which are live together with the catalogue's caches,
+// and the queues' notices to the review queues' cache.
 type notices struct {
 	indexWaker
 	sessions *account.Sessions
+	queues   postgres.QueuesWatcher
 }
+
+func (n notices) QueuesChanged() { n.queues.QueuesChanged() }
 
 func (n notices) SetLive(live bool) {
 	n.sessions.SetLive(live)

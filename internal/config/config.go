@@ -144,8 +144,8 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 			ListsMB:    l.intFrom("CACHE_LISTS_MB", 64, 0),
 			SearchesMB: l.intFrom("CACHE_SEARCHES_MB", 64, 0),
 			SearchTTL:  l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
-			QueuesMB:   l.intFrom("CACHE_QUEUES_MB", 16, 0),
-			QueueTTL:   l.durationFrom("CACHE_QUEUE_TTL", 2*time.Second, true),
+			QueuesMB:   l.intFrom("CACHE_QUEUES_MB", 64, 0),
+			QueueTTL:   l.durationFrom("CACHE_QUEUE_TTL", 10*time.Minute, true),
 			Sessions:   l.intFrom("CACHE_SESSIONS", 100_000, 0),
 		},
 

@@ -88,6 +88,10 @@ type QueueItem struct {
 type QueuePage struct {
 	Items      []QueueItem
 	NextCursor string
+	// Until is when the page stops being true without any change of the
+	// data: an item's waiting days or its readiness (certificates expire at
+	// midnight UTC) move on.
+	Until time.Time
 }
 
 // CenterSummary is the state of one Select center's queue.

@@ -502,10 +502,15 @@ func (s *Service) Queue(ctx context.Context, p account.Principal, f QueueFilter)
 		return keyset.Position{At: submittedAt(r.Product), ID: r.Product.ID.String()}
 	})
 	now := s.now()
+	y, m, d := now.UTC().Date()
+	page.Until = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
 	for _, r := range rows {
 		item := QueueItem{Product: r.Product, Producer: r.Producer, SubmittedAt: submittedAt(r.Product),
 			Readiness: catalog.CheckReadiness(r.Product, now)}
 		item.WaitingDays = int(now.Sub(item.SubmittedAt) / (24 * time.Hour))
+		if next := item.SubmittedAt.Add(time.Duration(item.WaitingDays+1) * 24 * time.Hour); next.Before(page.Until) {
+			page.Until = next
+		}
 		if r.Published != nil {
 			fields, added, removed := catalog.Changes(r.Published, catalog.PublicFields(r.Product))
 			item.Changes = &Changes{Fields: fields, PhotosAdded: added, PhotosRemoved: removed}

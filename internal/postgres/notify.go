@@ -35,6 +35,16 @@ type AccountsWatcher interface {
 	AccountsChanged()
 }
 
+// QueuesChannel carries a notice whenever a product enters, leaves or
+// changes in a review queue, or a producer changes (migration 00021).
+const QueuesChannel = "otop_queues"
+
+// QueuesWatcher is told that the review queues changed; like an
+// AccountsWatcher, it follows its channel on the catalogue's connection.
+type QueuesWatcher interface {
+	QueuesChanged()
+}
+
 // ListenerName is the application_name of the listening connection, as
 // pg_stat_activity shows it.
 const ListenerName = "otop catalogue notices"
@@ -97,6 +107,12 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 			return false, fmt.Errorf("listen: %w", err)
 		}
 	}
+	queues, _ := w.(QueuesWatcher)
+	if queues != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+QueuesChannel); err != nil {
+			return false, fmt.Errorf("listen: %w", err)
+		}
+	}
 	w.SetLive(true)
 	for {
 		// A connection that died without a word (a network partition)
@@ -119,8 +135,12 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 			}
 			return true, fmt.Errorf("wait for notices: %w", err)
 		}
-		if n.Channel == AccountsChannel {
+		switch n.Channel {
+		case AccountsChannel:
 			accounts.AccountsChanged()
+			continue
+		case QueuesChannel:
+			queues.QueuesChanged()
 			continue
 		}
 		id, perr := uuid.Parse(n.Payload)

@@ -178,3 +178,75 @@ func TestAccountNoticesFollowTokenAndUserChanges(t *testing.T) {
 		}
 	}
 }
+
+// queuesRecorder also follows the review queues' notices.
+type queuesRecorder struct{ *recorder }
+
+func (r queuesRecorder) QueuesChanged() { r.add("queues") }
+
+func TestQueueNoticesFollowChangesInTheQueues(t *testing.T) {
+	t.Parallel()
+	url := testenv.DatabaseURL(t)
+	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
+	rec := queuesRecorder{&recorder{signal: make(chan struct{}, 1)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	rec.waitFor(t, 0, "live")
+
+	// queueNotices runs change and returns how many queue notices it
+	// caused (the catalogue's, of public changes, are not counted).
+	queueNotices := func(change func()) int {
+		t.Helper()
+		from := rec.len()
+		change()
+		m := uuid.New()
+		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
+		return len(slices.DeleteFunc(rec.waitFor(t, from, m.String()), func(e string) bool { return e != "queues" }))
+	}
+	sql := func(query string, args ...any) func() { return func() { exec(t, f.db, query, args...) } }
+	inOne := func(queries ...string) func() {
+		return func() {
+			tx := f.db.Begin()
+			for _, q := range queries {
+				exec(t, tx, q, f.product)
+			}
+			if err := tx.Commit().Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		change func()
+		want   int
+	}{
+		{"a draft edited", sql("UPDATE products SET name_en = 'Draft edit' WHERE id = ?", f.product), 0},
+		{"a product submitted", sql("UPDATE products SET status = 'pending_review', submitted_at = now() WHERE id = ?", f.product), 1},
+		{"a pending product edited twice in one transaction", inOne(
+			"UPDATE products SET name_en = 'Edit 1' WHERE id = ?", "UPDATE products SET name_en = 'Edit 2' WHERE id = ?"), 1},
+		{"a pending product edited, rolled back", func() {
+			tx := f.db.Begin()
+			exec(t, tx, "UPDATE products SET name_en = 'Rolled back' WHERE id = ?", f.product)
+			tx.Rollback()
+		}, 0},
+		{"a certificate added", sql("INSERT INTO product_certifications (product_id, position, kind, number) VALUES (?, 0, 'gi', 'GI-1')", f.product), 1},
+		{"a producer edited", sql("UPDATE producers SET phone = '+66 53 000 000' WHERE id = ?", f.producer), 1},
+		{"a product published", sql("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", f.product), 1},
+		{"a published product's stock taken", sql("UPDATE products SET stock = 5, version = version + 1 WHERE id = ?", f.product), 0},
+		{"a published product edited", sql("UPDATE products SET name_en = 'Public edit' WHERE id = ?", f.product), 0},
+		{"a draft created", sql(`INSERT INTO products (producer_id, name_th, name_en, category, province_code, cluster_id, region,
+			select_center_id, price_minor, moq, unit) SELECT producer_id, name_th, 'Another', category, province_code, cluster_id,
+			region, select_center_id, price_minor, moq, unit FROM products WHERE id = ?`, f.product), 0},
+		{"a product created pending", sql(`INSERT INTO products (producer_id, name_th, name_en, category, province_code, cluster_id, region,
+			select_center_id, price_minor, moq, unit, description_en, status, submitted_at) SELECT producer_id, name_th, 'Pending', category,
+			province_code, cluster_id, region, select_center_id, price_minor, moq, unit, description_en, 'pending_review', now()
+			FROM products WHERE id = ?`, f.product), 1},
+		{"a pending product deleted", sql("DELETE FROM products WHERE producer_id = ? AND status = 'pending_review'", f.producer), 1},
+	} {
+		if got := queueNotices(c.change); got != c.want {
+			t.Errorf("%s: %d queue notices, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -219,3 +219,28 @@ func TestCatalogSearchCacheNeedsATimeToLive(t *testing.T) {
 		t.Fatal("products are cached before the change notices are followed")
 	}
 }
+
+func TestCatalogQueuesFollowTheirOwnNotices(t *testing.T) {
+	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Hour})
+	const page = "queue:curator:chiang-mai?limit=20"
+	if c.Queues.Put(c.Queues.Ticket(), page, entry("q")) {
+		t.Fatal("a queue page was cached before the change notices are followed")
+	}
+	c.SetLive(true)
+	if !c.Queues.Put(c.Queues.Ticket(), page, entry("q")) {
+		t.Fatal("a queue page was not cached while live")
+	}
+	c.ProductChanged(uuid.New())
+	if _, ok := c.Queues.Get(page); !ok {
+		t.Error("a catalogue notice dropped the queues: they have notices of their own")
+	}
+	c.QueuesChanged()
+	if _, ok := c.Queues.Get(page); ok {
+		t.Error("a queue page survived a queue notice")
+	}
+	c.Queues.Put(c.Queues.Ticket(), page, entry("q"))
+	c.SetLive(false)
+	if _, ok := c.Queues.Get(page); ok {
+		t.Error("a queue page answered while the notices are not followed")
+	}
+}

@@ -14,7 +14,9 @@ type Catalog struct {
 	Lists *Cache[string]
 	// Searches holds GET /v1/search and /v1/search/suggest replies, by query.
 	Searches *Cache[string]
-	// Queues holds pages of the curators' review queues, by scope and query.
+	// Queues holds pages of the curators' review queues, by scope and query;
+	// each page also expires when a waiting time or a readiness it shows
+	// moves on (PutUntil).
 	Queues *Cache[string]
 }
 
@@ -25,16 +27,15 @@ type Sizes struct {
 	// follow the index, which another process may change (a shared
 	// Meilisearch), so they are also kept for a bounded time only.
 	SearchTTL time.Duration
-	// Queues and QueueTTL size the review queues' cache. A queue page is
-	// dropped by this process's changes of products, and by the notices of
-	// publications; submissions and edits made by other processes reach it
-	// only when it expires, so QueueTTL is short.
+	// Queues and QueueTTL size the review queues' cache: QueueTTL bounds
+	// how long a page is kept, although every change of a product in a
+	// queue, or of a producer, is notified and drops the pages at once.
 	Queues   int64
 	QueueTTL time.Duration
 }
 
-// NewCatalog returns the caches. Products and lists start not live: they
-// wait for SetLive(true), given when the change notices are followed.
+// NewCatalog returns the caches. Products, lists and queues start not live:
+// they wait for SetLive(true), given when the change notices are followed.
 func NewCatalog(s Sizes) *Catalog {
 	searches := s.Searches
 	if s.SearchTTL <= 0 {
@@ -48,21 +49,37 @@ func NewCatalog(s Sizes) *Catalog {
 		Products: New[uuid.UUID](s.Products, 0, false),
 		Lists:    New[string](s.Lists, 0, false),
 		Searches: New[string](searches, s.SearchTTL, true),
-		Queues:   New[string](queues, s.QueueTTL, true),
+		Queues:   New[string](queues, s.QueueTTL, false),
 	}
 }
 
-// ProductChanged drops what may show product id: the product and every list.
+// ProductChanged drops what may show product id: the product and every
+// public list. The review queues have notices of their own (QueuesChanged).
 func (c *Catalog) ProductChanged(id uuid.UUID) {
 	c.Products.Remove(id)
 	c.Lists.Purge()
+}
+
+// QueuesChanged drops every review queue page: a product in a queue, or a
+// producer, changed.
+func (c *Catalog) QueuesChanged() {
 	c.Queues.Purge()
 }
 
-// SetLive empties the product and list caches and turns them on or off.
+// ChangedHere drops what a change of product id made by this process may
+// have changed, public replies and queue pages, before the notices of the
+// change arrive: its author reads it back at once.
+func (c *Catalog) ChangedHere(id uuid.UUID) {
+	c.ProductChanged(id)
+	c.QueuesChanged()
+}
+
+// SetLive empties the product, list and queue caches and turns them on or
+// off.
 func (c *Catalog) SetLive(live bool) {
 	c.Products.SetLive(live)
 	c.Lists.SetLive(live)
+	c.Queues.SetLive(live)
 }
 
 // IndexChanged drops every search reply: the search index changed.
