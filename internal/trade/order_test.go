@@ -191,6 +191,20 @@ func TestOrdersArePricedFromTiersAndSplitPerProducer(t *testing.T) {
 	if d := first.Lines[1].EstimatedShipOn; d == nil || !d.Equal(today.AddDate(0, 0, 30+30)) {
 		t.Errorf("made-to-order ship date %v, want lead time + a month", d)
 	}
+	// Read back, the lines are the ones placed (ship dates too); the price
+	// checked above is the only field that changed meanwhile elsewhere.
+	if len(again.Lines) != len(first.Lines) {
+		t.Fatalf("the order reads back %d lines, want %d", len(again.Lines), len(first.Lines))
+	}
+	for i, l := range again.Lines {
+		want := first.Lines[i]
+		sameDate := (l.EstimatedShipOn == nil) == (want.EstimatedShipOn == nil) &&
+			(l.EstimatedShipOn == nil || l.EstimatedShipOn.Equal(*want.EstimatedShipOn))
+		l.EstimatedShipOn, want.EstimatedShipOn = nil, nil
+		if l != want || !sameDate {
+			t.Errorf("line %d reads back as %+v, want %+v (same ship date: %v)", i+1, l, want, sameDate)
+		}
+	}
 	// The effects: one audit row and one notification per order, for the producer.
 	if n := w.rows(t, `SELECT count(*) FROM audit_log WHERE entity_type = 'order' AND action = 'place' AND actor_id = ?
 		AND actor_role = 'importer' AND request_id = 'req-order-test' AND select_center_id = 'chiang-mai'
