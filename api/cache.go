@@ -119,6 +119,23 @@ func queryKey(kind string, c *gin.Context) string {
 	return kind + "?" + c.Request.URL.Query().Encode()
 }
 
+// forgetChangedOrders drops the cached order list pages after any request
+// that may have changed an order (every method but GET and HEAD on
+// /v1/orders and below, and accepting a quote), as forgetChangedProduct
+// does for products.
+func forgetChangedOrders(cache *readcache.Catalog) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead ||
+			c.Writer.Status() >= http.StatusMultipleChoices {
+			return
+		}
+		if path := c.FullPath(); strings.HasPrefix(path, "/v1/orders") || path == "/v1/quotes/:id/accept" {
+			cache.OrdersChanged()
+		}
+	}
+}
+
 // forgetChangedProduct drops the cached replies of a product after any
 // request that may have changed it (every method but GET and HEAD on
 // /v1/products/{id} and below), before the client can read the reply to

@@ -318,6 +318,7 @@ func TestQueuePagesAreCachedUntilTheQueuesChange(t *testing.T) {
 	t.Parallel()
 	a := newCatalogAPI(t)
 	_, p := a.submitted(t)
+	a.watcher.settle(t) // the submission's own notice must not drop the pages read below
 	curator := a.signUp(t, account.RoleCurator, "chiang-mai")
 	queue := func() queueItemJSON {
 		t.Helper()
@@ -382,5 +383,79 @@ func TestQueuePagesExpireWhenTheirWaitingDaysMoveOn(t *testing.T) {
 			t.Fatal("the queue page still shows 2 waiting days 5 s after they became 3")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func orderHits(a *catalogAPI) uint64 { h, _ := a.cache.Orders.Stats(); return h }
+
+// A page of orders is kept per reader until an order changes: by PostgreSQL's
+// notice for other processes' changes, at once for this process's.
+func TestOrderPagesAreCachedUntilAnOrderChanges(t *testing.T) {
+	t.Parallel()
+	a, producer, importer, product := orderFixture(t)
+	rec := a.do(t, http.MethodPost, "/v1/orders", importer, orderBody(product.ID, "12"), "Idempotency-Key", "cache-1")
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("place = %d: %s", rec.Code, rec.Body)
+	}
+	o := decode[placementJSON](t, rec).Orders[0]
+	a.watcher.settle(t) // the placement's own notice must not drop the pages read below
+	list := func(token string) []orderJSON {
+		t.Helper()
+		rec := a.do(t, http.MethodGet, "/v1/orders", token, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("list = %d %s", rec.Code, rec.Body)
+		}
+		return decode[listReply[orderJSON]](t, rec).Items
+	}
+	if got := list(importer); len(got) != 1 || got[0].ID != o.ID {
+		t.Fatalf("the importer lists %+v", got)
+	}
+	hits := orderHits(a)
+	if list(importer); orderHits(a) != hits+1 {
+		t.Fatal("the second read of a page of orders did not come from the cache")
+	}
+	// Each reader has pages of their own: another importer sees none of these.
+	if got := list(a.signUp(t, "importer", "")); len(got) != 0 {
+		t.Fatalf("another importer lists %d orders", len(got))
+	}
+
+	// Another process (here plain SQL) changes the order: once its notice
+	// is in, the list shows it.
+	if err := a.db.Exec("UPDATE orders SET note = 'Changed elsewhere', version = version + 1 WHERE id = ?", o.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	a.watcher.settle(t)
+	if got := list(importer); got[0].Note != "Changed elsewhere" {
+		t.Errorf("after a change elsewhere the list shows %q", got[0].Note)
+	}
+
+	// This process's change is seen without waiting for its notice: with
+	// the cache deaf to notices, only dropping the pages at once can pass.
+	w := newWiring(t)
+	deaf := readcache.NewCatalog(readcache.Sizes{Orders: 1 << 20})
+	deaf.SetLive(true)
+	w.deps.Cache = deaf
+	b := newCatalogAPI(t)
+	b.router, b.db, b.accounts, b.cache, b.watcher = newRouterFrom(t, w.deps), w.db, w.accounts, deaf, w.watcher
+	producer, _ = b.producer(t)
+	product = b.createProduct(t, producer)
+	b.publish(t, product.ID)
+	importer = b.signUp(t, "importer", "")
+	if got := decode[listReply[orderJSON]](t, b.do(t, http.MethodGet, "/v1/orders", importer, "")).Items; len(got) != 0 {
+		t.Fatalf("a new importer lists %d orders", len(got))
+	}
+	if rec := b.do(t, http.MethodPost, "/v1/orders", importer, orderBody(product.ID, "12"), "Idempotency-Key", "cache-2"); rec.Code != http.StatusCreated {
+		t.Fatalf("place = %d: %s", rec.Code, rec.Body)
+	}
+	got := decode[listReply[orderJSON]](t, b.do(t, http.MethodGet, "/v1/orders", importer, "")).Items
+	if len(got) != 1 {
+		t.Fatalf("after placing an order the importer lists %d orders", len(got))
+	}
+	path := "/v1/orders/" + got[0].ID.String()
+	if rec := b.do(t, http.MethodPost, path+"/confirm", producer, "", "If-Match", etag(got[0].Version)); rec.Code != http.StatusOK {
+		t.Fatalf("confirm = %d: %s", rec.Code, rec.Body)
+	}
+	if got := decode[listReply[orderJSON]](t, b.do(t, http.MethodGet, "/v1/orders", importer, "")).Items; got[0].Status != "confirmed" {
+		t.Errorf("after the producer confirmed, the importer's list shows %s", got[0].Status)
 	}
 }

@@ -83,7 +83,7 @@ func newWiring(t testing.TB, adjust ...func(*storage.Config)) wiring {
 	t.Cleanup(func() { _ = index.Close() })
 	// The read caches are on, fed by PostgreSQL's notices as in serve.
 	cache := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Searches: 1 << 20, SearchTTL: time.Minute,
-		Queues: 1 << 20, QueueTTL: time.Minute})
+		Queues: 1 << 20, QueueTTL: time.Minute, Orders: 1 << 20})
 	// So are the principals of signed-in tokens.
 	sessions := account.NewSessions(1000)
 	accounts.CacheSessions(sessions)

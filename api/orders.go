@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/otopmarket/otop/internal/account"
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/proforma"
@@ -222,16 +223,27 @@ func (h *handlers) listOrders(c *gin.Context) {
 		respondError(c, errs.AsQuery(err))
 		return
 	}
-	orders, next, err := h.trade.Orders(c.Request.Context(), principalFrom(c), f)
-	if err != nil {
-		respondError(c, err)
-		return
+	// A page is the same for every request of one reader (a curator's: of
+	// one center; an admin's: of all), and kept until an order changes.
+	p := principalFrom(c)
+	scope := string(p.Role) + ":" + p.UserID.String()
+	switch p.Role {
+	case account.RoleCurator:
+		scope = string(p.Role) + ":" + p.SelectCenterID
+	case account.RoleAdmin:
+		scope = string(p.Role)
 	}
-	items := make([]orderJSON, len(orders))
-	for i, o := range orders {
-		items[i] = newOrderJSON(o)
-	}
-	replyList(c, items, optional(next))
+	cachedReply(c, h.cache.Orders, queryKey("orders:"+scope, c), func() (any, string, bool, error) {
+		orders, next, err := h.trade.Orders(c.Request.Context(), p, f)
+		if err != nil {
+			return nil, "", false, err
+		}
+		items := make([]orderJSON, len(orders))
+		for i, o := range orders {
+			items[i] = newOrderJSON(o)
+		}
+		return listReply[orderJSON]{Items: items, NextCursor: optional(next)}, "", true, nil
+	})
 }
 
 func (h *handlers) getOrder(c *gin.Context) {

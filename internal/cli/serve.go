@@ -123,6 +123,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	cache := readcache.NewCatalog(readcache.Sizes{
 		Products: mib(cfg.Cache.ProductsMB), Lists: mib(cfg.Cache.ListsMB), Searches: mib(cfg.Cache.SearchesMB),
 		SearchTTL: cfg.Cache.SearchTTL, Queues: mib(cfg.Cache.QueuesMB), QueueTTL: cfg.Cache.QueueTTL,
+		Orders: mib(cfg.Cache.OrdersMB),
 	})
 	engine.index = catalog.WatchIndex(engine.index, cache.IndexChanged)
 	if ownGC {
@@ -134,7 +135,7 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 	sessions := account.NewSessions(cfg.Cache.Sessions)
 	accounts.CacheSessions(sessions)
 	go postgres.ListenCatalog(ctx, cfg.DatabaseURL,
-		notices{indexWaker: indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, sessions: sessions, queues: cache}, logger)
+		notices{indexWaker: indexWaker{CatalogWatcher: cache, wake: indexer.Wake}, sessions: sessions, cache: cache}, logger)
 	if engine.local {
 		indexer.ServeRebuilds(postgres.NewRebuilds(db)) // `otop reindex` asks this process, which holds the index
 	}
@@ -290,14 +291,15 @@ func (w indexWaker) SetLive(live bool) {
 
 // notices also passes the accounts' change notices to the principals kept
 // of signed-in tokens, which are live together with the catalogue's caches,
-// and the queues' notices to the review queues' cache.
+// and the queues' and orders' notices to their caches.
 type notices struct {
 	indexWaker
 	sessions *account.Sessions
-	queues   postgres.QueuesWatcher
+	cache    *readcache.Catalog
 }
 
-func (n notices) QueuesChanged() { n.queues.QueuesChanged() }
+func (n notices) QueuesChanged() { n.cache.QueuesChanged() }
+func (n notices) OrdersChanged() { n.cache.OrdersChanged() }
 
 func (n notices) SetLive(live bool) {
 	n.sessions.SetLive(live)
@@ -380,6 +382,7 @@ func cacheCounters(c *readcache.Catalog, sessions *account.Sessions) []prometheu
 	add("lists", c.Lists.Stats, c.Lists.Bytes)
 	add("searches", c.Searches.Stats, c.Searches.Bytes)
 	add("queues", c.Queues.Stats, c.Queues.Bytes)
+	add("orders", c.Orders.Stats, c.Orders.Bytes)
 	add("sessions", sessions.Stats, sessions.Bytes)
 	return out
 }

@@ -88,6 +88,7 @@ type Cache struct {
 	SearchTTL  time.Duration // how long a search reply is kept (0 disables)
 	QueuesMB   int           // pages of the curators' review queues
 	QueueTTL   time.Duration // how long a queue page is kept (0 disables)
+	OrdersMB   int           // pages of the order lists
 	Sessions   int           // principals of bearer tokens, by token (a count; 0 disables)
 }
 
@@ -146,6 +147,7 @@ func Load(getenv Env, readFile ReadFile) (Config, error) {
 			SearchTTL:  l.durationFrom("CACHE_SEARCH_TTL", 10*time.Second, true),
 			QueuesMB:   l.intFrom("CACHE_QUEUES_MB", 64, 0),
 			QueueTTL:   l.durationFrom("CACHE_QUEUE_TTL", 10*time.Minute, true),
+			OrdersMB:   l.intFrom("CACHE_ORDERS_MB", 64, 0),
 			Sessions:   l.intFrom("CACHE_SESSIONS", 100_000, 0),
 		},
 

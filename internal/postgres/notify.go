@@ -45,6 +45,16 @@ type QueuesWatcher interface {
 	QueuesChanged()
 }
 
+// OrdersChannel carries a notice whenever orders or their lines change
+// (migration 00022).
+const OrdersChannel = "otop_orders"
+
+// OrdersWatcher is told that orders changed; like an AccountsWatcher, it
+// follows its channel on the catalogue's connection.
+type OrdersWatcher interface {
+	OrdersChanged()
+}
+
 // ListenerName is the application_name of the listening connection, as
 // pg_stat_activity shows it.
 const ListenerName = "otop catalogue notices"
@@ -113,6 +123,12 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 			return false, fmt.Errorf("listen: %w", err)
 		}
 	}
+	orders, _ := w.(OrdersWatcher)
+	if orders != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+OrdersChannel); err != nil {
+			return false, fmt.Errorf("listen: %w", err)
+		}
+	}
 	w.SetLive(true)
 	for {
 		// A connection that died without a word (a network partition)
@@ -141,6 +157,9 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 			continue
 		case QueuesChannel:
 			queues.QueuesChanged()
+			continue
+		case OrdersChannel:
+			orders.OrdersChanged()
 			continue
 		}
 		id, perr := uuid.Parse(n.Payload)

@@ -179,10 +179,11 @@ func TestAccountNoticesFollowTokenAndUserChanges(t *testing.T) {
 	}
 }
 
-// queuesRecorder also follows the review queues' notices.
+// queuesRecorder also follows the review queues' and the orders' notices.
 type queuesRecorder struct{ *recorder }
 
 func (r queuesRecorder) QueuesChanged() { r.add("queues") }
+func (r queuesRecorder) OrdersChanged() { r.add("orders") }
 
 func TestQueueNoticesFollowChangesInTheQueues(t *testing.T) {
 	t.Parallel()
@@ -247,6 +248,52 @@ func TestQueueNoticesFollowChangesInTheQueues(t *testing.T) {
 	} {
 		if got := queueNotices(c.change); got != c.want {
 			t.Errorf("%s: %d queue notices, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func TestOrderNoticesFollowOrdersAndTheirLines(t *testing.T) {
+	t.Parallel()
+	url := testenv.DatabaseURL(t)
+	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
+	rec := queuesRecorder{&recorder{signal: make(chan struct{}, 1)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	rec.waitFor(t, 0, "live")
+
+	orderNotices := func(query string, args ...any) int {
+		t.Helper()
+		from := rec.len()
+		exec(t, f.db, query, args...)
+		m := uuid.New()
+		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
+		return len(slices.DeleteFunc(rec.waitFor(t, from, m.String()), func(e string) bool { return e != "orders" }))
+	}
+	var importer uuid.UUID
+	if err := f.db.Raw(`INSERT INTO users (email, password_hash, role, display_name, country)
+		VALUES ('importer-' || gen_random_uuid() || '@example.com', 'x', 'importer', 'I', 'JP') RETURNING id`).Row().Scan(&importer); err != nil {
+		t.Fatal(err)
+	}
+	order := uuid.New()
+	for _, c := range []struct {
+		name  string
+		query string
+		args  []any
+		want  int
+	}{
+		{"a product edited", "UPDATE products SET name_en = 'Edited' WHERE id = ?", []any{f.product}, 0},
+		{"an order placed", `INSERT INTO orders (id, group_id, importer_id, producer_id, select_center_id, status, currency, total_minor,
+			destination_country, incoterm) VALUES (?, gen_random_uuid(), ?, ?, 'chiang-mai', 'placed', 'THB', 900000, 'JP', 'FOB')`,
+			[]any{order, importer, f.producer}, 1},
+		{"a line added", `INSERT INTO order_lines (order_id, line_no, product_id, name_th, name_en, unit, quantity, unit_price_minor,
+			line_total_minor, from_stock) VALUES (?, 1, ?, 'ผ้า', 'Silk', 'piece', 2, 450000, 900000, false)`, []any{order, f.product}, 1},
+		{"an order confirmed", "UPDATE orders SET status = 'confirmed', confirmed_at = now() WHERE id = ?", []any{order}, 1},
+		{"no order changed", "UPDATE orders SET note = 'none' WHERE false", nil, 1},
+	} {
+		if got := orderNotices(c.query, c.args...); got != c.want {
+			t.Errorf("%s: %d order notices, want %d", c.name, got, c.want)
 		}
 	}
 }

@@ -244,3 +244,27 @@ func TestCatalogQueuesFollowTheirOwnNotices(t *testing.T) {
 		t.Error("a queue page answered while the notices are not followed")
 	}
 }
+
+func TestCatalogOrdersFollowTheirOwnNotices(t *testing.T) {
+	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Hour, Orders: 1 << 20})
+	const page = "orders:importer:1?limit=20"
+	if c.Orders.Put(c.Orders.Ticket(), page, entry("o")) {
+		t.Fatal("an order page was cached before the change notices are followed")
+	}
+	c.SetLive(true)
+	c.Orders.Put(c.Orders.Ticket(), page, entry("o"))
+	c.ProductChanged(uuid.New())
+	c.QueuesChanged()
+	if _, ok := c.Orders.Get(page); !ok {
+		t.Error("a product or queue notice dropped the order pages")
+	}
+	c.OrdersChanged()
+	if _, ok := c.Orders.Get(page); ok {
+		t.Error("an order page survived an order notice")
+	}
+	c.Orders.Put(c.Orders.Ticket(), page, entry("o"))
+	c.SetLive(false)
+	if _, ok := c.Orders.Get(page); ok {
+		t.Error("an order page answered while the notices are not followed")
+	}
+}

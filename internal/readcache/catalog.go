@@ -18,6 +18,8 @@ type Catalog struct {
 	// each page also expires when a waiting time or a readiness it shows
 	// moves on (PutUntil).
 	Queues *Cache[string]
+	// Orders holds pages of GET /v1/orders, by reader and query.
+	Orders *Cache[string]
 }
 
 // Sizes are the capacities of a Catalog's caches in bytes; 0 disables one.
@@ -32,10 +34,13 @@ type Sizes struct {
 	// queue, or of a producer, is notified and drops the pages at once.
 	Queues   int64
 	QueueTTL time.Duration
+	// Orders sizes the cache of order list pages, which every change of an
+	// order anywhere drops.
+	Orders int64
 }
 
-// NewCatalog returns the caches. Products, lists and queues start not live:
-// they wait for SetLive(true), given when the change notices are followed.
+// NewCatalog returns the caches. All but the searches' start not live: they
+// wait for SetLive(true), given when the change notices are followed.
 func NewCatalog(s Sizes) *Catalog {
 	searches := s.Searches
 	if s.SearchTTL <= 0 {
@@ -50,6 +55,7 @@ func NewCatalog(s Sizes) *Catalog {
 		Lists:    New[string](s.Lists, 0, false),
 		Searches: New[string](searches, s.SearchTTL, true),
 		Queues:   New[string](queues, s.QueueTTL, false),
+		Orders:   New[string](s.Orders, 0, false),
 	}
 }
 
@@ -66,6 +72,11 @@ func (c *Catalog) QueuesChanged() {
 	c.Queues.Purge()
 }
 
+// OrdersChanged drops every order list page: an order changed.
+func (c *Catalog) OrdersChanged() {
+	c.Orders.Purge()
+}
+
 // ChangedHere drops what a change of product id made by this process may
 // have changed, public replies and queue pages, before the notices of the
 // change arrive: its author reads it back at once.
@@ -74,12 +85,13 @@ func (c *Catalog) ChangedHere(id uuid.UUID) {
 	c.QueuesChanged()
 }
 
-// SetLive empties the product, list and queue caches and turns them on or
-// off.
+// SetLive empties the caches that follow PostgreSQL's notices (all but the
+// searches') and turns them on or off.
 func (c *Catalog) SetLive(live bool) {
 	c.Products.SetLive(live)
 	c.Lists.SetLive(live)
 	c.Queues.SetLive(live)
+	c.Orders.SetLive(live)
 }
 
 // IndexChanged drops every search reply: the search index changed.
