@@ -13,7 +13,9 @@
 //     industry of that center's pending products);
 //  3. approve: -approvals products approved by -approve-concurrency
 //     curators at once, each taking the version (If-Match) from the queue
-//     item it read;
+//     item it read, back to back (the CPU saturated);
+//     then -paced-approvals products at a steady -paced-rate a second over
+//     all curators, each timed from when it was due (an open loop);
 //  4. approve → searchable: -searchable products, -searchable-parallel at
 //     a time after a random pause, approved and then looked up with
 //     GET /v1/search?q=benchq<n> every -poll until a reply holds the product.
@@ -82,6 +84,8 @@ type options struct {
 	filterShare        int
 	approvals          int
 	approveConcurrency int
+	pacedApprovals     int
+	pacedRate          float64
 	searchable         int
 	searchableParallel int
 	poll, gap          time.Duration
@@ -109,6 +113,8 @@ func run() error {
 	flag.IntVar(&o.filterShare, "filter-share", 35, "percent of a reader's walks through the queue with one filter")
 	flag.IntVar(&o.approvals, "approvals", 2000, "products approved in the approve run")
 	flag.IntVar(&o.approveConcurrency, "approve-concurrency", 4, "curators approving at once (spread over the centers)")
+	flag.IntVar(&o.pacedApprovals, "paced-approvals", 1000, "products approved at a steady rate after the back-to-back run (0: none)")
+	flag.Float64Var(&o.pacedRate, "paced-rate", 100, "approvals a second, over all curators, of the paced run")
 	flag.IntVar(&o.searchable, "searchable", 100, "products approved and then polled for in search")
 	flag.IntVar(&o.searchableParallel, "searchable-parallel", 4, "of those, approved and polled at once")
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "interval between the searches for an approved product")
@@ -125,7 +131,7 @@ func run() error {
 	case o.tokens == "" && o.logins == "":
 		return errors.New("give curators with -tokens or -login")
 	case o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.pending < 4 || o.approvals < 0 ||
-		o.approveConcurrency < 1 || o.searchable < 0 || o.searchableParallel < 1 || o.poll <= 0 || o.maxDepth < 0:
+		o.approveConcurrency < 1 || o.pacedApprovals < 0 || o.pacedRate <= 0 || o.searchable < 0 || o.searchableParallel < 1 || o.poll <= 0 || o.maxDepth < 0:
 		return errors.New("bad counts or durations")
 	}
 	o.api = strings.TrimRight(o.api, "/")
@@ -209,6 +215,29 @@ func run() error {
 		fmt.Printf("After the approvals, serve's indexer emptied search_outbox %.1f s after the last one.\n\n", waited.Seconds())
 	}
 
+	var paced *series
+	if o.pacedApprovals > 0 {
+		pacedCPU := newCPUMeter(o.pid, o.dbName)
+		paced, err = pacedRun(ctx, o, curators, pacedCPU)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| approve at a steady %.0f a second (%d products over %d curators) | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |\n",
+			o.pacedRate, o.pacedApprovals, len(curators))
+		fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Println(paced.row("API `POST /v1/products/{id}/approve`, timed from when it was due", paced.elapsed, false))
+		fmt.Println()
+		if c := pacedCPU.perRequest(len(paced.d) + paced.errors); c != "" {
+			fmt.Printf("CPU time per approval at that rate: %s.\n\n", c)
+		}
+		if paced.firstErr != nil {
+			fmt.Fprintf(os.Stderr, "curationbench: warning: paced approve: %d errors, first: %v\n", paced.errors, paced.firstErr)
+		}
+		if _, err := waitOutbox(ctx, db, o.outboxTimeout); err != nil {
+			return err
+		}
+	}
+
 	var sr *searchableResult
 	if o.searchable > 0 {
 		sr, err = searchableRun(ctx, o, curators)
@@ -233,7 +262,10 @@ func run() error {
 	fmt.Println("| --- | ---: | ---: | --- |")
 	fmt.Println(targetRow("queue page at concurrency 16", q.all, targetQueueP99))
 	if ap != nil {
-		fmt.Println(targetRow("approve", ap, targetApproveP99))
+		fmt.Println(targetRow(fmt.Sprintf("approve, %d curators back to back", approvers(o, curators)), ap, targetApproveP99))
+	}
+	if paced != nil {
+		fmt.Println(targetRow(fmt.Sprintf("approve at a steady %.0f a second", o.pacedRate), paced, targetApproveP99))
 	}
 	if sr != nil {
 		fmt.Println(targetRow("approve → searchable", &sr.fromSent, targetSearchableP99))
@@ -729,6 +761,87 @@ func approveRun(ctx context.Context, o options, curators []curator, meter *cpuMe
 			total.merge(&mine)
 			mu.Unlock()
 		})
+	}
+	wg.Wait()
+	total.elapsed = time.Since(start)
+	meter.stop()
+	total.sort()
+	for _, err := range feedErr {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return total, ctx.Err()
+}
+
+// pacedRun approves o.pacedApprovals products at o.pacedRate a second, the
+// centers in turn, whatever the replies' speed (an open loop): each
+// approval's time runs from when it was due, so a slow reply that delays
+// the next ones counts in theirs too.
+func pacedRun(ctx context.Context, o options, curators []curator, meter *cpuMeter) (*series, error) {
+	fmt.Fprintf(os.Stderr, "curationbench: approving %d products at %.0f a second\n", o.pacedApprovals, o.pacedRate)
+	feeds := make([]chan queueItem, len(curators))
+	feedErr := make([]error, len(curators))
+	var wg sync.WaitGroup
+	for i, cur := range curators {
+		n := o.pacedApprovals / len(curators)
+		if i < o.pacedApprovals%len(curators) {
+			n++
+		}
+		feeds[i] = make(chan queueItem, 100)
+		wg.Go(func() { feedErr[i] = feed(ctx, o, cur, n, nil, feeds[i]) })
+	}
+	type job struct {
+		cur curator
+		it  queueItem
+		due time.Time
+	}
+	jobs := make(chan job, o.pacedApprovals)
+	var (
+		mu    sync.Mutex
+		total = &series{}
+	)
+	// Enough connections that none waits for another while PostgreSQL
+	// and serve keep up.
+	for range 4 * len(curators) {
+		c, err := load.NewConn(o.api)
+		if err != nil {
+			return nil, err
+		}
+		wg.Go(func() {
+			defer c.Close()
+			var mine series
+			for j := range jobs {
+				err := approve(ctx, c, j.cur, j.it)
+				mine.add(time.Since(j.due), err)
+			}
+			mu.Lock()
+			total.merge(&mine)
+			mu.Unlock()
+		})
+	}
+	meter.start()
+	start := time.Now()
+	every := time.Duration(float64(time.Second) / o.pacedRate)
+	for k := range o.pacedApprovals {
+		i := k % len(curators)
+		it, ok := <-feeds[i]
+		if !ok {
+			break // that center's queue ran out
+		}
+		due := start.Add(time.Duration(k) * every)
+		if d := time.Until(due); d > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		}
+		jobs <- job{cur: curators[i], it: it, due: due}
+	}
+	close(jobs)
+	for _, f := range feeds { // let the readers finish
+		for range f {
+		}
 	}
 	wg.Wait()
 	total.elapsed = time.Since(start)
