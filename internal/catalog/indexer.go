@@ -83,8 +83,11 @@ type Indexer struct {
 }
 
 // wakeGather is how long Run waits after a wake-up for more changes to
-// apply with it.
-const wakeGather = 20 * time.Millisecond
+// apply with it. Each batch becomes a segment of the embedded engine, whose
+// fixed cost (its dictionaries, then merging it) outweighs a document's
+// when changes trickle in; the wait keeps a publication well within a
+// second of its commit.
+const wakeGather = 200 * time.Millisecond
 
 // Wake tells Run that the outbox has new entries, so that a change becomes
 // searchable as soon as it commits rather than at the next tick.
@@ -228,7 +231,7 @@ func (ix *Indexer) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-ticker.C:
 		case <-ix.wake:
-			// A burst of commits (a curator's batch, an import) gathers
+			// A stream of commits (curators deciding, an import) gathers
 			// into one index batch instead of one each.
 			select {
 			case <-ctx.Done():

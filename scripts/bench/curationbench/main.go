@@ -123,7 +123,7 @@ func run() error {
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound on the whole run")
 	flag.IntVar(&o.pid, "pid", 0, "pid of the otop serve process, for its CPU time per request and that of its database's PostgreSQL backends (0 = not reported)")
 	flag.StringVar(&o.pprof, "pprof", "", "base URL of serve's profiles (its PPROF_ADDR, e.g. http://127.0.0.1:6060)")
-	flag.StringVar(&o.profileDir, "profile-dir", "", "with -pprof: write CPU profiles of serve to this directory: curation-queue.pprof (the queue run's measured window), curation-approve.pprof (the first 5 s of the approvals), curation-searchable.pprof (the first 10 s of approve → searchable)")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "with -pprof: write CPU profiles of serve to this directory: curation-queue.pprof (the queue run's measured window), curation-approve.pprof (the first 5 s of the approvals), curation-paced.pprof (the first 5 s of the paced approvals), curation-searchable.pprof (the first 10 s of approve → searchable)")
 	flag.Parse()
 	switch {
 	case o.databaseURL == "":
@@ -821,6 +821,8 @@ func pacedRun(ctx context.Context, o options, curators []curator, meter *cpuMete
 		})
 	}
 	meter.start()
+	profiled := o.startProfile(ctx, "curation-paced.pprof", 5*time.Second)
+	defer profiled()
 	start := time.Now()
 	every := time.Duration(float64(time.Second) / o.pacedRate)
 	for k := range o.pacedApprovals {
