@@ -392,7 +392,7 @@ func orderHits(a *catalogAPI) uint64 { h, _ := a.cache.Orders.Stats(); return h 
 // notice for other processes' changes, at once for this process's.
 func TestOrderPagesAreCachedUntilAnOrderChanges(t *testing.T) {
 	t.Parallel()
-	a, producer, importer, product := orderFixture(t)
+	a, _, importer, product := orderFixture(t)
 	rec := a.do(t, http.MethodPost, "/v1/orders", importer, orderBody(product.ID, "12"), "Idempotency-Key", "cache-1")
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("place = %d: %s", rec.Code, rec.Body)
@@ -437,7 +437,7 @@ func TestOrderPagesAreCachedUntilAnOrderChanges(t *testing.T) {
 	w.deps.Cache = deaf
 	b := newCatalogAPI(t)
 	b.router, b.db, b.accounts, b.cache, b.watcher = newRouterFrom(t, w.deps), w.db, w.accounts, deaf, w.watcher
-	producer, _ = b.producer(t)
+	producer, _ := b.producer(t)
 	product = b.createProduct(t, producer)
 	b.publish(t, product.ID)
 	importer = b.signUp(t, "importer", "")
