@@ -108,25 +108,24 @@ func listenOnce(ctx context.Context, dsn string, w CatalogWatcher) (wasLive bool
 		defer cancel()
 		_ = conn.Close(cctx) // the connection is dropped either way
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+CatalogChannel); err != nil {
-		return false, fmt.Errorf("listen: %w", err)
-	}
+	// Every channel the watcher follows, on this one connection: they are
+	// live or not together.
+	channels := []string{CatalogChannel}
 	accounts, _ := w.(AccountsWatcher)
 	if accounts != nil {
-		if _, err := conn.Exec(ctx, "LISTEN "+AccountsChannel); err != nil {
-			return false, fmt.Errorf("listen: %w", err)
-		}
+		channels = append(channels, AccountsChannel)
 	}
 	queues, _ := w.(QueuesWatcher)
 	if queues != nil {
-		if _, err := conn.Exec(ctx, "LISTEN "+QueuesChannel); err != nil {
-			return false, fmt.Errorf("listen: %w", err)
-		}
+		channels = append(channels, QueuesChannel)
 	}
 	orders, _ := w.(OrdersWatcher)
 	if orders != nil {
-		if _, err := conn.Exec(ctx, "LISTEN "+OrdersChannel); err != nil {
-			return false, fmt.Errorf("listen: %w", err)
+		channels = append(channels, OrdersChannel)
+	}
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return false, fmt.Errorf("listen %s: %w", ch, err)
 		}
 	}
 	w.SetLive(true)
