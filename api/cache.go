@@ -119,40 +119,29 @@ func queryKey(kind string, c *gin.Context) string {
 	return kind + "?" + c.Request.URL.Query().Encode()
 }
 
-// forgetChangedOrders drops the cached order list pages after any request
-// that may have changed an order (every method but GET and HEAD on
-// /v1/orders and below, and accepting a quote), as forgetChangedProduct
-// does for products.
-func forgetChangedOrders(cache *readcache.Catalog) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Next()
-		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead ||
-			c.Writer.Status() >= http.StatusMultipleChoices {
-			return
-		}
-		if path := c.FullPath(); strings.HasPrefix(path, "/v1/orders") || path == "/v1/quotes/:id/accept" {
-			cache.OrdersChanged()
-		}
-	}
-}
-
-// forgetChangedProduct drops the cached replies of a product after any
-// request that may have changed it (every method but GET and HEAD on
-// /v1/products/{id} and below), before the client can read the reply to
-// its change. Other processes learn of the change from PostgreSQL's
-// notice (postgres.ListenCatalog); this makes a client's next read in this
-// process see its own write without waiting for it.
-func forgetChangedProduct(cache *readcache.Catalog) gin.HandlerFunc {
+// forgetOwnChanges drops the cached replies a request may have changed,
+// before the client can read the reply to its change: a product's (every
+// method but GET and HEAD on /v1/products/{id} and below) and the order
+// list pages (the same on /v1/orders and below, and accepting a quote).
+// Other processes learn of the change from PostgreSQL's notices
+// (postgres.ListenCatalog); this makes a client's next read in this process
+// see its own write without waiting for them.
+func forgetOwnChanges(cache *readcache.Catalog) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
 		// Only a change that happened: a refused request (401, 404, 422...)
 		// must not empty the caches, or anyone could keep them cold.
 		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead ||
-			c.Writer.Status() >= http.StatusMultipleChoices || !strings.HasPrefix(c.FullPath(), "/v1/products/:id") {
+			c.Writer.Status() >= http.StatusMultipleChoices {
 			return
 		}
-		if id, err := uuid.Parse(c.Param("id")); err == nil {
-			cache.ChangedHere(id)
+		switch path := c.FullPath(); {
+		case strings.HasPrefix(path, "/v1/products/:id"):
+			if id, err := uuid.Parse(c.Param("id")); err == nil {
+				cache.ChangedHere(id)
+			}
+		case strings.HasPrefix(path, "/v1/orders"), path == "/v1/quotes/:id/accept":
+			cache.OrdersChanged()
 		}
 	}
 }

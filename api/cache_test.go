@@ -64,12 +64,7 @@ func TestPublishedProductIsCachedUntilItChanges(t *testing.T) {
 // is deaf to notices, so only that can make the test pass.
 func TestOwnChangesAreSeenAtOnce(t *testing.T) {
 	t.Parallel()
-	w := newWiring(t)
-	deaf := readcache.NewCatalog(readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Minute})
-	deaf.SetLive(true)
-	w.deps.Cache = deaf
-	a := newCatalogAPI(t)
-	a.router, a.db, a.accounts, a.cache = newRouterFrom(t, w.deps), w.db, w.accounts, deaf
+	a := deafCatalogAPI(t, readcache.Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Minute})
 	token, _ := a.producer(t)
 	p := a.createProduct(t, token)
 	if err := a.db.Exec("UPDATE products SET status = 'published', published_at = now() WHERE id = ?", p.ID).Error; err != nil {
@@ -431,12 +426,7 @@ func TestOrderPagesAreCachedUntilAnOrderChanges(t *testing.T) {
 
 	// This process's change is seen without waiting for its notice: with
 	// the cache deaf to notices, only dropping the pages at once can pass.
-	w := newWiring(t)
-	deaf := readcache.NewCatalog(readcache.Sizes{Orders: 1 << 20})
-	deaf.SetLive(true)
-	w.deps.Cache = deaf
-	b := newCatalogAPI(t)
-	b.router, b.db, b.accounts, b.cache, b.watcher = newRouterFrom(t, w.deps), w.db, w.accounts, deaf, w.watcher
+	b := deafCatalogAPI(t, readcache.Sizes{Orders: 1 << 20})
 	producer, _ := b.producer(t)
 	product = b.createProduct(t, producer)
 	b.publish(t, product.ID)

@@ -41,7 +41,21 @@ type catalogAPI struct {
 
 func newCatalogAPI(t *testing.T, adjust ...func(*storage.Config)) *catalogAPI {
 	t.Helper()
-	w := newWiring(t, adjust...)
+	return catalogAPIOn(t, newWiring(t, adjust...))
+}
+
+// deafCatalogAPI is newCatalogAPI with read caches of the given sizes that
+// no notice ever reaches: only what the process itself drops leaves them.
+func deafCatalogAPI(t *testing.T, sizes readcache.Sizes) *catalogAPI {
+	t.Helper()
+	w := newWiring(t)
+	w.deps.Cache = readcache.NewCatalog(sizes)
+	w.deps.Cache.SetLive(true)
+	return catalogAPIOn(t, w)
+}
+
+func catalogAPIOn(t *testing.T, w wiring) *catalogAPI {
+	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIYAML)
 	if err != nil {
 		t.Fatalf("load openapi.yaml: %v", err)

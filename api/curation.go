@@ -336,7 +336,7 @@ func (h *handlers) decideProducts(c *gin.Context) {
 			continue
 		}
 		// The product's cached replies go before the answer, as for a
-		// single decision (forgetChangedProduct), so the curator reads it back at once.
+		// single decision (forgetOwnChanges), so the curator reads it back at once.
 		h.cache.ChangedHere(r.ID)
 		p := newProductJSON(r.Product, h.urls)
 		out[i].Product = &p

@@ -230,7 +230,7 @@ func NewRouter(d Deps) (*gin.Engine, error) {
 	r.Use(limitBody(maxBody, map[string]int64{
 		"/v1/products/:id/images": d.Images.Limits().MaxBytes + 64<<10,
 		"/v1/imports":             bulk.MaxFileBytes + bulk.MaxImagesBytes + 64<<10,
-	}), authenticate(d.Accounts), forgetChangedProduct(h.cache), forgetChangedOrders(h.cache))
+	}), authenticate(d.Accounts), forgetOwnChanges(h.cache))
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "No route matches this path.", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "This method is not allowed on this path.", nil)

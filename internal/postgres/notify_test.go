@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/otopmarket/otop/internal/postgres"
 	"github.com/otopmarket/otop/internal/testenv"
@@ -63,6 +64,28 @@ func (r *recorder) waitFor(t *testing.T, from int, e string) []string {
 	}
 }
 
+// listen follows the notices of the database at url with w (which records
+// into r) until the test ends, and returns once they are followed.
+func (r *recorder) listen(t *testing.T, url string, w postgres.CatalogWatcher) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); postgres.ListenCatalog(ctx, url, w, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	r.waitFor(t, 0, "live")
+}
+
+// after runs change, then sends a notice of its own and returns the
+// notices before it: notices arrive in commit order.
+func (r *recorder) after(t *testing.T, db *gorm.DB, change func()) []string {
+	t.Helper()
+	from := r.len()
+	change()
+	m := uuid.New()
+	exec(t, db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
+	return r.waitFor(t, from, m.String())
+}
+
 func (r *recorder) len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -77,22 +100,10 @@ func TestCatalogNoticesFollowPublicChanges(t *testing.T) {
 	// Quiet periods are checked every 100 ms instead of 30 s: the
 	// connection must stay up through them.
 	t.Cleanup(postgres.SetListenPingEvery(100 * time.Millisecond))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	rec.waitFor(t, 0, "live")
+	rec.listen(t, url, rec)
 	time.Sleep(350 * time.Millisecond)
 
-	// notices runs change, then sends a notice of its own and returns the
-	// notices before it: notices arrive in commit order.
-	notices := func(change func()) []string {
-		from := rec.len()
-		change()
-		m := uuid.New()
-		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
-		return rec.waitFor(t, from, m.String())
-	}
+	notices := func(change func()) []string { return rec.after(t, f.db, change) }
 	sql := func(query string, args ...any) func() { return func() { exec(t, f.db, query, args...) } }
 	product := f.product.String()
 
@@ -145,11 +156,7 @@ func TestAccountNoticesFollowTokenAndUserChanges(t *testing.T) {
 	url := testenv.DatabaseURL(t)
 	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
 	rec := accountsRecorder{&recorder{signal: make(chan struct{}, 1)}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	rec.waitFor(t, 0, "live")
+	rec.listen(t, url, rec)
 
 	var user uuid.UUID
 	if err := f.db.Raw("SELECT user_id FROM producers WHERE id = ?", f.producer).Row().Scan(&user); err != nil {
@@ -157,11 +164,7 @@ func TestAccountNoticesFollowTokenAndUserChanges(t *testing.T) {
 	}
 	notices := func(query string, args ...any) []string {
 		t.Helper()
-		from := rec.len()
-		exec(t, f.db, query, args...)
-		m := uuid.New()
-		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
-		return rec.waitFor(t, from, m.String())
+		return rec.after(t, f.db, func() { exec(t, f.db, query, args...) })
 	}
 	exec(t, f.db, "INSERT INTO auth_tokens (token_hash, user_id, expires_at) VALUES ('\\x01', ?, now() + interval '1 day')", user)
 	for _, c := range []struct {
@@ -190,21 +193,13 @@ func TestQueueNoticesFollowChangesInTheQueues(t *testing.T) {
 	url := testenv.DatabaseURL(t)
 	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
 	rec := queuesRecorder{&recorder{signal: make(chan struct{}, 1)}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	rec.waitFor(t, 0, "live")
+	rec.listen(t, url, rec)
 
 	// queueNotices runs change and returns how many queue notices it
 	// caused (the catalogue's, of public changes, are not counted).
 	queueNotices := func(change func()) int {
 		t.Helper()
-		from := rec.len()
-		change()
-		m := uuid.New()
-		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
-		return len(slices.DeleteFunc(rec.waitFor(t, from, m.String()), func(e string) bool { return e != "queues" }))
+		return len(slices.DeleteFunc(rec.after(t, f.db, change), func(e string) bool { return e != "queues" }))
 	}
 	sql := func(query string, args ...any) func() { return func() { exec(t, f.db, query, args...) } }
 	inOne := func(queries ...string) func() {
@@ -257,19 +252,12 @@ func TestOrderNoticesFollowOrdersAndTheirLines(t *testing.T) {
 	url := testenv.DatabaseURL(t)
 	f := newOutboxFixtureOn(t, testenv.OpenDB(t, url))
 	rec := queuesRecorder{&recorder{signal: make(chan struct{}, 1)}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); postgres.ListenCatalog(ctx, url, rec, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
-	rec.waitFor(t, 0, "live")
+	rec.listen(t, url, rec)
 
 	orderNotices := func(query string, args ...any) int {
 		t.Helper()
-		from := rec.len()
-		exec(t, f.db, query, args...)
-		m := uuid.New()
-		exec(t, f.db, "SELECT pg_notify(?, ?)", postgres.CatalogChannel, m.String())
-		return len(slices.DeleteFunc(rec.waitFor(t, from, m.String()), func(e string) bool { return e != "orders" }))
+		changed := rec.after(t, f.db, func() { exec(t, f.db, query, args...) })
+		return len(slices.DeleteFunc(changed, func(e string) bool { return e != "orders" }))
 	}
 	var importer uuid.UUID
 	if err := f.db.Raw(`INSERT INTO users (email, password_hash, role, display_name, country)

@@ -220,51 +220,46 @@ func TestCatalogSearchCacheNeedsATimeToLive(t *testing.T) {
 	}
 }
 
-func TestCatalogQueuesFollowTheirOwnNotices(t *testing.T) {
-	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Hour})
-	const page = "queue:curator:chiang-mai?limit=20"
-	if c.Queues.Put(c.Queues.Ticket(), page, entry("q")) {
-		t.Fatal("a queue page was cached before the change notices are followed")
+// The review queues' and the orders' pages each follow notices of their
+// own: the other notices leave them, and like the other caches they answer
+// only while the notices are followed.
+func TestCatalogQueuesAndOrdersFollowTheirOwnNotices(t *testing.T) {
+	notices := map[string]func(c *Catalog){
+		"product": func(c *Catalog) { c.ProductChanged(uuid.New()) },
+		"queues":  (*Catalog).QueuesChanged,
+		"orders":  (*Catalog).OrdersChanged,
 	}
-	c.SetLive(true)
-	if !c.Queues.Put(c.Queues.Ticket(), page, entry("q")) {
-		t.Fatal("a queue page was not cached while live")
-	}
-	c.ProductChanged(uuid.New())
-	if _, ok := c.Queues.Get(page); !ok {
-		t.Error("a catalogue notice dropped the queues: they have notices of their own")
-	}
-	c.QueuesChanged()
-	if _, ok := c.Queues.Get(page); ok {
-		t.Error("a queue page survived a queue notice")
-	}
-	c.Queues.Put(c.Queues.Ticket(), page, entry("q"))
-	c.SetLive(false)
-	if _, ok := c.Queues.Get(page); ok {
-		t.Error("a queue page answered while the notices are not followed")
-	}
-}
-
-func TestCatalogOrdersFollowTheirOwnNotices(t *testing.T) {
-	c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Hour, Orders: 1 << 20})
-	const page = "orders:importer:1?limit=20"
-	if c.Orders.Put(c.Orders.Ticket(), page, entry("o")) {
-		t.Fatal("an order page was cached before the change notices are followed")
-	}
-	c.SetLive(true)
-	c.Orders.Put(c.Orders.Ticket(), page, entry("o"))
-	c.ProductChanged(uuid.New())
-	c.QueuesChanged()
-	if _, ok := c.Orders.Get(page); !ok {
-		t.Error("a product or queue notice dropped the order pages")
-	}
-	c.OrdersChanged()
-	if _, ok := c.Orders.Get(page); ok {
-		t.Error("an order page survived an order notice")
-	}
-	c.Orders.Put(c.Orders.Ticket(), page, entry("o"))
-	c.SetLive(false)
-	if _, ok := c.Orders.Get(page); ok {
-		t.Error("an order page answered while the notices are not followed")
+	for name, pages := range map[string]func(c *Catalog) *Cache[string]{
+		"queues": func(c *Catalog) *Cache[string] { return c.Queues },
+		"orders": func(c *Catalog) *Cache[string] { return c.Orders },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := NewCatalog(Sizes{Products: 1 << 20, Lists: 1 << 20, Queues: 1 << 20, QueueTTL: time.Hour, Orders: 1 << 20})
+			cache := pages(c)
+			const page = "page?limit=20"
+			if cache.Put(cache.Ticket(), page, entry("p")) {
+				t.Fatal("a page was cached before the change notices are followed")
+			}
+			c.SetLive(true)
+			if !cache.Put(cache.Ticket(), page, entry("p")) {
+				t.Fatal("a page was not cached while live")
+			}
+			for other, notice := range notices {
+				if other == name {
+					continue
+				}
+				if notice(c); cache.Len() != 1 {
+					t.Errorf("a %s notice dropped the %s pages", other, name)
+				}
+			}
+			if notices[name](c); cache.Len() != 0 {
+				t.Errorf("a page survived a %s notice", name)
+			}
+			cache.Put(cache.Ticket(), page, entry("p"))
+			c.SetLive(false)
+			if _, ok := cache.Get(page); ok {
+				t.Error("a page answered while the notices are not followed")
+			}
+		})
 	}
 }

@@ -723,17 +723,8 @@ func approvers(o options, curators []curator) int { return max(o.approveConcurre
 func approveRun(ctx context.Context, o options, curators []curator, meter *cpuMeter) (*series, error) {
 	fmt.Fprintf(os.Stderr, "curationbench: approving %d products, %d at once\n", o.approvals, o.approveConcurrency)
 	workers := approvers(o, curators)
-	feeds := make([]chan queueItem, len(curators))
-	feedErr := make([]error, len(curators))
 	var wg sync.WaitGroup
-	for i, cur := range curators {
-		n := o.approvals / len(curators)
-		if i < o.approvals%len(curators) {
-			n++
-		}
-		feeds[i] = make(chan queueItem, 100)
-		wg.Go(func() { feedErr[i] = feed(ctx, o, cur, n, nil, feeds[i]) })
-	}
+	feeds, feedErr := startFeeds(ctx, o, curators, o.approvals, &wg)
 	var (
 		mu    sync.Mutex
 		total = &series{}
@@ -774,23 +765,30 @@ func approveRun(ctx context.Context, o options, curators []curator, meter *cpuMe
 	return total, ctx.Err()
 }
 
+// startFeeds starts a queue reader per curator (in wg) handing out n
+// products in all, as many from each center; each reader's error is in
+// errs once wg is done.
+func startFeeds(ctx context.Context, o options, curators []curator, n int, wg *sync.WaitGroup) (feeds []chan queueItem, errs []error) {
+	feeds, errs = make([]chan queueItem, len(curators)), make([]error, len(curators))
+	for i, cur := range curators {
+		mine := n / len(curators)
+		if i < n%len(curators) {
+			mine++
+		}
+		feeds[i] = make(chan queueItem, 100)
+		wg.Go(func() { errs[i] = feed(ctx, o, cur, mine, nil, feeds[i]) })
+	}
+	return feeds, errs
+}
+
 // pacedRun approves o.pacedApprovals products at o.pacedRate a second, the
 // centers in turn, whatever the replies' speed (an open loop): each
 // approval's time runs from when it was due, so a slow reply that delays
 // the next ones counts in theirs too.
 func pacedRun(ctx context.Context, o options, curators []curator, meter *cpuMeter) (*series, error) {
 	fmt.Fprintf(os.Stderr, "curationbench: approving %d products at %.0f a second\n", o.pacedApprovals, o.pacedRate)
-	feeds := make([]chan queueItem, len(curators))
-	feedErr := make([]error, len(curators))
 	var wg sync.WaitGroup
-	for i, cur := range curators {
-		n := o.pacedApprovals / len(curators)
-		if i < o.pacedApprovals%len(curators) {
-			n++
-		}
-		feeds[i] = make(chan queueItem, 100)
-		wg.Go(func() { feedErr[i] = feed(ctx, o, cur, n, nil, feeds[i]) })
-	}
+	feeds, feedErr := startFeeds(ctx, o, curators, o.pacedApprovals, &wg)
 	type job struct {
 		cur curator
 		it  queueItem
