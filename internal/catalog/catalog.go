@@ -433,9 +433,10 @@ type Repository interface {
 	ListProducers(ctx context.Context, q ProducerQuery) ([]Producer, error)
 
 	CreateProduct(ctx context.Context, p Product) (Product, error)
-	// UpdateProduct stores p (certificates included) and fx if the stored
-	// version is still version, and returns it with its version incremented.
-	UpdateProduct(ctx context.Context, p Product, version int, fx Effects) (Product, error)
+	// UpdateProduct stores p (certificates included) and fx if the product
+	// is still at stored's version (stored is the product as the caller
+	// read it), and returns p with its version incremented.
+	UpdateProduct(ctx context.Context, p, stored Product, fx Effects) (Product, error)
 	Product(ctx context.Context, id uuid.UUID) (Product, error)
 	// ListProducts returns up to q.Limit products in q.Sort order, after q.After.
 	ListProducts(ctx context.Context, q ProductQuery) ([]Product, error)

@@ -347,7 +347,7 @@ func (s *Service) updateProduct(ctx context.Context, p account.Principal, id uui
 			DropTopotop(ctx, actorOf(p), &next, after, &fx)
 		}
 	}
-	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version, fx)
+	updated, err := s.repo.UpdateProduct(ctx, next, cur, fx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -411,7 +411,7 @@ func (s *Service) SubmitProduct(ctx context.Context, p account.Principal, id uui
 	next.UpdatedAt = s.timestamp()
 	next.SubmittedAt = &next.UpdatedAt
 	fx := Effects{Audit: []audit.Entry{s.lifecycleEntry(ctx, p, cur, next, audit.ActionSubmit, "")}}
-	updated, err := s.repo.UpdateProduct(ctx, next, cur.Version, fx)
+	updated, err := s.repo.UpdateProduct(ctx, next, cur, fx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -442,7 +442,7 @@ func (s *Service) ArchiveProduct(ctx context.Context, p account.Principal, id uu
 	if cur.Topotop {
 		e.Before["topotop"], e.After["topotop"] = true, false
 	}
-	_, err = s.repo.UpdateProduct(ctx, next, cur.Version, Effects{Audit: []audit.Entry{e}})
+	_, err = s.repo.UpdateProduct(ctx, next, cur, Effects{Audit: []audit.Entry{e}})
 	return err
 }
 

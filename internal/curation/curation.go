@@ -146,7 +146,8 @@ type ExpiringCertificate struct {
 // Store is what the curation service reads and writes.
 type Store interface {
 	Product(ctx context.Context, id uuid.UUID) (catalog.Product, error)
-	UpdateProduct(ctx context.Context, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error)
+	// UpdateProduct is catalog.Repository's.
+	UpdateProduct(ctx context.Context, p, stored catalog.Product, fx catalog.Effects) (catalog.Product, error)
 	// Queue returns up to q.Limit products pending review, oldest submission first.
 	Queue(ctx context.Context, q QueueQuery) ([]QueueRow, error)
 	// Summary counts every center's queue and the decisions since since.

@@ -174,7 +174,7 @@ func (s *Service) decide(ctx context.Context, p account.Principal, id uuid.UUID,
 	e.After["status"] = next.Status
 	fx.Audit = append(fx.Audit, e)
 	fx.Notifications = append(fx.Notifications, note)
-	return s.store.UpdateProduct(ctx, next, cur.Version, fx)
+	return s.store.UpdateProduct(ctx, next, cur, fx)
 }
 
 // DecisionRequest is one item of a batch of decisions.
@@ -270,7 +270,7 @@ func (s *Service) Reassign(ctx context.Context, p account.Principal, id uuid.UUI
 	next.SelectCenterID, next.UpdatedAt = center, s.timestamp()
 	e := audit.New(ctx, actorOf(p), audit.EntityProduct, cur.ID, center, audit.ActionReassign)
 	e.Before["select_center_id"], e.After["select_center_id"], e.Reason = cur.SelectCenterID, center, reason
-	return s.store.UpdateProduct(ctx, next, cur.Version, catalog.Effects{Audit: []audit.Entry{e}})
+	return s.store.UpdateProduct(ctx, next, cur, catalog.Effects{Audit: []audit.Entry{e}})
 }
 
 // ---------------------------------------------------------------------------
@@ -361,7 +361,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, id uuid.UUID,
 			catalog.DropTopotop(ctx, actorOf(p), &next, after, &fx)
 		}
 	}
-	return s.store.UpdateProduct(ctx, next, cur.Version, fx)
+	return s.store.UpdateProduct(ctx, next, cur, fx)
 }
 
 // certificateIndex finds the certificate of a kind a verdict is about: the
@@ -453,7 +453,7 @@ func (s *Service) SetTopotop(ctx context.Context, p account.Principal, id uuid.U
 		Notifications: []notify.Notification{{UserID: cur.OwnerID, Kind: kind, SubjectType: "product", SubjectID: cur.ID,
 			Data: map[string]any{"name_en": cur.NameEN, "name_th": cur.NameTH, "note": in.Note}}},
 	}
-	return s.store.UpdateProduct(ctx, next, cur.Version, fx)
+	return s.store.UpdateProduct(ctx, next, cur, fx)
 }
 
 // Readiness is a product's export-readiness checklist, for its producer
@@ -649,7 +649,7 @@ func (s *Service) Daily(ctx context.Context) (warned, dropped int, err error) {
 		next.UpdatedAt = now
 		var fx catalog.Effects
 		catalog.DropTopotop(ctx, audit.System(), &next, after, &fx)
-		_, err = s.store.UpdateProduct(ctx, next, prod.Version, fx)
+		_, err = s.store.UpdateProduct(ctx, next, prod, fx)
 		switch {
 		case errors.Is(err, errs.ErrPrecondition):
 			continue // changed meanwhile; tomorrow's run looks again

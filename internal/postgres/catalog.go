@@ -553,48 +553,51 @@ func (c *Catalog) CreateProduct(ctx context.Context, p catalog.Product) (catalog
 	return out, err
 }
 
-// UpdateProduct stores p, its certificates and fx if the stored version is still version.
-func (c *Catalog) UpdateProduct(ctx context.Context, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
+// UpdateProduct stores p and fx if the product is still at stored's
+// version. Its certificates are written only when they differ from
+// stored's: every change of them passes here and moves the version on, so
+// at that version the database holds stored's.
+func (c *Catalog) UpdateProduct(ctx context.Context, p, stored catalog.Product, fx catalog.Effects) (catalog.Product, error) {
+	db := c.db.WithContext(ctx)
+	certs := certificationRecords(p)
+	if slices.EqualFunc(certificationRecords(stored), certs, sameCertificationRecord) {
+		// Most changes (a decision, a verification of the stars, an edit of
+		// other fields): one statement, atomic by itself.
+		return c.updateProduct(db, p, stored.Version, fx)
+	}
 	var out catalog.Product
-	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
-		out, err = c.updateProduct(tx, p, version, fx)
-		return err
+		if out, err = c.updateProduct(tx, p, stored.Version, fx); err != nil {
+			return err
+		}
+		return writeCertifications(tx, p.ID, certs)
 	})
 	return out, err
 }
 
-// updateProduct is UpdateProduct in the transaction tx.
-func (c *Catalog) updateProduct(tx *gorm.DB, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
-	r := newProductRecord(p)
-	res := tx.Model(&productRecord{}).Where("id = ? AND version = ?", p.ID, version).Updates(map[string]any{
-		"status": r.Status, "name_th": r.NameTH, "name_en": r.NameEN,
-		"description_th": r.DescriptionTH, "description_en": r.DescriptionEN,
-		"category": r.Category, "creative_industry": r.CreativeIndustry,
-		"otop_stars": r.OTOPStars, "otop_stars_year": r.OTOPStarsYear,
-		"price_minor": r.PriceMinor, "currency": r.Currency, "price_tiers": r.PriceTiers,
-		"moq": r.MOQ, "unit": r.Unit, "monthly_capacity": r.MonthlyCapacity, "lead_time_days": r.LeadTimeDays,
-		"hs_code": r.HSCode, "weight_grams": r.WeightGrams, "stock": r.Stock, "sku": r.SKU, "tags": r.Tags,
-		"select_center_id": r.SelectCenterID, "topotop": r.Topotop, "rejection_reason": r.RejectionReason,
-		"reviewed_by": r.ReviewedBy, "reviewed_at": r.ReviewedAt, "stars_verification": r.StarsVerification,
-		"stars_verified_by": r.StarsVerifiedBy, "stars_verified_at": r.StarsVerifiedAt, "stars_note": r.StarsNote,
-		"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "updated_at": r.UpdatedAt,
-		"version": gorm.Expr("version + 1"),
-	})
-	if err := res.Error; err != nil {
+// updateProduct stores p's columns and fx in one statement (the effects as
+// CTEs that write nothing unless the product's row was updated) if the
+// stored version is still version. It leaves the certificates alone.
+func (c *Catalog) updateProduct(db *gorm.DB, p catalog.Product, version int, fx catalog.Effects) (catalog.Product, error) {
+	effects, err := encodeChangeEffects(fx.Audit, fx.Notifications, nil, p.ID, fx.Published)
+	if err != nil {
+		return catalog.Product{}, err
+	}
+	set, args := productUpdate(newProductRecord(p))
+	ctes, fxArgs := effects.ctes("(SELECT ?::jsonb FROM updated)")
+	args = append(append(args, p.ID, version), fxArgs...)
+	var updated int64
+	err = db.Raw(`WITH updated AS (UPDATE products SET `+set+` WHERE id = ? AND version = ? RETURNING 1), `+
+		ctes+` SELECT count(*) FROM updated`, args...).Scan(&updated).Error
+	if err != nil {
 		return catalog.Product{}, skuTaken(translate(err, "update product"), p)
 	}
-	if res.RowsAffected == 0 {
-		if _, err := c.product(tx, p.ID); err != nil {
+	if updated == 0 {
+		if _, err := c.product(db, p.ID); err != nil {
 			return catalog.Product{}, err
 		}
 		return catalog.Product{}, fmt.Errorf("update product %s: %w", p.ID, errs.ErrPrecondition)
-	}
-	if err := replaceCertifications(tx, p); err != nil {
-		return catalog.Product{}, err
-	}
-	if err := writeEffects(tx, p.ID, fx); err != nil {
-		return catalog.Product{}, err
 	}
 	// What was stored is p at the next version: the service sets every
 	// field as PostgreSQL keeps it (UTC, microseconds, dates at
@@ -604,10 +607,39 @@ func (c *Catalog) updateProduct(tx *gorm.DB, p catalog.Product, version int, fx 
 	return out, nil
 }
 
+// productUpdate is the SET list of an update of a product (every column a
+// change may touch, and the next version) and its arguments.
+func productUpdate(r productRecord) (string, []any) {
+	cols := [...]struct {
+		name  string
+		value any
+	}{
+		{"status", r.Status}, {"name_th", r.NameTH}, {"name_en", r.NameEN},
+		{"description_th", r.DescriptionTH}, {"description_en", r.DescriptionEN},
+		{"category", r.Category}, {"creative_industry", r.CreativeIndustry},
+		{"otop_stars", r.OTOPStars}, {"otop_stars_year", r.OTOPStarsYear},
+		{"price_minor", r.PriceMinor}, {"currency", r.Currency}, {"price_tiers", r.PriceTiers},
+		{"moq", r.MOQ}, {"unit", r.Unit}, {"monthly_capacity", r.MonthlyCapacity}, {"lead_time_days", r.LeadTimeDays},
+		{"hs_code", r.HSCode}, {"weight_grams", r.WeightGrams}, {"stock", r.Stock}, {"sku", r.SKU}, {"tags", r.Tags},
+		{"select_center_id", r.SelectCenterID}, {"topotop", r.Topotop}, {"rejection_reason", r.RejectionReason},
+		{"reviewed_by", r.ReviewedBy}, {"reviewed_at", r.ReviewedAt}, {"stars_verification", r.StarsVerification},
+		{"stars_verified_by", r.StarsVerifiedBy}, {"stars_verified_at", r.StarsVerifiedAt}, {"stars_note", r.StarsNote},
+		{"submitted_at", r.SubmittedAt}, {"published_at", r.PublishedAt}, {"updated_at", r.UpdatedAt},
+	}
+	var b strings.Builder
+	args := make([]any, 0, len(cols)+8)
+	for _, c := range cols {
+		b.WriteString(c.name)
+		b.WriteString(" = ?, ")
+		args = append(args, c.value)
+	}
+	b.WriteString("version = version + 1")
+	return b.String(), args
+}
+
 // replaceCertifications stores p's certificates unless they are the ones
-// stored: most changes (a decision, a verification of the stars, an edit of
-// other fields) leave them as they are, and rewriting them would enqueue
-// the product for search once more for each.
+// stored, read first: for a writer that does not know them (an import).
+// Rewriting them would enqueue the product for search once more.
 func replaceCertifications(tx *gorm.DB, p catalog.Product) error {
 	want := certificationRecords(p)
 	var have []certificationRecord
@@ -617,11 +649,16 @@ func replaceCertifications(tx *gorm.DB, p catalog.Product) error {
 	if slices.EqualFunc(have, want, sameCertificationRecord) {
 		return nil
 	}
-	if err := tx.Where("product_id = ?", p.ID).Delete(&certificationRecord{}).Error; err != nil {
+	return writeCertifications(tx, p.ID, want)
+}
+
+// writeCertifications replaces a product's certificates with certs.
+func writeCertifications(tx *gorm.DB, productID uuid.UUID, certs []certificationRecord) error {
+	if err := tx.Where("product_id = ?", productID).Delete(&certificationRecord{}).Error; err != nil {
 		return translate(err, "replace product certifications")
 	}
-	if len(want) > 0 {
-		if err := tx.Create(&want).Error; err != nil {
+	if len(certs) > 0 {
+		if err := tx.Create(&certs).Error; err != nil {
 			return translate(err, "replace product certifications")
 		}
 	}

@@ -106,7 +106,9 @@ func TestWritesWithPostgreSQLGoneAreUnavailable(t *testing.T) {
 	}{
 		{"create a product", func() error { _, err := postgres.NewCatalog(db).CreateProduct(ctx, product); return err }},
 		{"update a product", func() error {
-			_, err := postgres.NewCatalog(db).UpdateProduct(ctx, product, 1, catalog.Effects{})
+			stored := product
+			stored.Version = 1
+			_, err := postgres.NewCatalog(db).UpdateProduct(ctx, product, stored, catalog.Effects{})
 			return err
 		}},
 	} {

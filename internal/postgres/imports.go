@@ -310,8 +310,11 @@ func (t importTx) Insert(ctx context.Context, plans []catalog.ImportPlan) error 
 }
 
 func (t importTx) Update(ctx context.Context, plan catalog.ImportPlan) error {
-	_, err := t.catalog.updateProduct(t.tx.WithContext(ctx), plan.Product, plan.Replaces, plan.Effects)
-	return err
+	tx := t.tx.WithContext(ctx)
+	if _, err := t.catalog.updateProduct(tx, plan.Product, plan.Replaces, plan.Effects); err != nil {
+		return err
+	}
+	return replaceCertifications(tx, plan.Product)
 }
 
 func (t importTx) AddImages(ctx context.Context, productID uuid.UUID, imgs []media.Image) error {

@@ -33,46 +33,70 @@ func writeTradeEffects(tx *gorm.DB, fx trade.Effects) error {
 // and on the order and approval paths every round trip counts.
 func writeChangeEffects(tx *gorm.DB, entries []audit.Entry, ns []notify.Notification, evs []webhook.Event,
 	productID uuid.UUID, published map[string]any) error {
-	audits, err := auditBatch(entries)
+	fx, err := encodeChangeEffects(entries, ns, evs, productID, published)
 	if err != nil {
 		return err
 	}
-	notes, err := notificationBatch(ns)
-	if err != nil {
-		return err
+	ctes, args := fx.ctes("?::jsonb")
+	return translate(tx.Exec("WITH "+ctes+" SELECT 1", args...).Error, "write the effects of a change")
+}
+
+// changeEffects is what a change causes besides itself, encoded as the
+// JSON batches its statement's data-modifying CTEs read.
+type changeEffects struct {
+	audits, notes, events string
+	productID             uuid.UUID
+	published             *string // the product's published version, or nil
+}
+
+func encodeChangeEffects(entries []audit.Entry, ns []notify.Notification, evs []webhook.Event,
+	productID uuid.UUID, published map[string]any) (changeEffects, error) {
+	fx := changeEffects{productID: productID}
+	var err error
+	if fx.audits, err = auditBatch(entries); err != nil {
+		return fx, err
 	}
-	events, err := webhookEventBatch(evs)
-	if err != nil {
-		return err
+	if fx.notes, err = notificationBatch(ns); err != nil {
+		return fx, err
 	}
-	if events == "" {
-		events = "[]"
+	if fx.events, err = webhookEventBatch(evs); err != nil {
+		return fx, err
 	}
-	var fields *string
+	if fx.events == "" {
+		fx.events = "[]"
+	}
 	if published != nil {
 		b, err := json.Marshal(published)
 		if err != nil {
-			return fmt.Errorf("published version of %s: %w", productID, err)
+			return fx, fmt.Errorf("published version of %s: %w", productID, err)
 		}
 		f := string(b)
-		fields = &f
+		fx.published = &f
 	}
-	err = tx.Exec(`WITH audit AS (
+	return fx, nil
+}
+
+// ctes returns the effects as data-modifying CTEs (audit, notes, published,
+// deliveries) and their arguments. Each reads its JSON batch through batch,
+// an SQL expression of one parameter: "?::jsonb", or one that yields NULL
+// (no rows) unless the statement's own change happened.
+func (fx changeEffects) ctes(batch string) (string, []any) {
+	return `audit AS (
 			INSERT INTO audit_log (entity_type, entity_id, select_center_id, action, actor_id, actor_role, before, after, reason, request_id)
 			SELECT entity_type, entity_id, nullif(select_center_id, ''), action, actor_id, actor_role, before, after, reason, request_id
-			FROM jsonb_to_recordset(?::jsonb) AS a(entity_type text, entity_id uuid, select_center_id text, action text,
+			FROM jsonb_to_recordset(` + batch + `) AS a(entity_type text, entity_id uuid, select_center_id text, action text,
 				actor_id uuid, actor_role text, before jsonb, after jsonb, reason text, request_id text)
 		), notes AS (
 			INSERT INTO notifications (user_id, kind, subject_type, subject_id, data, dedupe_key)
 			SELECT user_id, kind, subject_type, subject_id, data, nullif(dedupe_key, '')
-			FROM jsonb_to_recordset(?::jsonb) AS n(user_id uuid, kind text, subject_type text, subject_id uuid, data jsonb, dedupe_key text)
+			FROM jsonb_to_recordset(` + batch + `) AS n(user_id uuid, kind text, subject_type text, subject_id uuid, data jsonb, dedupe_key text)
 			ON CONFLICT (user_id, dedupe_key) DO NOTHING
 		), published AS (
 			INSERT INTO product_published_versions (product_id, fields, published_at)
-			SELECT ?::uuid, f, now() FROM (SELECT ?::jsonb AS f) v WHERE f IS NOT NULL
+			SELECT ?::uuid, f, now() FROM (SELECT ` + batch + ` AS f) v WHERE f IS NOT NULL
 			ON CONFLICT (product_id) DO UPDATE SET fields = EXCLUDED.fields, published_at = EXCLUDED.published_at
-		) `+insertDeliveriesSQL, audits, notes, productID, fields, events).Error
-	return translate(err, "write the effects of a change")
+		), deliveries AS (` + deliveriesSQL(batch) + `)`,
+		[]any{fx.audits, fx.notes, fx.productID, fx.published, fx.events}
 }
 
 type auditRow struct {

@@ -48,16 +48,18 @@ func insertWebhookEvents(tx *gorm.DB, events []webhook.Event) error {
 	if err != nil || batch == "" {
 		return err
 	}
-	return translate(tx.Exec(insertDeliveriesSQL, batch).Error, "queue webhook deliveries")
+	return translate(tx.Exec(deliveriesSQL("?::jsonb"), batch).Error, "queue webhook deliveries")
 }
 
-// insertDeliveriesSQL inserts the deliveries of a batch of events (the JSON
-// of webhookEventBatch, its one parameter).
-const insertDeliveriesSQL = `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body)
+// deliveriesSQL inserts the deliveries of a batch of events (the JSON of
+// webhookEventBatch), read through batch (see changeEffects.ctes).
+func deliveriesSQL(batch string) string {
+	return `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body)
 	SELECT w.id, e.event_id, e.event_type, e.body
-	FROM jsonb_to_recordset(?::jsonb) AS e(event_id uuid, event_type text, body text, recipients uuid[])
+	FROM jsonb_to_recordset(` + batch + `) AS e(event_id uuid, event_type text, body text, recipients uuid[])
 	JOIN webhooks w ON w.user_id = ANY (e.recipients) AND (cardinality(w.events) = 0 OR e.event_type = ANY (w.events))
 	ON CONFLICT (webhook_id, event_id) WHERE status = 'pending' DO NOTHING`
+}
 
 // webhookEventBatch encodes the events that have recipients as the JSON
 // array insertDeliveriesSQL reads, or "" when there are none.
