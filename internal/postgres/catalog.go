@@ -627,7 +627,7 @@ func productUpdate(r productRecord) (string, []any) {
 		{"submitted_at", r.SubmittedAt}, {"published_at", r.PublishedAt}, {"updated_at", r.UpdatedAt},
 	}
 	var b strings.Builder
-	args := make([]any, 0, len(cols)+8)
+	args := make([]any, 0, len(cols)+7) // and the id, the version and the effects' five
 	for _, c := range cols {
 		b.WriteString(c.name)
 		b.WriteString(" = ?, ")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,20 +28,12 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, errs.ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
-	case errors.Is(err, gorm.ErrForeignKeyViolated), violates(err, "23505", "23503"):
-		// The codes: what gorm translates except for rows it scans itself
-		// (a Raw statement's), whose errors it records untranslated.
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return fmt.Errorf("%s: %w", what, errs.ErrConflict)
 	case unavailable(err):
 		return fmt.Errorf("%s: %w: %w", what, errs.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// violates reports whether err is PostgreSQL's error of one of codes.
-func violates(err error, codes ...string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && slices.Contains(codes, pgErr.Code)
 }
 
 // dialector is gorm's PostgreSQL dialector with an error translation that

@@ -94,11 +94,24 @@ func Open(ctx context.Context, dsn string, opts Options) (*gorm.DB, error) {
 		m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{pgxuuid.TryWrapUUIDEncodePlan}, m.TryWrapEncodePlanFuncs...)
 		return nil
 	}))
-	db, err := gorm.Open(newDialector(conn), &gorm.Config{
+	dial := newDialector(conn)
+	db, err := gorm.Open(dial, &gorm.Config{
 		TranslateError:         true,
 		Logger:                 gl,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	// gorm's row callback (Raw(…).Rows, Row, Scan) stores the query's
+	// error without the translation every other callback applies: a
+	// statement's duplicate key would reach translate as a bare PgError.
+	err = db.Callback().Row().After("gorm:row").Register("otop:translate_error", func(tx *gorm.DB) {
+		if tx.Error != nil {
+			tx.Error = dial.Translate(tx.Error)
+		}
 	})
 	if err != nil {
 		_ = conn.Close()

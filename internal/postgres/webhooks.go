@@ -62,7 +62,7 @@ func deliveriesSQL(batch string) string {
 }
 
 // webhookEventBatch encodes the events that have recipients as the JSON
-// array insertDeliveriesSQL reads, or "" when there are none.
+// array deliveriesSQL reads, or "" when there are none.
 func webhookEventBatch(events []webhook.Event) (string, error) {
 	rows := make([]webhookEventRow, 0, len(events))
 	now := time.Now().UTC().Truncate(time.Microsecond)
