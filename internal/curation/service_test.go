@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -548,5 +549,105 @@ func TestBatchDecisionsApplyEachOnItsOwn(t *testing.T) {
 	}
 	if _, err := f.curation.Decide(f.ctx, curator, make([]curation.DecisionRequest, curation.MaxDecisions+1)); err == nil {
 		t.Errorf("a batch over the limit was accepted")
+	}
+}
+
+// The queue is walked a page at a time: with every filter the pages hold
+// each matching product once, oldest submission first (ties by id), each
+// with its producer and, for resubmissions, what changed.
+func TestQueuePagesFollowTheSubmissionOrderUnderEachFilter(t *testing.T) {
+	f := newFixture(t)
+	owner := f.producer(t)
+	curator := f.user(t, account.RoleCurator, "chiang-mai")
+	type want struct {
+		id          uuid.UUID
+		submitted   time.Time
+		resubmitted bool
+		food        bool
+	}
+	var all []want
+	start := f.now
+	for i := range 9 {
+		// Two products share each submission minute, so that ties are
+		// broken by id across page boundaries.
+		f.now = start.Add(time.Duration(i/2) * time.Minute)
+		p := f.submitted(t, owner)
+		w := want{id: p.ID, submitted: *p.SubmittedAt}
+		if i%3 == 1 { // published, then edited: back in the queue as a resubmission
+			p, err := f.curation.Approve(f.ctx, curator, p.ID, catalog.MatchVersion(p.Version))
+			if err != nil {
+				t.Fatalf("Approve: %v", err)
+			}
+			p, err = f.catalog.UpdateProduct(f.ctx, owner, p.ID, nil, catalog.ProductInput{NameEN: ptr(fmt.Sprintf("Lamphun Brocade Silk %d", i))})
+			if err != nil {
+				t.Fatalf("edit: %v", err)
+			}
+			w.resubmitted, w.submitted = true, *p.SubmittedAt
+		}
+		if i%4 == 0 {
+			if err := f.db.Exec("UPDATE products SET category = 'food' WHERE id = ?", p.ID).Error; err != nil {
+				t.Fatalf("set category: %v", err)
+			}
+			w.food = true
+		}
+		all = append(all, w)
+	}
+	// Another center's product is in no page of this curator.
+	other := f.submitted(t, owner)
+	if err := f.db.Exec("UPDATE products SET select_center_id = 'bangkok' WHERE id = ?", other.ID).Error; err != nil {
+		t.Fatalf("reassign: %v", err)
+	}
+	slices.SortFunc(all, func(a, b want) int {
+		if c := a.submitted.Compare(b.submitted); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id.String(), b.id.String())
+	})
+
+	for _, c := range []struct {
+		name   string
+		filter curation.QueueFilter
+		keep   func(want) bool
+	}{
+		{"no filter", curation.QueueFilter{}, func(want) bool { return true }},
+		{"resubmitted", curation.QueueFilter{Resubmitted: ptr(true)}, func(w want) bool { return w.resubmitted }},
+		{"first submissions", curation.QueueFilter{Resubmitted: ptr(false)}, func(w want) bool { return !w.resubmitted }},
+		{"category", curation.QueueFilter{Category: "food"}, func(w want) bool { return w.food }},
+		{"category and resubmitted", curation.QueueFilter{Category: "food", Resubmitted: ptr(true)},
+			func(w want) bool { return w.food && w.resubmitted }},
+	} {
+		var expected, got []uuid.UUID
+		for _, w := range all {
+			if c.keep(w) {
+				expected = append(expected, w.id)
+			}
+		}
+		filter := c.filter
+		filter.Limit = 2
+		for pages := 0; ; pages++ {
+			if pages > len(all) {
+				t.Fatalf("%s: the cursor never ends", c.name)
+			}
+			page, err := f.curation.Queue(f.ctx, curator, filter)
+			if err != nil {
+				t.Fatalf("%s: Queue: %v", c.name, err)
+			}
+			for _, it := range page.Items {
+				got = append(got, it.Product.ID)
+				if it.Producer.NameEN != "Ban Nong Nguek Weavers" || it.Producer.Contact == nil || it.Producer.Contact.Phone != "+66 53 521 234" {
+					t.Errorf("%s: item %s has producer %q, contact %+v", c.name, it.Product.ID, it.Producer.NameEN, it.Producer.Contact)
+				}
+				if resubmitted := it.Product.ReviewedAt != nil; (it.Changes != nil) != resubmitted {
+					t.Errorf("%s: item %s: changes %v, resubmitted %v", c.name, it.Product.ID, it.Changes, resubmitted)
+				}
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			filter.Cursor = page.NextCursor
+		}
+		if !slices.Equal(got, expected) {
+			t.Errorf("%s: pages hold %v, want %v", c.name, got, expected)
+		}
 	}
 }

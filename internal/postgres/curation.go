@@ -40,27 +40,28 @@ const queueColumns = productColumns + `, producers.id, producers.user_id, produc
 	producers.version, v.fields`
 
 // Queue returns up to q.Limit products pending review, oldest submission
-// first (products_queue_center_idx / products_queue_idx), with their
-// producers and published versions, in one query.
+// first, with their producers and published versions, in one query. The
+// page's ids are chosen on products alone (products_queue_center_idx and
+// the filters' partial indexes of migrations 00009 and 00019) before
+// anything is joined: the planner, misjudging how many rows a filter
+// keeps, would otherwise join and sort every remaining item of the queue
+// (with their certificates and photos) to keep the first few.
 func (c *Curation) Queue(ctx context.Context, q curation.QueueQuery) ([]curation.QueueRow, error) {
 	db := c.db.WithContext(ctx)
-	list := db.Model(&productRecord{}).Select(queueColumns).
-		Joins("JOIN producers ON producers.id = products.producer_id").
-		Joins("LEFT JOIN product_published_versions v ON v.product_id = products.id").
-		Where("products.status = 'pending_review'")
+	page := db.Model(&productRecord{}).Select("products.id").Where("products.status = 'pending_review'")
 	for _, f := range []struct{ column, value string }{
 		{"select_center_id", q.SelectCenter}, {"province_code", q.Province}, {"cluster_id", q.Cluster},
 		{"category", q.Category}, {"creative_industry", q.CreativeIndustry},
 	} {
 		if f.value != "" {
-			list = list.Where("products."+f.column+" = ?", f.value)
+			page = page.Where("products."+f.column+" = ?", f.value)
 		}
 	}
 	if q.Resubmitted != nil {
 		if *q.Resubmitted {
-			list = list.Where("products.reviewed_at IS NOT NULL")
+			page = page.Where("products.reviewed_at IS NOT NULL")
 		} else {
-			list = list.Where("products.reviewed_at IS NULL")
+			page = page.Where("products.reviewed_at IS NULL")
 		}
 	}
 	if q.After != nil {
@@ -68,9 +69,15 @@ func (c *Curation) Queue(ctx context.Context, q curation.QueueQuery) ([]curation
 		if err != nil {
 			return nil, fmt.Errorf("queue cursor id: %w", err)
 		}
-		list = list.Where("(products.submitted_at, products.id) > (?, ?)", q.After.At, id)
+		page = page.Where("(products.submitted_at, products.id) > (?, ?)", q.After.At, id)
 	}
-	rows, err := list.Order("products.submitted_at ASC, products.id ASC").Limit(q.Limit).Rows()
+	const order = "products.submitted_at ASC, products.id ASC"
+	page = page.Order(order).Limit(q.Limit)
+	rows, err := db.Table("(?) AS page", page).Select(queueColumns).
+		Joins("JOIN products ON products.id = page.id").
+		Joins("JOIN producers ON producers.id = products.producer_id").
+		Joins("LEFT JOIN product_published_versions v ON v.product_id = products.id").
+		Order(order).Rows()
 	if err != nil {
 		return nil, translate(err, "curation queue")
 	}
