@@ -594,8 +594,10 @@ func TestQueuePagesFollowTheSubmissionOrderUnderEachFilter(t *testing.T) {
 	}
 	// Another center's product is in no page of this curator.
 	other := f.submitted(t, owner)
-	if err := f.db.Exec("UPDATE products SET select_center_id = 'bangkok' WHERE id = ?", other.ID).Error; err != nil {
-		t.Fatalf("reassign: %v", err)
+	admin := f.user(t, account.RoleAdmin, "")
+	if _, err := f.curation.Reassign(f.ctx, admin, other.ID, catalog.MatchVersion(other.Version), "bangkok",
+		"Sold through the Bangkok center's export desk"); err != nil {
+		t.Fatalf("Reassign: %v", err)
 	}
 	slices.SortFunc(all, func(a, b want) int {
 		if c := a.submitted.Compare(b.submitted); c != 0 {
