@@ -47,6 +47,17 @@ type DocumentSource interface {
 	PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
 }
 
+// StagedSource reads the products under their first review (pending and
+// never published), as documents to stage (Staged set, PublishedAt zero).
+type StagedSource interface {
+	// StagedDocuments returns the documents of those ids that are under
+	// their first review now; the others are absent from the result.
+	StagedDocuments(ctx context.Context, ids []string, now time.Time) ([]SearchDocument, error)
+	// EachStagedDocument walks every product under its first review, in
+	// batches, for a full rebuild.
+	EachStagedDocument(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
+}
+
 // RebuildQueue holds requests to rebuild the index, for engines whose
 // index only the serving process can write (the embedded engine): the
 // reindex command asks, the indexer in serve does the work.
@@ -80,7 +91,36 @@ type Indexer struct {
 	rebuilds RebuildQueue
 	// wake cuts Run's wait short: a change was committed (Wake).
 	wake chan struct{}
+	// stager and staged, when set (Stage), keep the products under their
+	// first review staged in the engine.
+	stager Stager
+	staged StagedSource
 }
+
+// Stage makes the indexer keep the documents of the products under their
+// first review staged in st (hidden), read from src: approving one then
+// shows a document the engine holds already (see Stager).
+func (ix *Indexer) Stage(st Stager, src StagedSource) { ix.stager, ix.staged = st, src }
+
+// Reconcile brings the staged documents of the engine in line with
+// PostgreSQL: an engine opened on an existing index holds hidden the
+// documents shown since they were staged (showing one does not write the
+// index), and serve calls this before searches are answered.
+func (ix *Indexer) Reconcile(ctx context.Context) error {
+	if ix.stager == nil {
+		return nil
+	}
+	ids := ix.stager.Staged()
+	for start := 0; start < len(ids); start += reconcileBatch {
+		if err := ix.applyIDs(ctx, ids[start:min(start+reconcileBatch, len(ids))]); err != nil {
+			return fmt.Errorf("reconcile staged documents: %w", err)
+		}
+	}
+	return nil
+}
+
+// reconcileBatch is how many staged documents Reconcile reads at once.
+const reconcileBatch = 500
 
 // wakeGather is how long Run waits after a wake-up for more changes to
 // apply with it. Each batch becomes a segment of the embedded engine, whose
@@ -172,36 +212,66 @@ func (ix *Indexer) apply(ctx context.Context, entries []OutboxEntry) ([]int64, t
 			ids = append(ids, e.ProductID)
 		}
 	}
-	retry := backoff(attempts)
-	docs, err := ix.docs.SearchDocuments(ctx, ids, ix.now())
-	if err != nil {
-		return nil, retry, fmt.Errorf("read documents: %w", err)
-	}
-	published := make(map[string]bool, len(docs))
-	for _, d := range docs {
-		published[d.ID] = true
-	}
-	var gone []string
-	for _, id := range ids {
-		if !published[id] {
-			gone = append(gone, id)
-		}
-	}
-	if len(docs) > 0 {
-		if err := ix.index.Upsert(ctx, docs); err != nil {
-			return nil, retry, fmt.Errorf("upsert %d documents: %w", len(docs), err)
-		}
-	}
-	if len(gone) > 0 {
-		if err := ix.index.Delete(ctx, gone); err != nil {
-			return nil, retry, fmt.Errorf("delete %d documents: %w", len(gone), err)
-		}
+	if err := ix.applyIDs(ctx, ids); err != nil {
+		return nil, backoff(attempts), err
 	}
 	done := make([]int64, len(entries))
 	for i, e := range entries {
 		done[i] = e.ID
 	}
 	return done, 0, nil
+}
+
+// applyIDs upserts the documents of ids that are published, stages those
+// under their first review (when staging) and deletes the others.
+func (ix *Indexer) applyIDs(ctx context.Context, ids []string) error {
+	docs, err := ix.docs.SearchDocuments(ctx, ids, ix.now())
+	if err != nil {
+		return fmt.Errorf("read documents: %w", err)
+	}
+	kept := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		kept[d.ID] = true
+	}
+	var staged []SearchDocument
+	if ix.stager != nil {
+		var rest []string
+		for _, id := range ids {
+			if !kept[id] {
+				rest = append(rest, id)
+			}
+		}
+		if len(rest) > 0 {
+			if staged, err = ix.staged.StagedDocuments(ctx, rest, ix.now()); err != nil {
+				return fmt.Errorf("read staged documents: %w", err)
+			}
+		}
+		for _, d := range staged {
+			kept[d.ID] = true
+		}
+	}
+	var gone []string
+	for _, id := range ids {
+		if !kept[id] {
+			gone = append(gone, id)
+		}
+	}
+	if len(docs) > 0 {
+		if err := ix.index.Upsert(ctx, docs); err != nil {
+			return fmt.Errorf("upsert %d documents: %w", len(docs), err)
+		}
+	}
+	if len(staged) > 0 {
+		if err := ix.stager.Stage(ctx, staged); err != nil {
+			return fmt.Errorf("stage %d documents: %w", len(staged), err)
+		}
+	}
+	if len(gone) > 0 {
+		if err := ix.index.Delete(ctx, gone); err != nil {
+			return fmt.Errorf("delete %d documents: %w", len(gone), err)
+		}
+	}
+	return nil
 }
 
 // Run drains the outbox every interval, and whenever Wake is called, until ctx ends, logging failures
@@ -261,7 +331,7 @@ func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done in
 	}
 	done := 0
 	err = ix.index.Rebuild(ctx, func(add func([]SearchDocument) error) error {
-		return ix.docs.PublishedDocuments(ctx, ix.now(), batch, func(docs []SearchDocument) error {
+		each := func(docs []SearchDocument) error {
 			if err := add(docs); err != nil {
 				return err
 			}
@@ -270,7 +340,14 @@ func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done in
 				progress(done)
 			}
 			return nil
-		})
+		}
+		if err := ix.docs.PublishedDocuments(ctx, ix.now(), batch, each); err != nil {
+			return err
+		}
+		if ix.stager == nil {
+			return nil
+		}
+		return ix.staged.EachStagedDocument(ctx, ix.now(), batch, each)
 	})
 	if err != nil {
 		return err

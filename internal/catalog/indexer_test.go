@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -301,4 +302,153 @@ func TestRebuildForgetsTheOutboxEntriesItCovers(t *testing.T) {
 	if got := f.indexed(t); len(got) != 6 {
 		t.Errorf("index holds %d products, want 6", len(got))
 	}
+}
+
+// TestSubmittedProductsAreStagedAndShownOnApproval follows products through
+// an indexer that stages (the embedded engine): a submitted product is in
+// the engine but no search finds it; approving it shows it with its
+// publication time; an engine opened again shows it after Reconcile; a
+// rejected one is removed; a published product under review again keeps
+// its published document; a rebuild stages the products under review.
+func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Millisecond)
+	dir := t.TempDir()
+	ix, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ix.Close() }()
+	outbox := postgres.NewOutbox(f.db, func(string) (string, string) { return "ขอนแก่น", "Khon Kaen" },
+		func(key string) string { return "http://img.example/" + key })
+	indexer := func(ix *embedded.Index) *catalog.Indexer {
+		in := catalog.NewIndexer(outbox, outbox, ix, slog.New(slog.DiscardHandler), time.Now)
+		in.Stage(ix, outbox)
+		return in
+	}
+	in := indexer(ix)
+	drain := func() {
+		t.Helper()
+		if _, err := in.Drain(f.ctx, 100); err != nil {
+			t.Fatalf("Drain: %v", err)
+		}
+	}
+	found := func(ix *embedded.Index, name string) []catalog.SearchDocument {
+		t.Helper()
+		res, err := ix.Search(f.ctx, catalog.SearchQuery{Text: name, PerPage: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []catalog.SearchDocument
+		for _, h := range res.Hits {
+			if h.Document.NameEN == name {
+				out = append(out, h.Document)
+			}
+		}
+		return out
+	}
+	owner, _ := f.producer(t, "TH-40")
+	submit := func(name string) catalog.Product {
+		t.Helper()
+		p := f.product(t, owner, func(in *catalog.ProductInput) { in.NameEN = ptr(name) })
+		p, err := f.svc.SubmitProduct(f.ctx, owner, p.ID)
+		if err != nil {
+			t.Fatalf("SubmitProduct: %v", err)
+		}
+		return p
+	}
+
+	kept, dropped := submit("Staged Indigo Shawl"), submit("Staged Bamboo Tray")
+	published := f.publish(t, owner, func(in *catalog.ProductInput) { in.NameEN = ptr("Published Clay Pot") })
+	drain()
+	if got, want := ix.Staged(), stagedIDs(kept, dropped); !slices.Equal(got, want) {
+		t.Fatalf("Staged() = %v, want the submitted products %v", got, want)
+	}
+	if got := found(ix, "Staged Indigo Shawl"); len(got) != 0 {
+		t.Fatalf("a product under review is found: %+v", got)
+	}
+
+	// Approved (claims verified first, as curators do): shown, with the
+	// publication time PostgreSQL has.
+	f.setStatus(t, kept.ID, catalog.StatusPublished)
+	f.setStatus(t, dropped.ID, catalog.StatusRejected)
+	drain()
+	var at time.Time
+	if err := f.db.Raw("SELECT published_at FROM products WHERE id = ?", kept.ID).Scan(&at).Error; err != nil {
+		t.Fatal(err)
+	}
+	got := found(ix, "Staged Indigo Shawl")
+	if len(got) != 1 || !got[0].PublishedAt.Equal(at) {
+		t.Fatalf("approved product found as %+v, want it once, published at %v", got, at)
+	}
+	if got := ix.Staged(); len(got) != 0 {
+		t.Errorf("Staged() after the approval and the rejection = %v, want none", got)
+	}
+
+	// A published product edited goes back to review, and out of search
+	// until approved again; it is not staged (a staged document is shown
+	// as it is on approval, and this one was published before).
+	in2 := completeInput()
+	in2.NameEN = ptr("Published Clay Pot, Glazed")
+	var version int
+	if err := f.db.Raw("SELECT version FROM products WHERE id = ?", published.ID).Scan(&version).Error; err != nil {
+		t.Fatal(err)
+	}
+	edited, err := f.svc.UpdateProduct(f.ctx, owner, published.ID, catalog.MatchVersion(version), in2)
+	if err != nil {
+		t.Fatalf("UpdateProduct: %v", err)
+	}
+	if edited.Status != catalog.StatusPendingReview {
+		t.Fatalf("edited published product is %s, the test needs it under review", edited.Status)
+	}
+	drain()
+	if got := found(ix, "Published Clay Pot"); len(got) != 0 {
+		t.Errorf("a published product under review again is found %d times", len(got))
+	}
+	if got := ix.Staged(); len(got) != 0 {
+		t.Errorf("Staged() = %v: a product published before was staged", got)
+	}
+
+	// Opened again, the engine holds the approved product staged (showing
+	// it wrote nothing) until Reconcile reads it from PostgreSQL.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = embedded.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	in = indexer(ix)
+	if got := ix.Staged(); !slices.Equal(got, stagedIDs(kept)) {
+		t.Fatalf("Staged() after reopening = %v, want %v", got, stagedIDs(kept))
+	}
+	if err := in.Reconcile(f.ctx); err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	if got := found(ix, "Staged Indigo Shawl"); len(got) != 1 || !got[0].PublishedAt.Equal(at) {
+		t.Errorf("after Reconcile the approved product is found as %+v", got)
+	}
+
+	// A rebuild stages the products under their first review.
+	again := submit("Staged Rattan Basket")
+	if err := in.Rebuild(f.ctx, 1000, nil); err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	if got := ix.Staged(); !slices.Equal(got, stagedIDs(again)) {
+		t.Errorf("Staged() after a rebuild = %v, want %v", got, stagedIDs(again))
+	}
+	if got := found(ix, "Staged Rattan Basket"); len(got) != 0 {
+		t.Errorf("a rebuild made a product under review searchable: %+v", got)
+	}
+	if got := found(ix, "Staged Indigo Shawl"); len(got) != 1 {
+		t.Errorf("after the rebuild the approved product is found %d times", len(got))
+	}
+}
+
+func stagedIDs(ps ...catalog.Product) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID.String()
+	}
+	slices.Sort(out)
+	return out
 }

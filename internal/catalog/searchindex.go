@@ -41,6 +41,9 @@ type SearchDocument struct {
 	ImageURL           string    `json:"image_url"`           // the cover's smallest variant, "" when none
 	PublishedAt        time.Time `json:"published_at"`
 	CreatedAt          time.Time `json:"created_at"`
+	// Staged marks the document of a product under its first review, which
+	// only a Stager holds, hidden from every search (PublishedAt is zero).
+	Staged bool `json:"-"`
 }
 
 // SearchFilters narrow a search. Every value is checked against the
@@ -126,6 +129,21 @@ type SearchIndex interface {
 	// the swap, and a failed rebuild leaves the live index untouched.
 	Rebuild(ctx context.Context, fill func(add func([]SearchDocument) error) error) error
 	Ping(ctx context.Context) error
+}
+
+// Stager is a SearchIndex that can also hold the documents of products
+// under their first review, hidden from every search: the Indexer stages a
+// product when it is submitted, and its approval then publishes the staged
+// document without indexing it again, so that curators deciding in a burst
+// do not wait on the engine's indexing. The embedded engine is one;
+// Meilisearch, whose indexing runs in its own process, is not.
+type Stager interface {
+	// Stage indexes docs hidden, replacing a hidden document of the same
+	// id; a document that is visible stays as it is. Upsert of a document
+	// equal to a hidden one but for PublishedAt shows it.
+	Stage(ctx context.Context, docs []SearchDocument) error
+	// Staged returns the ids of the hidden documents.
+	Staged() []string
 }
 
 // WatchIndex returns ix calling changed after every write to it, failed or

@@ -27,7 +27,10 @@ type searchEngine struct {
 	// embedded engine): `otop reindex` then asks the process through
 	// PostgreSQL instead of rebuilding it itself.
 	local bool
-	close func() error
+	// stager, when set, keeps the products under their first review staged
+	// (see catalog.Stager).
+	stager catalog.Stager
+	close  func() error
 }
 
 func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
@@ -46,13 +49,17 @@ func (a *app) openSearch(ctx context.Context) (*searchEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded search index %s: %w", dir, err)
 	}
-	return &searchEngine{index: ix, name: "embedded", fresh: ix.Fresh(), local: true, close: ix.Close}, nil
+	return &searchEngine{index: ix, name: "embedded", fresh: ix.Fresh(), local: true, stager: ix, close: ix.Close}, nil
 }
 
 // indexer wires the outbox indexer for the engine.
 func (a *app) indexer(engine *searchEngine, imageURL func(key string) string) *catalog.Indexer {
 	outbox := a.outbox(imageURL)
-	return catalog.NewIndexer(outbox, outbox, engine.index, a.logger, time.Now)
+	ix := catalog.NewIndexer(outbox, outbox, engine.index, a.logger, time.Now)
+	if engine.stager != nil {
+		ix.Stage(engine.stager, outbox)
+	}
+	return ix
 }
 
 // errBuilding is what search answers while serve builds a missing index.
@@ -93,7 +100,9 @@ func (g *buildGate) Ping(ctx context.Context) error {
 // ends. It returns at once; searches go through the returned gate.
 func startIndexing(ctx context.Context, engine *searchEngine, indexer *catalog.Indexer, logger *slog.Logger, retry time.Duration) *buildGate {
 	gate := &buildGate{SearchIndex: engine.index}
-	gate.building.Store(engine.fresh)
+	// An index opened again may hide documents shown since they were
+	// staged until Reconcile has read them from PostgreSQL.
+	gate.building.Store(engine.fresh || (engine.stager != nil && len(engine.stager.Staged()) > 0))
 	go func() {
 		for engine.fresh {
 			logger.InfoContext(ctx, "building the new search index from PostgreSQL; search answers 503 until done", "engine", engine.name)
@@ -104,6 +113,18 @@ func startIndexing(ctx context.Context, engine *searchEngine, indexer *catalog.I
 				break
 			}
 			logger.ErrorContext(ctx, "building the search index failed; retrying", "error", err.Error(), "retry_in", retry.String())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(retry):
+			}
+		}
+		for !engine.fresh {
+			err := indexer.Reconcile(ctx)
+			if err == nil {
+				break
+			}
+			logger.ErrorContext(ctx, "reconciling the staged search documents failed; retrying", "error", err.Error(), "retry_in", retry.String())
 			select {
 			case <-ctx.Done():
 				return

@@ -426,15 +426,20 @@ func (c *cluster) checkOutboxCoversIndex(t *testing.T) int {
 	if err := c.db.Raw("SELECT DISTINCT product_id::text FROM search_outbox").Scan(&queued).Error; err != nil {
 		t.Fatal(err)
 	}
+	// A staged document shown since is hidden again in an index opened
+	// anew: serve's Reconcile reads the staged ones from PostgreSQL before
+	// it answers searches, so they count as covered.
+	staged := ix.Staged()
 	stale := differences(indexed, c.published(t))
 	var uncovered []string
 	for _, id := range stale {
-		if !slices.Contains(queued, id) {
+		if !slices.Contains(queued, id) && !slices.Contains(staged, id) {
 			uncovered = append(uncovered, id)
 		}
 	}
 	if len(uncovered) > 0 {
-		t.Errorf("%d of the %d products the index has wrong have no outbox row (changes lost): %v", len(uncovered), len(stale), first(uncovered, 5))
+		t.Errorf("%d of the %d products the index has wrong have neither an outbox row nor a staged document (changes lost): %v",
+			len(uncovered), len(stale), first(uncovered, 5))
 	}
 	return len(stale)
 }

@@ -171,7 +171,15 @@ type documentRecord struct {
 	CreatedAt        time.Time
 }
 
-const documentQuery = `SELECT p.id::text AS id, p.name_th, p.name_en, p.description_th, p.description_en, p.tags,
+// documentQuery reads the published products' search documents;
+// stagedQuery those of the products under their first review (pending,
+// never published: published_at is set at every approval and kept after).
+const (
+	documentQuery = documentColumns + ` WHERE p.status = 'published'`
+	stagedQuery   = documentColumns + ` WHERE p.status = 'pending_review' AND p.published_at IS NULL`
+)
+
+const documentColumns = `SELECT p.id::text AS id, p.name_th, p.name_en, p.description_th, p.description_en, p.tags,
 	p.producer_id::text AS producer_id, pr.name_th AS producer_name_th, pr.name_en AS producer_name_en,
 	p.category, coalesce(p.creative_industry, '') AS creative_industry, p.province_code,
 	coalesce(p.cluster_id, '') AS cluster_id, p.region, p.select_center_id,
@@ -182,36 +190,53 @@ const documentQuery = `SELECT p.id::text AS id, p.name_th, p.name_en, p.descript
 	    AND (c.expires_on IS NULL OR c.expires_on >= @today)) AS cert_kinds,
 	(SELECT coalesce(array_agg(c.number ORDER BY c.position), '{}') FROM product_certifications c WHERE c.product_id = p.id) AS cert_numbers,
 	(SELECT i.variants FROM product_images i WHERE i.product_id = p.id ORDER BY i.position LIMIT 1) AS cover_variants,
-	p.published_at, p.created_at
-	FROM products p JOIN producers pr ON pr.id = p.producer_id
-	WHERE p.status = 'published'`
+	coalesce(p.published_at, 'epoch') AS published_at, p.created_at
+	FROM products p JOIN producers pr ON pr.id = p.producer_id`
 
 func (o *Outbox) SearchDocuments(ctx context.Context, ids []string, now time.Time) ([]catalog.SearchDocument, error) {
+	return o.documentsOf(ctx, documentQuery, ids, now, false)
+}
+
+// StagedDocuments implements catalog.StagedSource.
+func (o *Outbox) StagedDocuments(ctx context.Context, ids []string, now time.Time) ([]catalog.SearchDocument, error) {
+	return o.documentsOf(ctx, stagedQuery, ids, now, true)
+}
+
+func (o *Outbox) documentsOf(ctx context.Context, query string, ids []string, now time.Time, staged bool) ([]catalog.SearchDocument, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var recs []documentRecord
-	err := o.db.WithContext(ctx).Raw(documentQuery+" AND p.id IN @ids ORDER BY p.id",
+	err := o.db.WithContext(ctx).Raw(query+" AND p.id IN @ids ORDER BY p.id",
 		map[string]any{"today": now.UTC().Format(time.DateOnly), "ids": ids}).Scan(&recs).Error
 	if err != nil {
 		return nil, translate(err, "search documents")
 	}
-	return o.documents(recs)
+	return o.documents(recs, staged)
 }
 
 func (o *Outbox) PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]catalog.SearchDocument) error) error {
+	return o.eachDocument(ctx, documentQuery, now, batch, false, fn)
+}
+
+// EachStagedDocument implements catalog.StagedSource.
+func (o *Outbox) EachStagedDocument(ctx context.Context, now time.Time, batch int, fn func([]catalog.SearchDocument) error) error {
+	return o.eachDocument(ctx, stagedQuery, now, batch, true, fn)
+}
+
+func (o *Outbox) eachDocument(ctx context.Context, query string, now time.Time, batch int, staged bool, fn func([]catalog.SearchDocument) error) error {
 	after := "00000000-0000-0000-0000-000000000000"
 	for {
 		var recs []documentRecord
-		err := o.db.WithContext(ctx).Raw(documentQuery+" AND p.id > CAST(@after AS uuid) ORDER BY p.id LIMIT @limit",
+		err := o.db.WithContext(ctx).Raw(query+" AND p.id > CAST(@after AS uuid) ORDER BY p.id LIMIT @limit",
 			map[string]any{"today": now.UTC().Format(time.DateOnly), "after": after, "limit": batch}).Scan(&recs).Error
 		if err != nil {
-			return translate(err, "published documents")
+			return translate(err, "search documents")
 		}
 		if len(recs) == 0 {
 			return nil
 		}
-		docs, err := o.documents(recs)
+		docs, err := o.documents(recs, staged)
 		if err != nil {
 			return err
 		}
@@ -222,7 +247,7 @@ func (o *Outbox) PublishedDocuments(ctx context.Context, now time.Time, batch in
 	}
 }
 
-func (o *Outbox) documents(recs []documentRecord) ([]catalog.SearchDocument, error) {
+func (o *Outbox) documents(recs []documentRecord, staged bool) ([]catalog.SearchDocument, error) {
 	out := make([]catalog.SearchDocument, len(recs))
 	for i, r := range recs {
 		th, en := o.province(r.ProvinceCode)
@@ -234,7 +259,10 @@ func (o *Outbox) documents(recs []documentRecord) ([]catalog.SearchDocument, err
 			SelectCenterID: r.SelectCenterID, OTOPStars: r.OTOPStars, Topotop: r.Topotop,
 			PriceMinor: r.PriceMinor, Currency: r.Currency, Certifications: nonNil(r.CertKinds),
 			CertificateNumbers: nonNil(r.CertNumbers), HSCode: r.HSCode,
-			PublishedAt: r.PublishedAt.UTC(), CreatedAt: r.CreatedAt.UTC(),
+			PublishedAt: r.PublishedAt.UTC(), CreatedAt: r.CreatedAt.UTC(), Staged: staged,
+		}
+		if staged {
+			d.PublishedAt = time.Time{}
 		}
 		if len(r.CoverVariants) > 0 {
 			var variants []struct {

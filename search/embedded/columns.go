@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -231,7 +232,7 @@ func newColumns() *columns {
 }
 
 func (c *columns) newRow(d *catalog.SearchDocument) row {
-	r := row{id: d.ID, published: d.PublishedAt.UnixMilli(), price: d.PriceMinor, name: strings.ToLower(d.NameEN),
+	r := row{id: d.ID, published: d.PublishedAt.UnixMicro(), price: d.PriceMinor, name: strings.ToLower(d.NameEN),
 		stars: d.OTOPStars, topotop: d.Topotop}
 	for i, v := range [nCols]string{d.Category, d.ProvinceCode, d.ClusterID, d.Region, d.SelectCenterID,
 		d.CreativeIndustry, d.ProducerID} {
@@ -241,6 +242,22 @@ func (c *columns) newRow(d *catalog.SearchDocument) row {
 		r.certs = append(r.certs, c.certDict.code(k))
 	}
 	return r
+}
+
+// unstage gives d, read from the index for the document in slot s, the
+// fields a review sets as the columns have them when it is a staged
+// document shown since (see Index.Stage and sameStaged): the index keeps it
+// as it was staged.
+func (c *columns) unstage(d *catalog.SearchDocument, s int32) {
+	if !d.Staged {
+		return
+	}
+	r := &c.rows[s]
+	d.Staged, d.PublishedAt = false, time.UnixMicro(r.published).UTC()
+	d.OTOPStars, d.Topotop, d.Certifications = r.stars, r.topotop, nil
+	for _, k := range r.certs {
+		d.Certifications = append(d.Certifications, c.certDict.values[k])
+	}
 }
 
 // slotSet returns the set of sets[code], created when missing.

@@ -15,10 +15,10 @@ import (
 // flat binary record instead: the fields in the order below, a string as
 // its length (uvarint) and bytes, a list as its length and strings, an
 // integer as a varint, a time as Unix seconds and nanoseconds (read back
-// in UTC).
+// in UTC), a flag as a byte.
 // docCodecVersion leads the record; the index format changes with it.
 
-const docCodecVersion = 1
+const docCodecVersion = 2
 
 // encodeDoc returns d's stored form.
 func encodeDoc(d *catalog.SearchDocument) []byte {
@@ -46,7 +46,11 @@ func encodeDoc(d *catalog.SearchDocument) []byte {
 		b = binary.AppendVarint(b, t.Unix())
 		b = binary.AppendVarint(b, int64(t.Nanosecond()))
 	}
-	return b
+	staged := byte(0)
+	if d.Staged {
+		staged = 1
+	}
+	return append(b, staged)
 }
 
 var errShortDoc = errors.New("stored document: record cut short")
@@ -77,6 +81,7 @@ func decodeStored(raw string) (catalog.SearchDocument, error) {
 	d.Topotop = r.byte() == 1
 	d.PublishedAt = time.Unix(r.varint(), r.varint()).UTC()
 	d.CreatedAt = time.Unix(r.varint(), r.varint()).UTC()
+	d.Staged = r.byte() == 1
 	switch {
 	case r.short:
 		return d, errShortDoc

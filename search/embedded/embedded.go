@@ -1,11 +1,13 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +20,10 @@ import (
 	"github.com/otopmarket/otop/internal/catalog"
 )
 
-var _ catalog.SearchIndex = (*Index)(nil)
+var (
+	_ catalog.SearchIndex = (*Index)(nil)
+	_ catalog.Stager      = (*Index)(nil)
+)
 
 // ErrClosed is returned by every method after Close.
 var ErrClosed = errors.New("embedded: index closed")
@@ -37,7 +42,7 @@ const (
 // op is a write made while a rebuild fills: it is replayed on the new index
 // before the swap, so the rebuild does not lose it.
 type op struct {
-	upsert []catalog.SearchDocument
+	upsert []catalog.SearchDocument // Staged documents among them are written hidden
 	delete []string
 }
 
@@ -61,6 +66,9 @@ type Index struct {
 	mu   sync.RWMutex
 	live bleve.Index
 	cols *columns // live's documents' columns, for searches without text
+	// staged holds the ids of live's hidden documents (see Stage): in the
+	// index, not in the columns, so that no search finds them.
+	staged map[string]bool
 	// segSlots maps the live index's document numbers to slots (text searches).
 	segSlots segmentSlots
 	gen      string
@@ -131,12 +139,12 @@ func (x *Index) openLive() error {
 		if err != nil {
 			return fmt.Errorf("embedded: open %s: %w", gen, err)
 		}
-		cols, err := loadColumns(idx)
+		cols, staged, err := loadColumns(idx)
 		if err != nil {
 			_ = idx.Close()
 			return err
 		}
-		x.live, x.cols, x.gen = idx, cols, gen
+		x.live, x.cols, x.staged, x.gen = idx, cols, staged, gen
 		return nil
 	}
 	gen = newGen()
@@ -148,21 +156,21 @@ func (x *Index) openLive() error {
 		_ = idx.Close()
 		return err
 	}
-	x.live, x.cols, x.gen, x.fresh = idx, newColumns(), gen, true
+	x.live, x.cols, x.staged, x.gen, x.fresh = idx, newColumns(), map[string]bool{}, gen, true
 	return nil
 }
 
-// loadColumns reads every document of idx into new columns, in the order
-// of the segments and their document numbers: slots then follow document
-// numbers, and a search reading the columns of its matches reads them in
-// sequence.
-func loadColumns(idx bleve.Index) (*columns, error) {
+// loadColumns reads every visible document of idx into new columns, in
+// the order of the segments and their document numbers: slots then follow
+// document numbers, and a search reading the columns of its matches reads
+// them in sequence. It returns the ids of the staged documents apart.
+func loadColumns(idx bleve.Index) (*columns, map[string]bool, error) {
 	snap, err := snapshotOf(idx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() { _ = snap.Close() }()
-	cols := newColumns()
+	cols, staged := newColumns(), map[string]bool{}
 	docs := make([]catalog.SearchDocument, 0, 1000)
 	for _, ss := range snap.Segments() {
 		del := ss.Deleted()
@@ -172,7 +180,11 @@ func loadColumns(idx bleve.Index) (*columns, error) {
 			}
 			d, err := storedDoc(ss, n)
 			if err != nil {
-				return nil, fmt.Errorf("embedded: load columns: %w", err)
+				return nil, nil, fmt.Errorf("embedded: load columns: %w", err)
+			}
+			if d.Staged {
+				staged[d.ID] = true
+				continue
 			}
 			if docs = append(docs, d); len(docs) == cap(docs) {
 				cols.load(docs)
@@ -182,7 +194,7 @@ func loadColumns(idx bleve.Index) (*columns, error) {
 	}
 	cols.load(docs)
 	cols.sortOrders()
-	return cols, nil
+	return cols, staged, nil
 }
 
 func newGen() string { return genPrefix + strconv.FormatInt(time.Now().UnixNano(), 10) }
@@ -292,14 +304,44 @@ func (x *Index) Ping(ctx context.Context) error {
 }
 
 // Upsert implements catalog.SearchIndex. Documents are searchable when it
-// returns.
+// returns. A document equal to the staged one of its id but for
+// PublishedAt is shown without being indexed again.
 func (x *Index) Upsert(ctx context.Context, docs []catalog.SearchDocument) error {
-	for _, d := range docs {
+	shown := make([]catalog.SearchDocument, len(docs))
+	for i, d := range docs {
 		if d.ID == "" {
 			return errors.New("embedded: upsert: document without id")
 		}
+		d.Staged = false
+		shown[i] = d
 	}
-	return x.write(ctx, op{upsert: docs})
+	return x.write(ctx, op{upsert: shown})
+}
+
+// Stage implements catalog.Stager: docs are indexed hidden from every
+// search. A document visible already is left as it is.
+func (x *Index) Stage(ctx context.Context, docs []catalog.SearchDocument) error {
+	hidden := make([]catalog.SearchDocument, len(docs))
+	for i, d := range docs {
+		if d.ID == "" {
+			return errors.New("embedded: stage: document without id")
+		}
+		d.Staged, d.PublishedAt = true, time.Time{}
+		hidden[i] = d
+	}
+	return x.write(ctx, op{upsert: hidden})
+}
+
+// Staged implements catalog.Stager.
+func (x *Index) Staged() []string {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	ids := make([]string, 0, len(x.staged))
+	for id := range x.staged {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // Delete implements catalog.SearchIndex; unknown ids are not an error.
@@ -318,20 +360,89 @@ func (x *Index) write(ctx context.Context, o op) error {
 		x.mu.RUnlock()
 		return ErrClosed
 	}
-	err := apply(ctx, x.live, o)
+	write, err := x.unwritten(o)
+	if err == nil {
+		err = apply(ctx, x.live, write)
+	}
 	x.mu.RUnlock()
 	if err != nil {
 		return err
 	}
 	// The columns change under the write lock, briefly; wmu keeps the live
-	// index from being swapped meanwhile.
+	// index from being swapped meanwhile. They hold the visible documents
+	// only.
+	shown := op{delete: o.delete}
+	for _, d := range o.upsert {
+		if d.Staged {
+			if _, visible := x.cols.byID[d.ID]; !visible {
+				x.staged[d.ID] = true
+			}
+		} else {
+			delete(x.staged, d.ID)
+			shown.upsert = append(shown.upsert, d)
+		}
+	}
+	for _, id := range o.delete {
+		delete(x.staged, id)
+	}
 	x.mu.Lock()
-	x.cols.apply(o)
+	x.cols.apply(shown)
 	x.mu.Unlock()
 	if x.rebuilding {
+		// Replayed whole on the new index, whose staged documents may differ.
 		x.pending = append(x.pending, o)
 	}
 	return nil
+}
+
+// unwritten returns the part of o the live index does not hold yet: o less
+// the documents to show that are staged as they are (the columns alone
+// show them), the documents to stage that are visible (a product under
+// review again keeps its published document), and those staged as they are.
+// The caller holds wmu and mu for reading.
+func (x *Index) unwritten(o op) (op, error) {
+	var check []string
+	for _, d := range o.upsert {
+		if x.staged[d.ID] {
+			check = append(check, d.ID)
+		}
+	}
+	var held map[string]catalog.SearchDocument
+	if len(check) > 0 {
+		snap, err := snapshotOf(x.live)
+		if err != nil {
+			return op{}, err
+		}
+		held, err = docsByID(snap, check)
+		_ = snap.Close()
+		if err != nil {
+			return op{}, err
+		}
+	}
+	out := op{delete: o.delete}
+	for _, d := range o.upsert {
+		if d.Staged {
+			if _, visible := x.cols.byID[d.ID]; visible {
+				continue
+			}
+		}
+		if h, ok := held[d.ID]; ok && sameStaged(h, d) {
+			continue
+		}
+		out.upsert = append(out.upsert, d)
+	}
+	return out, nil
+}
+
+// sameStaged reports whether staged document h is d, d being a document
+// to show (published since) or to stage, but for the fields a curator's
+// review sets (publication, verified stars and certificates, TOPOTOP):
+// none of them is indexed as text, and the columns give them to searches
+// (see columns.unstage).
+func sameStaged(h, d catalog.SearchDocument) bool {
+	d.Staged, d.PublishedAt = true, time.Time{}
+	d.OTOPStars, d.Topotop, d.Certifications = h.OTOPStars, h.Topotop, h.Certifications
+	return bytes.Equal(encodeDoc(&h), encodeDoc(&d))
 }
 
 // apply writes o to idx in batches.
@@ -455,7 +566,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 	}
 	// The columns are read from the finished index, in the order of its
 	// document numbers (see loadColumns).
-	cols, err := loadColumns(idx)
+	cols, staged, err := loadColumns(idx)
 	if err != nil {
 		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
@@ -469,7 +580,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func([]catalog.Search
 		return err
 	}
 	old, oldGen := x.live, x.gen
-	x.live, x.cols, x.gen = idx, cols, gen
+	x.live, x.cols, x.staged, x.gen = idx, cols, staged, gen
 	x.rebuilding, x.pending = false, nil
 	swapped = true
 	x.mu.Unlock()

@@ -404,9 +404,13 @@ func (x *Index) Search(ctx context.Context, q catalog.SearchQuery) (catalog.Sear
 	out.Facets = counters.result()
 
 	// The page's documents and their highlights.
-	docs, err := storedDocs(snap, top.page(from))
+	hits := top.page(from)
+	docs, err := storedDocs(snap, hits)
 	if err != nil {
 		return catalog.SearchResult{}, err
+	}
+	for i := range docs {
+		cols.unstage(&docs[i], hits[i].slot)
 	}
 	var hl *highlighter
 	if pt.english && q.Lang != "th" {
@@ -480,6 +484,7 @@ func (x *Index) browse(ctx context.Context, q catalog.SearchQuery, page, perPage
 		if !ok {
 			return catalog.SearchResult{}, fmt.Errorf("embedded: document %s is in the columns but not in the index", id)
 		}
+		x.cols.unstage(&d, x.cols.byID[id])
 		out.Hits = append(out.Hits, catalog.SearchHit{Document: d, Highlights: map[string]string{}})
 	}
 	return out, nil
