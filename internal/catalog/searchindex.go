@@ -138,9 +138,10 @@ type SearchIndex interface {
 // do not wait on the engine's indexing. The embedded engine is one;
 // Meilisearch, whose indexing runs in its own process, is not.
 type Stager interface {
-	// Stage indexes docs hidden, replacing a hidden document of the same
-	// id; a document that is visible stays as it is. Upsert of a document
-	// equal to a hidden one but for PublishedAt shows it.
+	// Stage indexes docs hidden, replacing any document of the same id.
+	// Upsert of a document equal to a hidden one but for the fields a
+	// review sets (publication, verified claims, TOPOTOP) shows it without
+	// indexing it again.
 	Stage(ctx context.Context, docs []SearchDocument) error
 	// Staged returns the ids of the hidden documents.
 	Staged() []string

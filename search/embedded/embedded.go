@@ -319,7 +319,7 @@ func (x *Index) Upsert(ctx context.Context, docs []catalog.SearchDocument) error
 }
 
 // Stage implements catalog.Stager: docs are indexed hidden from every
-// search. A document visible already is left as it is.
+// search, replacing a visible document of the same id.
 func (x *Index) Stage(ctx context.Context, docs []catalog.SearchDocument) error {
 	hidden := make([]catalog.SearchDocument, len(docs))
 	for i, d := range docs {
@@ -374,9 +374,8 @@ func (x *Index) write(ctx context.Context, o op) error {
 	shown := op{delete: o.delete}
 	for _, d := range o.upsert {
 		if d.Staged {
-			if _, visible := x.cols.byID[d.ID]; !visible {
-				x.staged[d.ID] = true
-			}
+			x.staged[d.ID] = true
+			shown.delete = append(shown.delete, d.ID) // hidden, if it was shown
 		} else {
 			delete(x.staged, d.ID)
 			shown.upsert = append(shown.upsert, d)
@@ -396,9 +395,8 @@ func (x *Index) write(ctx context.Context, o op) error {
 }
 
 // unwritten returns the part of o the live index does not hold yet: o less
-// the documents to show that are staged as they are (the columns alone
-// show them), the documents to stage that are visible (a product under
-// review again keeps its published document), and those staged as they are.
+// the documents to show or to stage that are staged as they are (the
+// columns alone show them).
 // The caller holds wmu and mu for reading.
 func (x *Index) unwritten(o op) (op, error) {
 	var check []string
@@ -421,11 +419,6 @@ func (x *Index) unwritten(o op) (op, error) {
 	}
 	out := op{delete: o.delete}
 	for _, d := range o.upsert {
-		if d.Staged {
-			if _, visible := x.cols.byID[d.ID]; visible {
-				continue
-			}
-		}
 		if h, ok := held[d.ID]; ok && sameStaged(h, d) {
 			continue
 		}
