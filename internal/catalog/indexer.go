@@ -47,14 +47,14 @@ type DocumentSource interface {
 	PublishedDocuments(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
 }
 
-// StagedSource reads the products under their first review (pending and
-// never published), as documents to stage (Staged set, PublishedAt zero).
+// StagedSource reads the products under review, as documents to stage
+// (Staged set, PublishedAt zero).
 type StagedSource interface {
 	// StagedDocuments returns the documents of those ids that are under
-	// their first review now; the others are absent from the result.
+	// review now; the others are absent from the result.
 	StagedDocuments(ctx context.Context, ids []string, now time.Time) ([]SearchDocument, error)
-	// EachStagedDocument walks every product under its first review, in
-	// batches, for a full rebuild.
+	// EachStagedDocument walks every product under review, in batches, for
+	// a full rebuild.
 	EachStagedDocument(ctx context.Context, now time.Time, batch int, fn func([]SearchDocument) error) error
 }
 
@@ -91,14 +91,14 @@ type Indexer struct {
 	rebuilds RebuildQueue
 	// wake cuts Run's wait short: a change was committed (Wake).
 	wake chan struct{}
-	// stager and staged, when set (Stage), keep the products under their
-	// first review staged in the engine.
+	// stager and staged, when set (Stage), keep the products under review
+	// staged in the engine.
 	stager Stager
 	staged StagedSource
 }
 
-// Stage makes the indexer keep the documents of the products under their
-// first review staged in st (hidden), read from src: approving one then
+// Stage makes the indexer keep the documents of the products under review
+// staged in st (hidden), read from src: approving one then
 // shows a document the engine holds already (see Stager).
 func (ix *Indexer) Stage(st Stager, src StagedSource) { ix.stager, ix.staged = st, src }
 
@@ -223,7 +223,7 @@ func (ix *Indexer) apply(ctx context.Context, entries []OutboxEntry) ([]int64, t
 }
 
 // applyIDs upserts the documents of ids that are published, stages those
-// under their first review (when staging) and deletes the others.
+// under review (when staging) and deletes the others.
 func (ix *Indexer) applyIDs(ctx context.Context, ids []string) error {
 	docs, err := ix.docs.SearchDocuments(ctx, ids, ix.now())
 	if err != nil {

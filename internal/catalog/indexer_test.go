@@ -308,8 +308,9 @@ func TestRebuildForgetsTheOutboxEntriesItCovers(t *testing.T) {
 // an indexer that stages (the embedded engine): a submitted product is in
 // the engine but no search finds it; approving it shows it with its
 // publication time; an engine opened again shows it after Reconcile; a
-// rejected one is removed; a published product under review again keeps
-// its published document; a rebuild stages the products under review.
+// rejected one is removed; a published product edited goes out of search
+// and is staged until approved again; a rebuild stages the products under
+// review.
 func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Millisecond)
@@ -385,9 +386,8 @@ func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
 		t.Errorf("Staged() after the approval and the rejection = %v, want none", got)
 	}
 
-	// A published product edited goes back to review, and out of search
-	// until approved again; it is not staged (a staged document is shown
-	// as it is on approval, and this one was published before).
+	// A published product edited goes back to review, out of search (its
+	// new version staged) until approved again.
 	in2 := completeInput()
 	in2.NameEN = ptr("Published Clay Pot, Glazed")
 	var version int
@@ -405,8 +405,8 @@ func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
 	if got := found(ix, "Published Clay Pot"); len(got) != 0 {
 		t.Errorf("a published product under review again is found %d times", len(got))
 	}
-	if got := ix.Staged(); len(got) != 0 {
-		t.Errorf("Staged() = %v: a product published before was staged", got)
+	if got, want := ix.Staged(), stagedIDs(published); !slices.Equal(got, want) {
+		t.Errorf("Staged() = %v, want the edited product %v", got, want)
 	}
 
 	// Opened again, the engine holds the approved product staged (showing
@@ -418,8 +418,8 @@ func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	in = indexer(ix)
-	if got := ix.Staged(); !slices.Equal(got, stagedIDs(kept)) {
-		t.Fatalf("Staged() after reopening = %v, want %v", got, stagedIDs(kept))
+	if got, want := ix.Staged(), stagedIDs(kept, published); !slices.Equal(got, want) {
+		t.Fatalf("Staged() after reopening = %v, want %v", got, want)
 	}
 	if err := in.Reconcile(f.ctx); err != nil {
 		t.Fatalf("Reconcile: %v", err)
@@ -427,8 +427,16 @@ func TestSubmittedProductsAreStagedAndShownOnApproval(t *testing.T) {
 	if got := found(ix, "Staged Indigo Shawl"); len(got) != 1 || !got[0].PublishedAt.Equal(at) {
 		t.Errorf("after Reconcile the approved product is found as %+v", got)
 	}
+	if got, want := ix.Staged(), stagedIDs(published); !slices.Equal(got, want) {
+		t.Errorf("Staged() after Reconcile = %v, want the product still under review %v", got, want)
+	}
+	f.setStatus(t, published.ID, catalog.StatusPublished)
+	drain()
+	if got := found(ix, "Published Clay Pot, Glazed"); len(got) != 1 {
+		t.Errorf("the edited product approved again is found %d times, want once", len(got))
+	}
 
-	// A rebuild stages the products under their first review.
+	// A rebuild stages the products under review.
 	again := submit("Staged Rattan Basket")
 	if err := in.Rebuild(f.ctx, 1000, nil); err != nil {
 		t.Fatalf("Rebuild: %v", err)

@@ -41,8 +41,8 @@ type SearchDocument struct {
 	ImageURL           string    `json:"image_url"`           // the cover's smallest variant, "" when none
 	PublishedAt        time.Time `json:"published_at"`
 	CreatedAt          time.Time `json:"created_at"`
-	// Staged marks the document of a product under its first review, which
-	// only a Stager holds, hidden from every search (PublishedAt is zero).
+	// Staged marks the document of a product under review, which only a
+	// Stager holds, hidden from every search (PublishedAt is zero).
 	Staged bool `json:"-"`
 }
 
@@ -132,8 +132,8 @@ type SearchIndex interface {
 }
 
 // Stager is a SearchIndex that can also hold the documents of products
-// under their first review, hidden from every search: the Indexer stages a
-// product when it is submitted, and its approval then publishes the staged
+// under review, hidden from every search: the Indexer stages a product
+// when it is submitted, and its approval then publishes the staged
 // document without indexing it again, so that curators deciding in a burst
 // do not wait on the engine's indexing. The embedded engine is one;
 // Meilisearch, whose indexing runs in its own process, is not.

@@ -27,7 +27,7 @@ type searchEngine struct {
 	// embedded engine): `otop reindex` then asks the process through
 	// PostgreSQL instead of rebuilding it itself.
 	local bool
-	// stager, when set, keeps the products under their first review staged
+	// stager, when set, keeps the products under review staged
 	// (see catalog.Stager).
 	stager catalog.Stager
 	close  func() error

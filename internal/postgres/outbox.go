@@ -172,11 +172,10 @@ type documentRecord struct {
 }
 
 // documentQuery reads the published products' search documents;
-// stagedQuery those of the products under their first review (pending,
-// never published: published_at is set at every approval and kept after).
+// stagedQuery those of the products under review (see catalog.Stager).
 const (
 	documentQuery = documentColumns + ` WHERE p.status = 'published'`
-	stagedQuery   = documentColumns + ` WHERE p.status = 'pending_review' AND p.published_at IS NULL`
+	stagedQuery   = documentColumns + ` WHERE p.status = 'pending_review'`
 )
 
 const documentColumns = `SELECT p.id::text AS id, p.name_th, p.name_en, p.description_th, p.description_en, p.tags,

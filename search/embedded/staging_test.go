@@ -78,7 +78,7 @@ func reopen(t *testing.T, ix *embedded.Index, dir string) *embedded.Index {
 	return again
 }
 
-// A staged document (a product under its first review) is in the index but
+// A staged document (a product under review) is in the index but
 // no search finds or counts it; upserting the same document, now with its
 // publication time, shows it without writing it again, so that the index
 // opened again holds it staged until it is shown once more.
@@ -177,8 +177,8 @@ func TestStagedDocumentsAreHiddenUntilShown(t *testing.T) {
 		t.Errorf("written document read back as %q published %v", h.NameEN, h.PublishedAt)
 	}
 
-	// Staging a visible document (PostgreSQL says the product is under its
-	// first review) hides it, also after a reopen.
+	// Staging a visible document (PostgreSQL says the product is under
+	// review) hides it, also after a reopen.
 	if err := ix.Stage(ctx, []catalog.SearchDocument{staged}); err != nil {
 		t.Fatal(err)
 	}

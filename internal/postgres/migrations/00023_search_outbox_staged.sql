@@ -1,16 +1,10 @@
 -- +goose Up
 -- Engines that can hold documents hidden (catalog.Stager: the embedded one)
--- index a product when it is submitted for its first review, so that its
--- approval only shows it. The outbox therefore also carries the changes of
--- the products under their first review (pending, never published:
--- published_at is set at the first approval and kept): entering that
--- state, changing in it and leaving it. An engine that does not stage
--- deletes their ids, which it never held.
-
--- +goose StatementBegin
-CREATE FUNCTION search_staged(status text, published_at timestamptz) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$ SELECT status = 'pending_review' AND published_at IS NULL $$;
--- +goose StatementEnd
+-- index a product when it is submitted for review, so that its approval
+-- only shows it. The outbox therefore also carries the changes of the
+-- products under review: entering that state, changing in it and leaving
+-- it. An engine that does not stage deletes their ids, as it did when a
+-- published product went back to review.
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION search_outbox_product() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -26,10 +20,10 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    -- A draft edited in private stays out of the index. Public and staged
-    -- rows, and rows leaving either state, are enqueued.
-    IF NEW.status = 'published' OR search_staged(NEW.status, NEW.published_at)
-       OR (TG_OP = 'UPDATE' AND (OLD.status = 'published' OR search_staged(OLD.status, OLD.published_at))) THEN
+    -- A draft edited in private stays out of the index. Published rows and
+    -- rows under review, and rows leaving either state, are enqueued.
+    IF NEW.status IN ('published', 'pending_review')
+       OR (TG_OP = 'UPDATE' AND OLD.status IN ('published', 'pending_review')) THEN
         INSERT INTO search_outbox (product_id) VALUES (NEW.id);
     END IF;
     RETURN NEW;
@@ -41,15 +35,15 @@ CREATE OR REPLACE FUNCTION search_outbox_product_parts() RETURNS trigger LANGUAG
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO search_outbox (product_id)
-            SELECT id FROM products WHERE (status = 'published' OR search_staged(status, published_at))
+            SELECT id FROM products WHERE status IN ('published', 'pending_review')
                 AND id IN (SELECT product_id FROM new_rows);
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO search_outbox (product_id)
-            SELECT id FROM products WHERE (status = 'published' OR search_staged(status, published_at))
+            SELECT id FROM products WHERE status IN ('published', 'pending_review')
                 AND id IN (SELECT product_id FROM old_rows);
     ELSE
         INSERT INTO search_outbox (product_id)
-            SELECT id FROM products WHERE (status = 'published' OR search_staged(status, published_at))
+            SELECT id FROM products WHERE status IN ('published', 'pending_review')
                 AND id IN (SELECT product_id FROM new_rows UNION SELECT product_id FROM old_rows);
     END IF;
     RETURN NULL;
@@ -62,7 +56,7 @@ BEGIN
     IF NEW.name_th IS DISTINCT FROM OLD.name_th OR NEW.name_en IS DISTINCT FROM OLD.name_en THEN
         INSERT INTO search_outbox (product_id)
             SELECT id FROM products WHERE producer_id = NEW.id
-                AND (status = 'published' OR search_staged(status, published_at));
+                AND status IN ('published', 'pending_review');
     END IF;
     RETURN NULL;
 END $$;
@@ -118,4 +112,3 @@ BEGIN
     RETURN NEW;
 END $$;
 -- +goose StatementEnd
-DROP FUNCTION search_staged(text, timestamptz);
