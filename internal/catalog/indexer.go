@@ -347,7 +347,9 @@ func (ix *Indexer) rebuild(ctx context.Context, batch int, progress func(done in
 		if ix.stager == nil {
 			return nil
 		}
-		return ix.staged.EachStagedDocument(ctx, ix.now(), batch, each)
+		// Hidden, so not counted: progress and the report count what
+		// searches will find.
+		return ix.staged.EachStagedDocument(ctx, ix.now(), batch, add)
 	})
 	if err != nil {
 		return err
