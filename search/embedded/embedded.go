@@ -304,8 +304,8 @@ func (x *Index) Ping(ctx context.Context) error {
 }
 
 // Upsert implements catalog.SearchIndex. Documents are searchable when it
-// returns. A document equal to the staged one of its id but for
-// PublishedAt is shown without being indexed again.
+// returns. A document equal to the staged one of its id but for the fields
+// a review sets (see sameStaged) is shown without being indexed again.
 func (x *Index) Upsert(ctx context.Context, docs []catalog.SearchDocument) error {
 	shown := make([]catalog.SearchDocument, len(docs))
 	for i, d := range docs {

@@ -106,7 +106,7 @@ func prepare(ctx context.Context, db *pgx.Conn, o options) error {
 	if err := db.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE resubmitted) FROM bench_curation").Scan(&moved, &resubmitted); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
-	// The index holds the published products only: none of those moved.
+	// Search finds the published products only: none of those moved.
 	var published int
 	if err := db.QueryRow(ctx, "SELECT count(*) FROM products WHERE status = 'published'").Scan(&published); err != nil {
 		return fmt.Errorf("prepare: %w", err)
@@ -125,7 +125,7 @@ func prepare(ctx context.Context, db *pgx.Conn, o options) error {
 	}
 	fmt.Printf("Prepared: %d products pending review (%s): the seed's %d plus %d published ones moved to `pending_review` in SQL "+
 		"(%d of them as resubmissions, with their published version for the queue's changes; the others as first submissions), "+
-		"submitted over the past 30 days, each tagged `benchq<n>`, committed in %.1f s; serve's indexer dropped those from the search index "+
+		"submitted over the past 30 days, each tagged `benchq<n>`, committed in %.1f s; serve's indexer took those out of search "+
 		"(search_outbox empty) %.2f s later; %s.\n\n",
 		total, strings.Join(parts, ", "), seeded, moved, resubmitted, updated.Seconds(), waited.Seconds(), check)
 	return nil
