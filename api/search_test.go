@@ -18,6 +18,9 @@ func (a *catalogAPI) drain(t *testing.T) {
 	t.Helper()
 	outbox := postgres.NewOutbox(a.db, func(string) (string, string) { return "ลำพูน", "Lamphun" }, a.urls.URL)
 	ix := catalog.NewIndexer(outbox, outbox, catalog.WatchIndex(a.index, a.cache.IndexChanged), slog.New(slog.DiscardHandler), time.Now)
+	if st, ok := a.index.(catalog.Stager); ok { // as serve wires it
+		ix.Stage(catalog.WatchStager(st, a.cache.IndexChanged), outbox)
+	}
 	if _, err := ix.Drain(context.Background(), 100); err != nil {
 		t.Fatalf("drain the outbox: %v", err)
 	}
@@ -158,5 +161,42 @@ func TestSearchAnswers503WhenTheEngineIsDown(t *testing.T) {
 		if strings.Contains(p.Detail, "embedded") || strings.Contains(p.Detail, "closed") {
 			t.Errorf("%s: detail leaks the cause: %q", path, p.Detail)
 		}
+	}
+}
+
+// A published product renamed by its producer goes back to review and out
+// of search: the indexer stages its new version, which hides the published
+// document, and drops the cached search replies that held it.
+func TestSearchForgetsAProductGoneBackToReview(t *testing.T) {
+	t.Parallel()
+	a := newCatalogAPI(t)
+	token, _ := a.producer(t)
+	p := a.createProduct(t, token)
+	a.publish(t, p.ID)
+	a.drain(t)
+	total := func() int {
+		t.Helper()
+		rec := a.do(t, http.MethodGet, "/v1/search?q=brocade", "", "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("search = %d %s", rec.Code, rec.Body)
+		}
+		return decode[searchReply](t, rec).Total
+	}
+	if got := total(); got != 1 {
+		t.Fatalf("published product found %d times, want once", got)
+	}
+	rec := a.do(t, http.MethodPatch, "/v1/products/"+p.ID.String(), token, `{"name_en":"Lamphun Brocade Silk Shawl"}`, "If-Match", `"2"`)
+	if rec.Code != http.StatusOK || decode[productJSON](t, rec).Status != "pending_review" {
+		t.Fatalf("rename of a published product = %d %s, want it back in review", rec.Code, rec.Body)
+	}
+	a.watcher.settle(t)
+	// Asked before the indexer ran: the engine still has it, and the reply
+	// is cached.
+	if got := total(); got != 1 {
+		t.Fatalf("before the indexer ran: found %d times, want the published document once", got)
+	}
+	a.drain(t)
+	if got := total(); got != 0 {
+		t.Fatalf("a product back in review is found %d times after the indexer ran", got)
 	}
 }

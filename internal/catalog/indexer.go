@@ -98,8 +98,8 @@ type Indexer struct {
 }
 
 // Stage makes the indexer keep the documents of the products under review
-// staged in st (hidden), read from src: approving one then
-// shows a document the engine holds already (see Stager).
+// staged in st (hidden), read from src: approving one then shows a
+// document the engine holds already (see Stager).
 func (ix *Indexer) Stage(st Stager, src StagedSource) { ix.stager, ix.staged = st, src }
 
 // Reconcile brings the staged documents of the engine in line with

@@ -154,6 +154,23 @@ func WatchIndex(ix SearchIndex, changed func()) SearchIndex {
 	return watchedIndex{SearchIndex: ix, changed: changed}
 }
 
+// WatchStager returns st calling changed after every Stage, failed or not:
+// staging hides a document that was visible when a published product goes
+// back to review.
+func WatchStager(st Stager, changed func()) Stager {
+	return watchedStager{Stager: st, changed: changed}
+}
+
+type watchedStager struct {
+	Stager
+	changed func()
+}
+
+func (st watchedStager) Stage(ctx context.Context, docs []SearchDocument) error {
+	defer st.changed()
+	return st.Stager.Stage(ctx, docs)
+}
+
 type watchedIndex struct {
 	SearchIndex
 	changed func()

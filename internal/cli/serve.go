@@ -126,6 +126,9 @@ func (e process) serve(ctx context.Context, migrate bool) error {
 		Orders: mib(cfg.Cache.OrdersMB),
 	})
 	engine.index = catalog.WatchIndex(engine.index, cache.IndexChanged)
+	if engine.stager != nil {
+		engine.stager = catalog.WatchStager(engine.stager, cache.IndexChanged)
+	}
 	if ownGC {
 		engine.index = defaultGCRebuilds{engine.index}
 	}
