@@ -70,8 +70,9 @@ var errBuilding = fmt.Errorf("the search index is being built (%w)", errs.ErrSta
 // while the rest of the API already answers.
 type buildGate struct {
 	catalog.SearchIndex
-	building atomic.Bool
-	done     atomic.Int64 // documents written so far
+	building    atomic.Bool
+	reconciling atomic.Bool  // building, but the index exists: its staged documents are being read (Reconcile)
+	done        atomic.Int64 // documents written so far
 }
 
 func (g *buildGate) Search(ctx context.Context, q catalog.SearchQuery) (catalog.SearchResult, error) {
@@ -90,6 +91,9 @@ func (g *buildGate) Suggest(ctx context.Context, prefix string, limit int) ([]st
 
 func (g *buildGate) Ping(ctx context.Context) error {
 	if g.building.Load() {
+		if g.reconciling.Load() {
+			return fmt.Errorf("%w: reading the state of the products under review from PostgreSQL", errBuilding)
+		}
 		return fmt.Errorf("%w: %d documents so far", errBuilding, g.done.Load())
 	}
 	return g.SearchIndex.Ping(ctx)
@@ -103,6 +107,7 @@ func startIndexing(ctx context.Context, engine *searchEngine, indexer *catalog.I
 	// An index opened again may hide documents shown since they were
 	// staged until Reconcile has read them from PostgreSQL.
 	gate.building.Store(engine.fresh || (engine.stager != nil && len(engine.stager.Staged()) > 0))
+	gate.reconciling.Store(!engine.fresh)
 	go func() {
 		for engine.fresh {
 			logger.InfoContext(ctx, "building the new search index from PostgreSQL; search answers 503 until done", "engine", engine.name)
