@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/otopmarket/otop/internal/catalog"
 	"github.com/otopmarket/otop/internal/errs"
 	"github.com/otopmarket/otop/internal/postgres"
@@ -22,28 +24,12 @@ import (
 // built index, and the outbox is drained from then on.
 func TestANewIndexIsBuiltBehindAGate(t *testing.T) {
 	t.Parallel()
-	env := serviceEnv(t, testenv.DatabaseURL(t))
-	if code := runWith([]string{"otop", "seed", "--demo", "--products", "20", "--images", "0"}, env, io.Discard); code != 0 {
-		t.Fatal("seed failed")
-	}
-	db, err := postgres.Open(context.Background(), env["DATABASE_URL"], postgres.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer postgres.Close(db) //nolint:errcheck // test cleanup
+	db, outbox := demoOutbox(t)
 	ix, err := embedded.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox := postgres.NewOutbox(db, func(code string) (string, string) {
-		p, _ := tax.Province(code)
-		return p.NameTH, p.NameEN
-	}, func(key string) string { return "http://img.example/" + key })
 	// The source blocks until released, so the building state can be seen.
 	release := make(chan struct{})
 	source := blockingSource{DocumentSource: outbox, release: release}
@@ -94,6 +80,29 @@ func TestANewIndexIsBuiltBehindAGate(t *testing.T) {
 	}
 }
 
+// demoOutbox seeds a demo catalogue of 20 products into a database of its
+// own and returns the database and its search outbox.
+func demoOutbox(t *testing.T) (*gorm.DB, *postgres.Outbox) {
+	t.Helper()
+	env := serviceEnv(t, testenv.DatabaseURL(t))
+	if code := runWith([]string{"otop", "seed", "--demo", "--products", "20", "--images", "0"}, env, io.Discard); code != 0 {
+		t.Fatal("seed failed")
+	}
+	db, err := postgres.Open(context.Background(), env["DATABASE_URL"], postgres.Options{MaxOpenConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = postgres.Close(db) })
+	tax, err := taxonomy.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, postgres.NewOutbox(db, func(code string) (string, string) {
+		p, _ := tax.Province(code)
+		return p.NameTH, p.NameEN
+	}, func(key string) string { return "http://img.example/" + key })
+}
+
 type blockingSource struct {
 	catalog.DocumentSource
 	release chan struct{}
@@ -114,23 +123,7 @@ func (b blockingSource) PublishedDocuments(ctx context.Context, now time.Time, b
 // so, until Reconcile has read PostgreSQL, and then finds it.
 func TestAnIndexOpenedAgainIsReconciledBehindTheGate(t *testing.T) {
 	t.Parallel()
-	env := serviceEnv(t, testenv.DatabaseURL(t))
-	if code := runWith([]string{"otop", "seed", "--demo", "--products", "20", "--images", "0"}, env, io.Discard); code != 0 {
-		t.Fatal("seed failed")
-	}
-	db, err := postgres.Open(context.Background(), env["DATABASE_URL"], postgres.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer postgres.Close(db) //nolint:errcheck // test cleanup
-	tax, err := taxonomy.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox := postgres.NewOutbox(db, func(code string) (string, string) {
-		p, _ := tax.Province(code)
-		return p.NameTH, p.NameEN
-	}, func(key string) string { return "http://img.example/" + key })
+	db, outbox := demoOutbox(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	ix, err := embedded.Open(dir)

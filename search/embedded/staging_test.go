@@ -66,16 +66,13 @@ func hitOf(t *testing.T, ix *embedded.Index, id string, q catalog.SearchQuery) c
 	return catalog.SearchDocument{}
 }
 
+// reopen closes ix and opens its directory again.
 func reopen(t *testing.T, ix *embedded.Index, dir string) *embedded.Index {
 	t.Helper()
 	if err := ix.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	again, err := embedded.Open(dir)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	return again
+	return open(t, dir)
 }
 
 // A staged document (a product under review) is in the index but
@@ -86,11 +83,7 @@ func TestStagedDocumentsAreHiddenUntilShown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ix, err := embedded.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ix.Close() }()
+	ix := open(t, dir)
 	docs := searchtest.Documents()
 	// One with verified stars and certificates when shown, which it had
 	// not yet when staged: the review verified them.
@@ -192,7 +185,6 @@ func TestStagedDocumentsAreHiddenUntilShown(t *testing.T) {
 	if got := seen(t, ix, d); got != before {
 		t.Errorf("a visible document staged, reopened: %+v, want %+v", got, before)
 	}
-	_ = ix.Close()
 }
 
 // Staging again replaces the staged document (a product edited during its
@@ -202,11 +194,7 @@ func TestStagedDocumentsFollowEditsAndDeletes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ix, err := embedded.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ix.Close() }()
+	ix := open(t, dir)
 	docs := searchtest.Documents()
 	a, b := docs[0], docs[1]
 	edited := a
@@ -236,7 +224,6 @@ func TestStagedDocumentsFollowEditsAndDeletes(t *testing.T) {
 	if got := seen(t, ix, b); got.text || got.browse {
 		t.Errorf("deleted staged document found: %+v", got)
 	}
-	_ = ix.Close()
 }
 
 // A rebuild's staged documents (Staged set by the fill) are hidden in the
